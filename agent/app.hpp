@@ -1,0 +1,21 @@
+// The long-running agent: scheduler, HTTP endpoints, reload, signals.
+#pragma once
+
+#include <string>
+
+#include "config/model.hpp"
+
+namespace rdns::agent {
+
+struct AgentOptions {
+  std::string config_file = "rdns_exporter.toml";
+  std::string listen_address = ":9781";
+  std::string telemetry_path = "/metrics";
+  std::string web_config_file;  // exporter-toolkit style TLS/basic-auth TOML; empty = plain HTTP
+};
+
+// Runs until SIGTERM/SIGINT; returns the process exit status. `initial` is the already
+// validated config loaded from options.config_file.
+int run_agent(const AgentOptions& options, config::Config initial);
+
+}  // namespace rdns::agent

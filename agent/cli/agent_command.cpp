@@ -1,0 +1,72 @@
+#include <ostream>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/app.hpp"
+#include "agent/build_info.hpp"
+#include "agent/cli/commands.hpp"
+#include "agent/cli/exit_codes.hpp"
+#include "agent/cli/flags.hpp"
+#include "agent/logging.hpp"
+#include "config/load.hpp"
+
+namespace rdns::agent {
+
+int run_agent_command(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  AgentOptions options;
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  bool show_version = false;
+  bool show_help = false;
+
+  FlagParser flags(
+      "rdns_exporter [flags]\n"
+      "       rdns_exporter check [--config.file=F] [--format=text|json] IP|CIDR ...\n"
+      "       rdns_exporter classify [--format=tsv|json] [HOSTNAME [IP]]");
+  flags.add_string("config.file", &options.config_file, "rdns_exporter configuration file (TOML)");
+  flags.add_string("web.listen-address", &options.listen_address, "address to listen on, [host]:port");
+  flags.add_string("web.telemetry-path", &options.telemetry_path, "path under which to expose metrics");
+  flags.add_string("web.config.file", &options.web_config_file,
+                   "TLS and basic-auth configuration (TOML, exporter-toolkit keys)");
+  flags.add_string("log.level", &log_level, "only log messages at or above: debug, info, warn, error");
+  flags.add_string("log.format", &log_format, "log format: logfmt or json");
+  flags.add_bool("version", &show_version, "print version and exit");
+  flags.add_bool("help", &show_help, "print this help and exit");
+
+  auto positionals = flags.parse(args);
+  if (!positionals) {
+    err << "rdns_exporter: " << positionals.error() << "\n" << "try: rdns_exporter --help\n";
+    return k_exit_usage;
+  }
+  if (show_help) {
+    out << flags.help();
+    return k_exit_ok;
+  }
+  if (show_version) {
+    out << "rdns_exporter version " << k_version << " (revision " << k_revision << ")\n";
+    return k_exit_ok;
+  }
+  if (!positionals->empty()) {
+    err << "rdns_exporter: unexpected argument \"" << positionals->front()
+        << "\" (subcommands are check and classify)\n";
+    return k_exit_usage;
+  }
+  if (options.telemetry_path.empty() || options.telemetry_path.front() != '/') {
+    err << "rdns_exporter: --web.telemetry-path must start with '/', got \"" << options.telemetry_path << "\"\n";
+    return k_exit_usage;
+  }
+  if (auto logging = setup_logging(log_level, log_format); !logging) {
+    err << "rdns_exporter: " << logging.error() << "\n";
+    return k_exit_usage;
+  }
+
+  auto loaded = config::load_config_file(options.config_file, config::LoadOptions{.require_targets = false});
+  if (!loaded) {
+    err << "rdns_exporter: " << loaded.error().to_string() << "\n";
+    return k_exit_config;
+  }
+  for (const auto& warning : loaded->warnings) spdlog::warn("{}", warning.to_string());
+  return run_agent(options, std::move(loaded->config));
+}
+
+}  // namespace rdns::agent

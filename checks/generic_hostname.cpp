@@ -1,0 +1,1 @@
+#include "checks/generic_hostname.hpp"
