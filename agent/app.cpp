@@ -1,4 +1,104 @@
+// run_agent: the process around Service — resolver construction, the web server, signals.
 #include "agent/app.hpp"
+
+#include <chrono>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/cli/exit_codes.hpp"
+#include "agent/http/web_server.hpp"
+#include "agent/resolver_factory.hpp"
+#include "agent/service.hpp"
+#include "agent/signals.hpp"
+#include "checks/counting_resolver.hpp"
+#include "checks/unbound/unbound_resolver.hpp"
+
 namespace rdns::agent {
-int run_agent(const AgentOptions&, config::Config) { return 70; }
+namespace {
+
+std::string_view mode_name(config::ResolverMode mode) {
+  switch (mode) {
+    case config::ResolverMode::system: return "system";
+    case config::ResolverMode::recursive: return "recursive";
+    case config::ResolverMode::forward: return "forward";
+  }
+  return "system";
+}
+
+tl::expected<std::shared_ptr<ResolverBundle>, std::string> make_unbound_bundle(const config::ResolverConfig& config) {
+  auto unbound = make_resolver(config);
+  if (!unbound) return tl::make_unexpected(unbound.error());
+
+  auto counting = std::make_shared<checks::CountingResolver>(std::shared_ptr<checks::Resolver>(std::move(*unbound)));
+  auto bundle = std::make_shared<ResolverBundle>();
+  bundle->counts = [weak = std::weak_ptr<checks::CountingResolver>(counting)] {
+    QueryCounts counts;
+    if (auto counter = weak.lock()) {
+      for (const auto& row : counter->snapshot()) {
+        counts[{std::string(checks::rr_type_name(row.type)), std::string(checks::to_string(row.status))}] += row.count;
+      }
+    }
+    return counts;
+  };
+  bundle->resolver = std::move(counting);
+  bundle->description = std::string(mode_name(config.mode));
+  if (!config.unbound_config_file.empty()) bundle->description += " unbound_config_file=" + config.unbound_config_file;
+  return bundle;
+}
+
+}  // namespace
+
+int run_agent(const AgentOptions& options, config::Config initial) {
+  // Before any thread exists: every thread inherits the blocked signals.
+  SignalWaiter signals;
+
+  const std::size_t target_count = initial.targets.size();
+  const auto mode = initial.resolver.mode;
+  const auto interval = initial.schedule.interval;
+  ServiceOptions service_options;
+  service_options.make_resolver = make_unbound_bundle;
+  service_options.unbound_version = checks::UnboundResolver::version();
+  service_options.config_file = options.config_file;
+  auto service = Service::create(std::move(initial), std::move(service_options));
+  if (!service) {
+    spdlog::error("cannot start: {}", service.error());
+    return k_exit_config;
+  }
+
+  WebServerOptions web_options;
+  web_options.listen_address = options.listen_address;
+  web_options.telemetry_path = options.telemetry_path;
+  web_options.web_config_file = options.web_config_file;
+  auto web = start_web_server(web_options, (*service)->handlers());
+  if (!web) {
+    spdlog::error("cannot start the web server: {}", web.error());
+    (*service)->shutdown();
+    return k_exit_software;
+  }
+  spdlog::info("rdns_exporter started: listen={} port={} telemetry_path={} targets={} resolver={} interval={}s "
+               "tls_auth_config={}",
+               options.listen_address, (*web)->bound_port(), options.telemetry_path, target_count, mode_name(mode),
+               std::chrono::duration<double>(interval).count(),
+               options.web_config_file.empty() ? "none" : options.web_config_file);
+  (*service)->start();
+
+  for (;;) {
+    const auto event = signals.wait(std::chrono::seconds(1));
+    if (event == SignalWaiter::Event::terminate) break;
+    if (event == SignalWaiter::Event::reload) {
+      spdlog::info("SIGHUP: reloading {}", options.config_file);
+      (void)(*service)->reload_from_file(options.config_file);
+    }
+    (*service)->reap_retired();
+  }
+
+  spdlog::info("shutting down");
+  (*service)->begin_shutdown();
+  (*web)->stop();
+  (*service)->shutdown();
+  spdlog::info("stopped");
+  return k_exit_ok;
+}
+
 }  // namespace rdns::agent

@@ -26,6 +26,7 @@ struct ForwardCheck {
   LookupStatus status = LookupStatus::error;  // of the A (IPv4) / AAAA (IPv6) lookup
   std::vector<std::string> addresses;  // canonical text
   bool confirms = false;               // addresses contain the checked IP
+  std::string detail;                  // why bogus / error text of that lookup (added by issue 3)
 };
 
 // What to check, from config or the command line.
@@ -54,6 +55,9 @@ struct CheckResult {
   std::optional<LookupStatus> forward_status;  // the worst of them; nullopt without PTR names
   std::optional<bool> fcrdns_pass;             // nullopt when undecidable
   int fcrdns_confirmed_names = 0;
+  // More PTR names than the checker looks up forward (k_max_forward_names in verdict.hpp):
+  // `forward` covers only the first ones of the (sorted) ptr_hostnames.
+  bool forward_capped = false;
 
   // Verdicts; nullopt = not applicable or not decidable (withheld from the exposition)
   std::optional<bool> ptr_present;          // only when ptr_status is definitive
@@ -61,7 +65,12 @@ struct CheckResult {
   std::optional<GenericVerdict> generic;
   std::optional<bool> expected_hostname_match;  // when expected_hostname is set
   std::optional<bool> helo_match;               // when helo_hostname is set
+  std::optional<ForwardCheck> helo_forward;     // the HELO name's A/AAAA lookup, when set
   std::optional<bool> success;                  // every enabled check definitively passed
+
+  // Echo of the request's expectations (normalised), for the report and the remediation text.
+  std::string expected_hostname;
+  std::string helo_hostname;
 
   std::optional<SoaInfo> reverse_zone_soa;  // who controls the reverse zone (remediation)
   std::optional<SoaInfo> forward_zone_soa;  // who controls the first PTR name's zone

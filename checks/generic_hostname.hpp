@@ -17,7 +17,9 @@ namespace rdns::checks {
 class GenericClassifier {
 public:
   // extra_patterns mark a name generic, allow_patterns never do; both apply after the built-in
-  // rules (allow wins). Returns an error naming the bad pattern.
+  // rules (allow wins). Returns an error naming the bad pattern. Patterns are RE2 syntax
+  // (linear-time matching, no backreferences or lookaround), case-insensitive, searched anywhere
+  // in the lower-case name without trailing dot.
   static tl::expected<GenericClassifier, std::string> create(
       const std::vector<std::string>& extra_patterns,
       const std::vector<std::string>& allow_patterns);

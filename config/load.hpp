@@ -1,6 +1,10 @@
 // TOML -> Config, with every user mistake reported as a value, never thrown.
+// Thread-safety: the load functions share no state; call them from any thread.
+// Relative file paths in the config (root_hints_file, ...) are resolved against the directory
+// of `path` (or of `source_name`), and must be readable when the config is loaded.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +29,9 @@ struct ConfigError {
 struct LoadOptions {
   // `check` may run with a config that has no targets (IPs come from the command line).
   bool require_targets = false;
+  // Cap on the addresses of all [[targets]] together (each `cidr` is also capped by
+  // schedule.max_cidr_addresses), so that a config cannot exhaust memory.
+  std::size_t max_total_targets = std::size_t{1} << 20;
 };
 
 struct Loaded {

@@ -52,11 +52,20 @@ struct Target {
   bool operator==(const Target&) const = default;
 };
 
+// [probe]: who may be checked through /probe. (Added by issue 5, h4a; the loader maps
+// `[probe] allow_cidrs = ["192.0.2.0/24", ...]` here once it knows the key.)
+struct ProbeConfig {
+  std::vector<std::string> allow_cidrs;  // "addr/len", validated; empty = any IP may be probed
+
+  bool operator==(const ProbeConfig&) const = default;
+};
+
 struct Config {
   std::string source_file;  // where it was read from (for messages)
   ResolverConfig resolver;
   ScheduleConfig schedule;
   GenericConfig generic;
+  ProbeConfig probe;
   std::vector<Target> targets;  // unique by ip, in config order
 };
 

@@ -1,14 +1,209 @@
-// Placeholder until the check engine lands (issue 3): says so instead of pretending.
-#include <ostream>
+// `rdns_exporter check [--config.file=F] [--format=text|json] [--timeout=10s] IP|CIDR ...`:
+// every check once, a report with remediation, and the contract's exit status.
+#include <unistd.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <unordered_set>
+
+#include "agent/cli/check_report.hpp"
 #include "agent/cli/commands.hpp"
 #include "agent/cli/exit_codes.hpp"
+#include "agent/cli/flags.hpp"
+#include "agent/resolver_factory.hpp"
+#include "checks/checker.hpp"
+#include "checks/generic_hostname.hpp"
+#include "config/duration.hpp"
+#include "config/ip_network.hpp"
+#include "config/load.hpp"
 
 namespace rdns::agent {
+namespace {
 
-int run_check_command(std::span<const std::string>, std::ostream&, std::ostream& err) {
-  err << "rdns_exporter check: not available in this build yet (the check engine is not implemented)\n";
-  return k_exit_software;
+// Without a config, this many checks run at once: enough to finish a /24 in about one
+// timeout, few enough not to flood a home router's resolver.
+constexpr std::size_t k_default_in_flight = 64;
+
+constexpr const char* k_usage =
+    "rdns_exporter check [--config.file=F] [--format=text|json] [--timeout=10s] IP|CIDR ...\n"
+    "  Checks PTR, forward confirmation, generic names (and the config's expected/HELO names)\n"
+    "  once and prints what to fix. Exit status: 0 all pass, 1 a check failed, 2 could not\n"
+    "  decide (lookup errors), 64 usage error, 78 config error";
+
+// IPs and CIDRs from the command line -> requests; the error is a usage message.
+tl::expected<std::vector<checks::CheckRequest>, std::string> requests_from_arguments(
+    const std::vector<std::string>& arguments, std::size_t max_cidr_addresses) {
+  std::vector<checks::CheckRequest> requests;
+  std::unordered_set<std::string> seen;
+  auto add = [&](std::string ip) {
+    if (!seen.insert(ip).second) return;
+    checks::CheckRequest request;
+    request.ip = std::move(ip);
+    requests.push_back(std::move(request));
+  };
+  for (const std::string& argument : arguments) {
+    if (argument.find('/') != std::string::npos) {
+      auto addresses = config::expand_cidr(argument, max_cidr_addresses);
+      if (!addresses) return tl::make_unexpected("\"" + argument + "\": " + addresses.error());
+      for (std::string& address : *addresses) add(std::move(address));
+      continue;
+    }
+    auto ip = config::canonical_ip(argument);
+    if (!ip) return tl::make_unexpected("\"" + argument + "\": " + ip.error());
+    add(std::move(*ip));
+  }
+  return requests;
+}
+
+// Runs every request, at most `in_flight` at once; results in request order.
+std::vector<checks::CheckResult> run_all(const checks::Checker& checker,
+                                         const std::vector<checks::CheckRequest>& requests,
+                                         std::size_t in_flight) {
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::size_t running = 0;
+    std::size_t finished = 0;
+    std::vector<checks::CheckResult> results;
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->results.resize(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    {
+      std::unique_lock lock(shared->mutex);
+      shared->changed.wait(lock, [&] { return shared->running < in_flight; });
+      ++shared->running;
+    }
+    checker.start(requests[i], [shared, i](checks::CheckResult result) {
+      std::lock_guard lock(shared->mutex);
+      shared->results[i] = std::move(result);
+      --shared->running;
+      ++shared->finished;
+      shared->changed.notify_all();
+    });
+  }
+  std::unique_lock lock(shared->mutex);
+  shared->changed.wait(lock, [&] { return shared->finished == requests.size(); });
+  return std::move(shared->results);
+}
+
+bool colour_wanted(const std::ostream& out) {
+  return &out == &std::cout && ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+}
+
+}  // namespace
+
+int run_check_command(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  std::string config_file;
+  std::string format = "text";
+  std::string timeout_text;
+  bool show_help = false;
+  FlagParser flags(k_usage);
+  flags.add_string("config.file", &config_file,
+                   "take [resolver], [schedule] timeout, [generic] and, without IPs, [[targets]] from this file");
+  flags.add_string("format", &format, "report format: text or json");
+  flags.add_string("timeout", &timeout_text, "per-IP time limit, all lookups included (default: the config's, else 10s)");
+  flags.add_bool("help", &show_help, "print this help and exit");
+
+  auto arguments = flags.parse(args);
+  if (!arguments) {
+    err << "rdns_exporter check: " << arguments.error() << "\ntry: rdns_exporter check --help\n";
+    return k_exit_usage;
+  }
+  if (show_help) {
+    out << flags.help();
+    return k_exit_ok;
+  }
+  if (format != "text" && format != "json") {
+    err << "rdns_exporter check: --format must be text or json, got \"" << format << "\"\n";
+    return k_exit_usage;
+  }
+
+  config::Config config;  // defaults: system resolver, DNSSEC on, 10s timeout
+  if (!config_file.empty()) {
+    auto loaded = config::load_config_file(config_file, config::LoadOptions{.require_targets = false});
+    if (!loaded) {
+      err << "rdns_exporter check: " << loaded.error().to_string() << "\n";
+      return k_exit_config;
+    }
+    for (const auto& warning : loaded->warnings) {
+      // "no [[targets]]" is expected when the IPs come from the command line.
+      if (warning.key == "targets" && !arguments->empty()) continue;
+      err << "rdns_exporter check: warning: " << warning.to_string() << "\n";
+    }
+    config = std::move(loaded->config);
+  }
+
+  std::chrono::milliseconds timeout = config.schedule.timeout;
+  if (!timeout_text.empty()) {
+    auto parsed = config::parse_duration(timeout_text);
+    if (!parsed || parsed->count() <= 0) {
+      err << "rdns_exporter check: --timeout: "
+          << (parsed ? std::string("must be more than 0") : parsed.error()) << "\n";
+      return k_exit_usage;
+    }
+    timeout = *parsed;
+  }
+
+  std::vector<checks::CheckRequest> requests;
+  if (!arguments->empty()) {
+    auto from_arguments = requests_from_arguments(*arguments, config.schedule.max_cidr_addresses);
+    if (!from_arguments) {
+      err << "rdns_exporter check: " << from_arguments.error() << "\n";
+      return k_exit_usage;
+    }
+    requests = std::move(*from_arguments);
+  } else {
+    for (const auto& target : config.targets) {
+      requests.push_back(checks::CheckRequest{.ip = target.ip,
+                                              .expected_hostname = target.expected_hostname,
+                                              .helo_hostname = target.helo_hostname});
+    }
+  }
+  if (requests.empty()) {
+    err << "rdns_exporter check: no IPs to check: give IP or CIDR arguments"
+        << (config_file.empty() ? std::string(" or a --config.file with [[targets]]")
+                                : " (" + config_file + " has no [[targets]])")
+        << "\ntry: rdns_exporter check --help\n";
+    return k_exit_usage;
+  }
+  for (auto& request : requests) {
+    request.timeout = timeout;
+    request.want_soa = true;
+  }
+
+  auto classifier = checks::GenericClassifier::create(config.generic.extra_patterns, config.generic.allow_patterns);
+  if (!classifier) {
+    err << "rdns_exporter check: [generic]: " << classifier.error() << "\n";
+    return k_exit_config;
+  }
+  auto resolver = make_resolver(config.resolver);
+  if (!resolver) {
+    err << "rdns_exporter check: resolver: " << resolver.error() << "\n";
+    return config_file.empty() ? k_exit_software : k_exit_config;
+  }
+
+  std::vector<checks::CheckResult> results;
+  {
+    const checks::Checker checker(**resolver, *classifier);
+    const std::size_t in_flight = config_file.empty() ? k_default_in_flight
+                                                      : std::max<std::size_t>(1, config.schedule.concurrency);
+    results = run_all(checker, requests, in_flight);
+  }
+
+  if (format == "json") {
+    write_json_report(out, results);
+  } else {
+    write_text_report(out, results, TextOptions{.colour = colour_wanted(out)});
+  }
+  out.flush();
+  return exit_status_for(results);
 }
 
 }  // namespace rdns::agent

@@ -1,0 +1,49 @@
+#include "agent/engine.hpp"
+
+namespace rdns::agent {
+
+Engine::Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const checks::GenericClassifier> classifier)
+    : m_resolver(std::move(resolver)),
+      m_classifier(std::move(classifier)),
+      m_gate(m_resolver->resolver.get()),
+      m_checker(m_gate, *m_classifier) {}
+
+void GatedResolver::resolve(std::string name, checks::RrType type, Deadline deadline, Callback done) {
+  {
+    std::shared_lock lock(m_mutex);
+    if (!m_closed) {
+      m_inner->resolve(std::move(name), type, deadline, std::move(done));
+      return;
+    }
+  }
+  checks::DnsAnswer answer;
+  answer.status = checks::LookupStatus::error;
+  answer.detail = "resolver shutting down";
+  done(std::move(answer));
+}
+
+void GatedResolver::close() {
+  std::unique_lock lock(m_mutex);
+  m_closed = true;
+}
+
+void Engine::release_resolver() {
+  if (m_resolver) m_resolver->resolver.reset();
+}
+
+Engine::~Engine() {
+  // The resolver goes first: cancelling its queries runs the checks' callbacks, which still
+  // use the classifier. (When another Engine shares the resolver, nothing of ours is pending:
+  // engines are destroyed only once in_flight() is 0, or at shutdown after the resolver.)
+  m_resolver.reset();
+}
+
+void Engine::start_check(checks::CheckRequest request, checks::Checker::Done done) {
+  ++m_in_flight;
+  m_checker.start(std::move(request), [this, done = std::move(done)](checks::CheckResult result) {
+    done(std::move(result));
+    --m_in_flight;  // last: after this the Engine may be destroyed
+  });
+}
+
+}  // namespace rdns::agent

@@ -1,0 +1,86 @@
+// What runs checks: a resolver (with its query counters), the generic-name classifier, and a
+// Checker over both. A reload that changes [resolver] or [generic] builds a new Engine; the
+// old one is retired and destroyed once its in-flight checks have completed, so a reload never
+// turns running checks into spurious timeouts.
+//
+// Thread-safety: start_check() from any thread; in_flight() from any thread. Destroy it on a
+// thread that is not the resolver's own (its destructor joins the resolver's thread).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <tl/expected.hpp>
+
+#include "checks/checker.hpp"
+#include "checks/generic_hostname.hpp"
+#include "checks/resolver.hpp"
+#include "config/model.hpp"
+
+namespace rdns::agent {
+
+// rdns_dns_queries_total: (type, result) -> count.
+using QueryCounts = std::map<std::pair<std::string, std::string>, std::uint64_t>;
+
+// A resolver and how to read its counters. Destroying it cancels its pending queries (their
+// callbacks run, as the Resolver contract says).
+struct ResolverBundle {
+  std::shared_ptr<checks::Resolver> resolver;  // held only here: dropping it destroys the resolver
+  std::function<QueryCounts()> counts;  // may be empty; must not keep the resolver alive (weak)
+  std::string description;              // for the log: "recursive, unbound.conf=..."
+};
+
+using ResolverFactory =
+    std::function<tl::expected<std::shared_ptr<ResolverBundle>, std::string>(const config::ResolverConfig&)>;
+
+// Closes the door on new queries before a resolver is destroyed: after close(), resolve()
+// completes at once (on the caller's thread) with LookupStatus::error, so a check that wants a
+// follow-up query while the resolver shuts down never touches a dying resolver.
+// Thread-safety: resolve() from any thread, close() from any thread (once, before destroying
+// the inner resolver).
+class GatedResolver final : public checks::Resolver {
+public:
+  explicit GatedResolver(checks::Resolver* inner) : m_inner(inner) {}
+  void resolve(std::string name, checks::RrType type, Deadline deadline, Callback done) override;
+  void close();
+
+private:
+  checks::Resolver* m_inner;
+  std::shared_mutex m_mutex;
+  bool m_closed = false;
+};
+
+class Engine {
+public:
+  Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const checks::GenericClassifier> classifier);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Shutdown only, in this order for every engine: close() (no new queries), then
+  // release_resolver() (destroys it when last; pending queries complete as cancelled while the
+  // classifier and checker are still alive).
+  void close() { m_gate.close(); }
+  void release_resolver();
+  // Runs one check; `done` runs exactly once (usually on the resolver's thread).
+  void start_check(checks::CheckRequest request, checks::Checker::Done done);
+  int in_flight() const { return m_in_flight.load(); }
+  const std::shared_ptr<ResolverBundle>& resolver() const { return m_resolver; }
+  const std::shared_ptr<const checks::GenericClassifier>& classifier() const { return m_classifier; }
+
+private:
+  std::shared_ptr<ResolverBundle> m_resolver;
+  std::shared_ptr<const checks::GenericClassifier> m_classifier;
+  GatedResolver m_gate;
+  checks::Checker m_checker;
+  std::atomic<int> m_in_flight{0};
+};
+
+}  // namespace rdns::agent

@@ -1,0 +1,41 @@
+// A fixed pool of HTTP worker threads with a bounded backlog, for httplib::Server.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+namespace rdns::agent {
+
+// httplib's own ThreadPool queues accepted connections without limit: a flood of connections
+// would grow memory without bound. Here enqueue() blocks the accept loop while `max_queued`
+// connections already wait, so the excess stays in the kernel's listen backlog (and is refused
+// there) instead. Thread-safety: enqueue() from httplib's accept thread; shutdown() once, from it
+// too (httplib does both).
+class BoundedTaskQueue final : public httplib::TaskQueue {
+public:
+  BoundedTaskQueue(std::size_t threads, std::size_t max_queued);
+  ~BoundedTaskQueue() override;
+
+  void enqueue(std::function<void()> fn) override;
+  void shutdown() override;  // runs what is queued, then joins the workers
+
+private:
+  void work();
+
+  const std::size_t m_max_queued;
+  std::mutex m_mutex;  // guards m_jobs and m_shutdown
+  std::condition_variable m_has_job;
+  std::condition_variable m_has_room;
+  std::deque<std::function<void()>> m_jobs;
+  bool m_shutdown = false;
+  std::vector<std::thread> m_threads;
+};
+
+}  // namespace rdns::agent

@@ -1,0 +1,79 @@
+// The HTTP(S) front of the agent: routes, TLS and basic auth (--web.config.file), nothing else.
+// It knows nothing of DNS or scheduling: the app hands it callbacks.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "checks/check_result.hpp"
+#include "config/model.hpp"
+
+namespace rdns::agent {
+
+// One row of the status page: a configured target and its latest result (none before its
+// first check finished).
+struct TargetStatus {
+  config::Target target;
+  std::optional<checks::CheckResult> result;
+};
+
+struct ProbeResponse {
+  int http_status = 200;     // 400 for a bad target, 403 outside the allow-list, 503 when busy
+  std::string content_type;  // "text/plain; version=0.0.4; charset=utf-8" for an exposition
+  std::string body;
+};
+
+// Callbacks the app provides. All are called on HTTP worker threads, concurrently: each must be
+// thread-safe. None may trigger DNS traffic except `probe`.
+struct WebHandlers {
+  std::function<std::string()> metrics;                        // exposition text (text format 0.0.4)
+  std::function<ProbeResponse(const std::string& target)> probe;  // blocking one-shot check
+  std::function<tl::expected<void, std::string>()> reload;    // POST /-/reload
+  std::function<bool()> ready;                                // /-/ready: first full cycle done
+  std::function<std::vector<TargetStatus>()> status;          // for the "/" status page
+  // Optional; when set, preferred over `metrics`: writes the same exposition in chunks of about
+  // 64 KiB through `write` (which returns false once the client is gone; the rest is then
+  // discarded). A /16 of targets is ~100 MB of text: streaming it (chunked transfer) keeps it
+  // out of memory. (Added for issue 5 by h4a.)
+  std::function<void(const std::function<bool(std::string_view chunk)>& write)> metrics_stream;
+};
+
+struct WebServerOptions {
+  std::string listen_address = ":9781";  // [host]:port, "[::1]:port" for IPv6
+  std::string telemetry_path = "/metrics";
+  std::string web_config_file;           // empty = plain HTTP, no auth
+};
+
+// Thread-safety: start() and stop() from one thread; the server runs its own worker threads.
+class WebServer {
+public:
+  virtual ~WebServer() = default;
+  virtual void stop() = 0;           // stops accepting, waits for in-flight requests
+  virtual int bound_port() const = 0;
+};
+
+// Binds and starts serving. Errors (bad listen address, port taken, unreadable or invalid web
+// config, bad certificate) come back as one-line messages.
+//
+// Behaviour (agent/http/, see its files):
+// - Listening: bound before this returns, so errors are synchronous; ":port" is every interface
+//   (IPv6 and IPv4); port 0 picks a free port (bound_port()). Served by 16 worker threads with a
+//   bounded backlog; read timeout 5 s, keep-alive 2 s, no request body over 64 KiB, headers over
+//   16 KiB -> 431. SIGPIPE is ignored process-wide (a client leaving mid-response).
+// - Routes: GET/HEAD <telemetry_path> (gzip/brotli when accepted), /probe?target= (400 without),
+//   /-/healthy, /-/ready (503 until ready), POST /-/reload (500 with the error; other methods on
+//   a known path -> 405 with Allow), GET / status page (?filter=, ?ip=, ?limit=), else 404.
+// - --web.config.file: validated here at start. basic_auth_users are re-read on every request
+//   (parsed again only when the file changed); bcrypt successes are cached. A file that turns
+//   invalid while serving makes every request 500 (logged), never unauthenticated. TLS settings
+//   are read at start; the certificate/key files themselves are re-read when they change.
+tl::expected<std::unique_ptr<WebServer>, std::string> start_web_server(const WebServerOptions& options,
+                                                                       WebHandlers handlers);
+
+}  // namespace rdns::agent

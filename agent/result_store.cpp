@@ -1,0 +1,149 @@
+#include "agent/result_store.hpp"
+
+#include <map>
+#include <string_view>
+
+namespace rdns::agent {
+
+std::vector<metrics::TargetRow> ResultStore::Snapshot::views() const {
+  std::vector<metrics::TargetRow> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    out.push_back(metrics::TargetRow{row.ip, row.labels.get(), row.record ? &*row.record : nullptr,
+                                     row.last_change});
+  }
+  return out;
+}
+
+std::vector<TargetId> ResultStore::set_targets(const std::vector<config::Target>& targets) {
+  // Every address of one CIDR target carries the same labels: share one copy.
+  std::map<config::Labels, std::shared_ptr<const config::Labels>> interned;
+  auto intern = [&](const config::Labels& labels) {
+    auto [it, inserted] = interned.try_emplace(labels);
+    if (inserted) it->second = std::make_shared<const config::Labels>(labels);
+    return it->second;
+  };
+
+  std::vector<TargetId> ids;
+  ids.reserve(targets.size());
+  std::lock_guard lock(m_mutex);
+  std::unordered_map<std::string_view, std::uint32_t> old_by_ip;
+  old_by_ip.reserve(m_entries.size());
+  for (std::uint32_t i = 0; i < m_entries.size(); ++i) old_by_ip.emplace(m_entries[i].ip, i);
+
+  std::vector<Entry> entries;
+  entries.reserve(targets.size());
+  for (const auto& target : targets) {
+    Entry entry;
+    auto old = old_by_ip.find(target.ip);
+    if (old != old_by_ip.end()) {
+      Entry& previous = m_entries[old->second];
+      if (previous.expected_hostname == target.expected_hostname &&
+          previous.helo_hostname == target.helo_hostname) {
+        entry = std::move(previous);
+      }
+    }
+    if (entry.id == 0) {
+      entry.ip = target.ip;
+      entry.expected_hostname = target.expected_hostname;
+      entry.helo_hostname = target.helo_hostname;
+      entry.id = m_next_id++;
+    }
+    entry.labels = intern(target.labels);
+    ids.push_back(TargetId{entry.id, entry.ip});
+    entries.push_back(std::move(entry));
+  }
+  m_entries = std::move(entries);
+  m_index.clear();
+  m_index.reserve(m_entries.size());
+  m_checked = 0;
+  for (std::uint32_t i = 0; i < m_entries.size(); ++i) {
+    m_index.emplace(m_entries[i].id, i);
+    if (m_entries[i].record) ++m_checked;
+  }
+  update_ready_locked();
+  return ids;
+}
+
+std::optional<checks::CheckRequest> ResultStore::request_for(std::uint64_t id) const {
+  std::lock_guard lock(m_mutex);
+  auto it = m_index.find(id);
+  if (it == m_index.end()) return std::nullopt;
+  const Entry& entry = m_entries[it->second];
+  checks::CheckRequest request;
+  request.ip = entry.ip;
+  request.expected_hostname = entry.expected_hostname;
+  request.helo_hostname = entry.helo_hostname;
+  return request;
+}
+
+bool ResultStore::record(std::uint64_t id, const checks::CheckResult& result) {
+  TargetRecord record = make_record(result);  // outside the lock: it allocates
+  const bool definitive = checks::is_definitive(record.ptr_status);
+  const std::uint64_t hash = definitive ? hostname_set_hash(record) : 0;
+
+  std::lock_guard lock(m_mutex);
+  auto it = m_index.find(id);
+  if (it == m_index.end()) return false;
+  Entry& entry = m_entries[it->second];
+  if (definitive && (!entry.has_definitive || entry.names_hash != hash)) {
+    entry.has_definitive = true;
+    entry.names_hash = hash;
+    entry.last_change = record.checked_at;
+  }
+  if (!entry.record) ++m_checked;
+  entry.record = std::move(record);
+  update_ready_locked();
+  return true;
+}
+
+void ResultStore::update_ready_locked() {
+  if (!m_ready && m_checked == m_entries.size()) m_ready = true;
+}
+
+ResultStore::Snapshot ResultStore::snapshot() const {
+  Snapshot snapshot;
+  std::lock_guard lock(m_mutex);
+  snapshot.rows.reserve(m_entries.size());
+  for (const auto& entry : m_entries) {
+    Row row;
+    row.ip = entry.ip;
+    row.labels = entry.labels;
+    row.record = entry.record;
+    if (entry.has_definitive) row.last_change = entry.last_change;
+    snapshot.rows.push_back(std::move(row));
+  }
+  return snapshot;
+}
+
+std::vector<TargetStatus> ResultStore::status() const {
+  std::vector<TargetStatus> out;
+  std::lock_guard lock(m_mutex);
+  out.reserve(m_entries.size());
+  for (const auto& entry : m_entries) {
+    TargetStatus status;
+    status.target.ip = entry.ip;
+    status.target.expected_hostname = entry.expected_hostname;
+    status.target.helo_hostname = entry.helo_hostname;
+    if (entry.labels) status.target.labels = *entry.labels;
+    if (entry.record) {
+      status.result = to_check_result(*entry.record, entry.ip);
+      status.result->expected_hostname = entry.expected_hostname;
+      status.result->helo_hostname = entry.helo_hostname;
+    }
+    out.push_back(std::move(status));
+  }
+  return out;
+}
+
+std::size_t ResultStore::target_count() const {
+  std::lock_guard lock(m_mutex);
+  return m_entries.size();
+}
+
+bool ResultStore::first_cycle_done() const {
+  std::lock_guard lock(m_mutex);
+  return m_ready;
+}
+
+}  // namespace rdns::agent

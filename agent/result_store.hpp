@@ -1,0 +1,86 @@
+// The latest result of every configured target, and the target set itself.
+// Scrapes read a snapshot; checks write one record at a time. No DNS here.
+//
+// Thread-safety: every method may be called from any thread (one mutex; each holds it briefly:
+// a snapshot copies the compact records, the text is written afterwards without the lock).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "agent/http/web_server.hpp"
+#include "agent/metrics/target_families.hpp"
+#include "agent/target_record.hpp"
+#include "checks/check_result.hpp"
+#include "config/model.hpp"
+
+namespace rdns::agent {
+
+// A target as the scheduler sees it: an id that stays the same as long as the target's
+// identity (ip, expected_hostname, helo_hostname) does, across reloads.
+struct TargetId {
+  std::uint64_t id = 0;
+  std::string ip;
+};
+
+class ResultStore {
+public:
+  struct Row {
+    std::string ip;
+    std::shared_ptr<const config::Labels> labels;
+    std::optional<TargetRecord> record;
+    std::optional<double> last_change;
+  };
+  struct Snapshot {
+    std::vector<Row> rows;  // config order
+    std::vector<metrics::TargetRow> views() const;
+  };
+
+  // Replaces the target set. A target whose ip, expected_hostname and helo_hostname are
+  // unchanged keeps its id, its result and its last-change time (its labels are updated);
+  // removed targets and all their series are gone. Returns the new set in config order.
+  std::vector<TargetId> set_targets(const std::vector<config::Target>& targets);
+
+  // What to check for `id`; nullopt when the target is gone.
+  std::optional<checks::CheckRequest> request_for(std::uint64_t id) const;
+
+  // Stores the result of a check of `id`; false (and nothing stored) when the target was
+  // removed or changed since the check started.
+  bool record(std::uint64_t id, const checks::CheckResult& result);
+
+  Snapshot snapshot() const;
+  std::vector<TargetStatus> status() const;  // for the status page
+  std::size_t target_count() const;
+  // True once every target has had a first result; stays true afterwards (a reload that adds
+  // targets does not take a serving agent out of rotation).
+  bool first_cycle_done() const;
+
+private:
+  struct Entry {
+    std::string ip;
+    std::string expected_hostname;
+    std::string helo_hostname;
+    std::shared_ptr<const config::Labels> labels;
+    std::uint64_t id = 0;
+    std::optional<TargetRecord> record;
+    std::uint64_t names_hash = 0;  // of the last definitive PTR name set
+    double last_change = 0;
+    bool has_definitive = false;
+  };
+  void update_ready_locked();
+
+  mutable std::mutex m_mutex;
+  std::vector<Entry> m_entries;
+  std::unordered_map<std::uint64_t, std::uint32_t> m_index;  // id -> m_entries index
+  std::uint64_t m_next_id = 1;
+  std::size_t m_checked = 0;  // entries with a record
+  bool m_ready = false;
+};
+
+}  // namespace rdns::agent

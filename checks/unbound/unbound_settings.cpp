@@ -1,0 +1,152 @@
+// ResolverSettings -> a configured, finalized libunbound context. Every failure names the
+// setting and the file, because the operator has to find it in their config.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "checks/unbound/default_zones.hpp"
+#include "checks/unbound/unbound_resolver.hpp"
+#include "checks/unbound/unbound_settings.hpp"
+
+namespace rdns::checks::unbound {
+namespace {
+
+// The IANA root zone KSK-2017 (key tag 20326), used when no anchor is configured.
+constexpr const char* k_root_anchor =
+    ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D";
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+tl::expected<void, std::string> readable(const std::string& key, const std::string& file) {
+  if (::access(file.c_str(), R_OK) != 0) {
+    return tl::unexpected("resolver." + key + " " + quoted(file) + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+tl::expected<void, std::string> check(int rc, const std::string& what) {
+  if (rc != 0) {
+    return tl::unexpected(what + ": " + ub_strerror(rc));
+  }
+  return {};
+}
+
+// Whether the unbound.conf-style file already set trust anchors of its own.
+bool has_own_anchors(ub_ctx* ctx) {
+  for (const char* option : {"trust-anchor-file", "trust-anchor", "auto-trust-anchor-file",
+                             "trusted-keys-file"}) {
+    char* value = nullptr;
+    if (ub_ctx_get_option(ctx, option, &value) == 0 && value != nullptr) {
+      const bool set = value[0] != '\0';
+      std::free(value);
+      if (set) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& settings) {
+  ContextPtr ctx(ub_ctx_create());
+  if (!ctx) {
+    return tl::unexpected(std::string("libunbound: cannot create a resolver context"));
+  }
+  // Threads, not a forked process: results come back through ub_fd() to our loop.
+  if (auto ok = check(ub_ctx_async(ctx.get(), 1), "libunbound: enabling threads"); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  // Before the user's file, so the user's own local-zone / local-data still win (unbound
+  // honours an explicit local-zone for a name whatever "nodefault" says about it).
+  if (auto ok = load_default_zone_overrides(ctx.get()); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  const auto& conf = settings.unbound_config_file;
+  if (!conf.empty()) {
+    if (auto ok = readable("unbound_config_file", conf); !ok) {
+      return tl::unexpected(ok.error());
+    }
+    if (auto ok = check(ub_ctx_config(ctx.get(), conf.c_str()),
+                        "resolver.unbound_config_file " + quoted(conf));
+        !ok) {
+      return tl::unexpected(ok.error());
+    }
+  }
+  switch (settings.mode) {
+    case ResolverSettings::Mode::system:
+      if (auto ok = check(ub_ctx_resolvconf(ctx.get(), nullptr),
+                          "resolver mode \"system\": reading /etc/resolv.conf");
+          !ok) {
+        return tl::unexpected(ok.error());
+      }
+      break;
+    case ResolverSettings::Mode::forward:
+      if (settings.forwarders.empty()) {
+        return tl::unexpected(std::string("resolver mode \"forward\" needs resolver.forwarders"));
+      }
+      for (const auto& forwarder : settings.forwarders) {
+        if (auto ok = check(ub_ctx_set_fwd(ctx.get(), forwarder.c_str()),
+                            "resolver.forwarders " + quoted(forwarder));
+            !ok) {
+          return tl::unexpected(ok.error());
+        }
+      }
+      break;
+    case ResolverSettings::Mode::recursive:
+      if (const auto& hints = settings.root_hints_file; !hints.empty()) {
+        if (auto ok = readable("root_hints_file", hints); !ok) {
+          return tl::unexpected(ok.error());
+        }
+        if (auto ok = check(ub_ctx_set_option(ctx.get(), "root-hints:", hints.c_str()),
+                            "resolver.root_hints_file " + quoted(hints));
+            !ok) {
+          return tl::unexpected(ok.error());
+        }
+      }
+      break;
+  }
+  if (!settings.dnssec) {
+    // No validator at all, so anchors from unbound_config_file cannot turn answers bogus.
+    if (auto ok = check(ub_ctx_set_option(ctx.get(), "module-config:", "iterator"),
+                        "resolver.dnssec = false: disabling the validator");
+        !ok) {
+      return tl::unexpected(ok.error());
+    }
+  } else if (const auto& anchors = settings.trust_anchor_file; !anchors.empty()) {
+    if (auto ok = readable("trust_anchor_file", anchors); !ok) {
+      return tl::unexpected(ok.error());
+    }
+    if (auto ok = check(ub_ctx_add_ta_file(ctx.get(), anchors.c_str()),
+                        "resolver.trust_anchor_file " + quoted(anchors));
+        !ok) {
+      return tl::unexpected(ok.error());
+    }
+  } else if (!has_own_anchors(ctx.get())) {
+    if (auto ok = check(ub_ctx_add_ta(ctx.get(), k_root_anchor), "built-in root trust anchor");
+        !ok) {
+      return tl::unexpected(ok.error());
+    }
+  }
+  // Apply everything now (ub_ctx_zone_remove finalizes the context first and removing a zone
+  // that does not exist is a no-op), so a broken anchor or hints file fails here.
+  if (const int rc = ub_ctx_zone_remove(ctx.get(), "rdns-exporter-apply-settings.invalid.");
+      rc != 0) {
+    std::string files;
+    for (const auto& [key, file] :
+         {std::pair{"unbound_config_file", conf}, {"trust_anchor_file", settings.trust_anchor_file},
+          {"root_hints_file", settings.root_hints_file}}) {
+      if (!file.empty()) {
+        files += std::string(files.empty() ? " (" : ", ") + key + " " + quoted(file);
+      }
+    }
+    return tl::unexpected("applying the resolver settings" + files + (files.empty() ? "" : ")") +
+                          ": " + ub_strerror(rc));
+  }
+  return ctx;
+}
+
+}  // namespace rdns::checks::unbound

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Newcomer command 2 (and CI): install what is missing, build, and run every test:
+#   1. the default build (RelWithDebInfo): unit, integration and end-to-end tests;
+#   2. the asan build (ASan + UBSan): the same suite again;
+#   3. the config loader fuzzer for a short, bounded time.
+# Set RDNS_TEST_SKIP_ASAN=1 or RDNS_TEST_SKIP_FUZZ=1 to shorten a local run (CI runs everything).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+scripts/install-deps.sh
+
+echo "== default build"
+scripts/build.sh default
+ctest --preset default -j 2
+
+if [ "${RDNS_TEST_SKIP_ASAN:-0}" != 1 ]; then
+  echo "== asan build"
+  scripts/build.sh asan
+  ctest --preset asan -j 2
+fi
+
+if [ "${RDNS_TEST_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzzing the config loader"
+  scripts/fuzz-config.sh "${RDNS_FUZZ_SECONDS:-30}"
+fi
+echo "== all tests passed in $(( $(date +%s) - start ))s"

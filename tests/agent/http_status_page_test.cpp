@@ -1,0 +1,242 @@
+// The "/" status page renderer: content, order, caps, filters, and escaping of hostile names.
+#include "agent/http/status_page.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+namespace rdns::agent {
+namespace {
+
+using namespace std::chrono_literals;
+using checks::CheckResult;
+using checks::LookupStatus;
+
+const auto k_now = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
+
+TargetStatus passing(const std::string& ip, const std::string& name) {
+  TargetStatus s;
+  s.target.ip = ip;
+  CheckResult r;
+  r.ip = ip;
+  r.ptr_status = LookupStatus::ok;
+  r.ptr_hostnames = {name};
+  r.ptr_ttl = 3600;
+  r.ptr_present = true;
+  r.forward_status = LookupStatus::ok;
+  r.fcrdns_pass = true;
+  r.fcrdns_confirmed_names = 1;
+  r.ptr_hostname_valid = true;
+  r.generic = checks::GenericVerdict{false, 0.1, "no generic pattern"};
+  r.success = true;
+  r.dnssec_secure = true;
+  r.checked_at = k_now - 42s;
+  s.result = r;
+  return s;
+}
+
+TargetStatus failing_missing(const std::string& ip) {
+  TargetStatus s;
+  s.target.ip = ip;
+  CheckResult r;
+  r.ip = ip;
+  r.ptr_status = LookupStatus::nxdomain;
+  r.ptr_present = false;
+  r.success = false;
+  r.checked_at = k_now - 3700s;
+  s.result = r;
+  return s;
+}
+
+TargetStatus undecided(const std::string& ip) {
+  TargetStatus s;
+  s.target.ip = ip;
+  CheckResult r;
+  r.ip = ip;
+  r.ptr_status = LookupStatus::servfail;
+  r.ptr_detail = "all servers failed";
+  r.checked_at = k_now - 5s;
+  s.result = r;
+  return s;
+}
+
+TargetStatus unchecked(const std::string& ip) {
+  TargetStatus s;
+  s.target.ip = ip;
+  return s;
+}
+
+std::vector<std::string> fake_hints(const CheckResult& r) {
+  return {"hint for " + r.ip + " <b>&"};
+}
+
+std::string render(const std::vector<TargetStatus>& targets, StatusPageQuery query = {}) {
+  return render_status_page(targets, query, k_now, fake_hints);
+}
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+TEST(HttpStatusPage, HtmlEscapeCoversMarkupQuotesAndBadBytes) {
+  EXPECT_EQ(html_escape("a<b>&\"'c"), "a&lt;b&gt;&amp;&quot;&#39;c");
+  EXPECT_EQ(html_escape("caf\xc3\xa9"), "caf\xc3\xa9");           // valid UTF-8 kept
+  EXPECT_EQ(html_escape("x\xff y"), "x\xef\xbf\xbd y");          // invalid byte replaced
+  EXPECT_EQ(html_escape("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");  // overlong '/' replaced
+  EXPECT_EQ(html_escape(std::string("a\0b", 3)), "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(html_escape("\xe2\x82"), "\xef\xbf\xbd\xef\xbf\xbd");  // truncated sequence
+}
+
+TEST(HttpStatusPage, AgeAndTimeFormatting) {
+  EXPECT_EQ(format_age(0s), "0s ago");
+  EXPECT_EQ(format_age(59s), "59s ago");
+  EXPECT_EQ(format_age(184s), "3m 4s ago");
+  EXPECT_EQ(format_age(2h + 5min + 3s), "2h 5m ago");
+  EXPECT_EQ(format_age(76h), "3d 4h ago");
+  EXPECT_EQ(format_age(-10s), "in the future");
+  EXPECT_EQ(format_utc(k_now), "2027-01-15 08:00:00 UTC");
+}
+
+TEST(HttpStatusPage, CountsEveryStateAndListsFailingFirst) {
+  const std::string page = render({passing("192.0.2.1", "mail.example.com"), failing_missing("192.0.2.2"),
+                                   undecided("192.0.2.3"), unchecked("192.0.2.4")});
+  EXPECT_NE(page.find("<meta name=\"viewport\""), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find("http://"), std::string::npos);  // self-contained: no external resource
+  EXPECT_EQ(page.find("https://"), std::string::npos);
+  for (const char* state : {"failing", "undecided", "unchecked", "passing"}) {
+    EXPECT_NE(page.find(std::string("id=\"count-") + state + "\" href=\"?filter=" + state + "\"><b>1</b>"),
+              std::string::npos)
+        << state;
+  }
+  const auto failing_pos = page.find(">192.0.2.2<");
+  const auto undecided_pos = page.find(">192.0.2.3<");
+  const auto unchecked_pos = page.find(">192.0.2.4<");
+  const auto passing_pos = page.find(">192.0.2.1<");
+  ASSERT_NE(failing_pos, std::string::npos);
+  EXPECT_LT(failing_pos, undecided_pos);
+  EXPECT_LT(undecided_pos, unchecked_pos);
+  EXPECT_LT(unchecked_pos, passing_pos);
+  EXPECT_NE(page.find("mail.example.com"), std::string::npos);
+  EXPECT_NE(page.find("PTR \u2717 missing"), std::string::npos);
+  EXPECT_NE(page.find("PTR ? servfail"), std::string::npos);
+  EXPECT_NE(page.find("all servers failed"), std::string::npos);
+  EXPECT_NE(page.find("FCrDNS \u2713 forward match"), std::string::npos);
+  EXPECT_NE(page.find("DNSSEC \u2713 secure"), std::string::npos);
+  EXPECT_NE(page.find("(42s ago)"), std::string::npos);
+  EXPECT_NE(page.find("(1h 1m ago)"), std::string::npos);
+  EXPECT_NE(page.find("No result yet"), std::string::npos);
+  // Hints for the failing and the undecided target, escaped; none for the passing one.
+  EXPECT_NE(page.find("hint for 192.0.2.2 &lt;b&gt;&amp;"), std::string::npos);
+  EXPECT_NE(page.find("hint for 192.0.2.3"), std::string::npos);
+  EXPECT_EQ(page.find("hint for 192.0.2.1"), std::string::npos);
+}
+
+TEST(HttpStatusPage, ShowsExpectationsGenericReasonAndLabels) {
+  TargetStatus t = passing("2001:db8::25", "c-73-22-11-4.hsd1.ca.comcast.net");
+  t.target.expected_hostname = "mail.example.com";
+  t.target.helo_hostname = "mx.example.com";
+  t.target.labels = {{"pool", "outbound"}};
+  t.result->generic = checks::GenericVerdict{true, 0.97, "embeds IP (dynamic)"};
+  t.result->expected_hostname_match = false;
+  t.result->helo_match = true;
+  t.result->success = false;
+  const std::string page = render({t});
+  EXPECT_NE(page.find("Generic \u2717 looks generic"), std::string::npos);
+  EXPECT_NE(page.find("embeds IP (dynamic)"), std::string::npos);
+  EXPECT_NE(page.find("Expected \u2717 differs"), std::string::npos);
+  EXPECT_NE(page.find("HELO \u2713 matches"), std::string::npos);
+  EXPECT_NE(page.find("mx.example.com"), std::string::npos);
+  EXPECT_NE(page.find("pool=outbound"), std::string::npos);
+  EXPECT_NE(page.find("2001:db8::25"), std::string::npos);
+}
+
+TEST(HttpStatusPage, HostileNamesAreEscapedEverywhere) {
+  const std::string hostile = "\"><script>alert(1)</script><img src=x onerror=alert(2)>\\032 ' x";
+  TargetStatus t = passing("192.0.2.66", hostile);
+  t.target.labels = {{"team", "<b>ops</b>"}};
+  t.result->generic = checks::GenericVerdict{false, 0.0, "<i>reason</i>"};
+  t.result->ptr_detail = "<detail>";
+  StatusPageQuery query;
+  query.ip = "\"><script>x</script>";
+  const std::string page = render({t, failing_missing("192.0.2.7")}, query);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find("<img"), std::string::npos);
+  EXPECT_EQ(page.find("<b>ops"), std::string::npos);
+  EXPECT_EQ(page.find("<i>"), std::string::npos);
+  // The reflected search text is escaped inside the value attribute and the links.
+  EXPECT_NE(page.find("value=\"&quot;&gt;&lt;script&gt;x&lt;/script&gt;\""), std::string::npos);
+  EXPECT_NE(page.find("?filter=failing&amp;ip=%22%3E%3Cscript%3Ex%3C%2Fscript%3E"), std::string::npos);
+
+  StatusPageQuery all;
+  const std::string page2 = render({t}, all);
+  EXPECT_NE(page2.find("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;\\032 &#39; x"),
+            std::string::npos);
+  EXPECT_EQ(page2.find("<script"), std::string::npos);
+}
+
+TEST(HttpStatusPage, FiltersBySateAndSearch) {
+  const std::vector<TargetStatus> targets = {passing("192.0.2.1", "mail.example.com"), failing_missing("192.0.2.2"),
+                                             passing("198.51.100.9", "out.example.net")};
+  StatusPageQuery q;
+  q.filter = "passing";
+  std::string page = render(targets, q);
+  EXPECT_NE(page.find(">192.0.2.1<"), std::string::npos);
+  EXPECT_EQ(page.find(">192.0.2.2<"), std::string::npos);
+  EXPECT_NE(page.find("id=\"count-failing\" href=\"?filter=failing\"><b>1</b>"), std::string::npos);  // counts: all
+
+  q = {};
+  q.ip = "198.51.";
+  page = render(targets, q);
+  EXPECT_NE(page.find(">198.51.100.9<"), std::string::npos);
+  EXPECT_EQ(page.find(">192.0.2.1<"), std::string::npos);
+
+  q = {};
+  q.ip = "mail.example";  // matches PTR names too
+  page = render(targets, q);
+  EXPECT_NE(page.find(">192.0.2.1<"), std::string::npos);
+  EXPECT_EQ(page.find(">198.51.100.9<"), std::string::npos);
+
+  q = {};
+  q.ip = "203.0.113.";
+  page = render(targets, q);
+  EXPECT_NE(page.find("No target matches"), std::string::npos);
+}
+
+TEST(HttpStatusPage, QueryParsingClampsAndDefaults) {
+  std::map<std::string, std::string> params = {{"filter", "bogus"}, {"limit", "999999"}, {"ip", "192.0.2.1"}};
+  auto get = [&](const std::string& name) { return params.count(name) ? params[name] : std::string(); };
+  StatusPageQuery q = make_status_page_query(get);
+  EXPECT_EQ(q.filter, "all");
+  EXPECT_EQ(q.limit, k_status_page_max_rows);
+  EXPECT_EQ(q.ip, "192.0.2.1");
+  params = {{"filter", "failing"}, {"limit", "0"}};
+  q = make_status_page_query(get);
+  EXPECT_EQ(q.filter, "failing");
+  EXPECT_EQ(q.limit, 1u);
+  params = {{"limit", "12abc"}};
+  EXPECT_EQ(make_status_page_query(get).limit, k_status_page_default_rows);
+}
+
+TEST(HttpStatusPage, SixtyFiveThousandTargetsAreCappedAndFast) {
+  std::vector<TargetStatus> targets;
+  targets.reserve(65536);
+  for (int i = 0; i < 65536; ++i) {
+    const std::string ip = "10." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256) + ".1";
+    targets.push_back(i % 1000 == 999 ? failing_missing(ip) : passing(ip, "host" + std::to_string(i) + ".example.com"));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const std::string page = render(targets);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, 2s);
+  EXPECT_EQ(count(page, "<article"), k_status_page_default_rows);
+  EXPECT_EQ(count(page, "<article class=\"target failing\""), 65u);  // every failing one, first
+  EXPECT_NE(page.find("Showing the first 500 of 65,536 matching targets"), std::string::npos);
+  EXPECT_NE(page.find("id=\"count-passing\" href=\"?filter=passing\"><b>65,471</b>"), std::string::npos);
+  EXPECT_LT(page.size(), 2'000'000u);
+}
+
+}  // namespace
+}  // namespace rdns::agent

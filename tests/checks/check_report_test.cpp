@@ -1,0 +1,121 @@
+// The `check` report: verdict words, key lines, JSON validity basics, exit statuses.
+#include "agent/cli/check_report.hpp"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "agent/cli/exit_codes.hpp"
+#include "checks/verdict.hpp"
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace rdns::agent {
+namespace {
+
+using checks::CheckResult;
+using checks::DnsAnswer;
+using checks::LookupStatus;
+
+DnsAnswer ok(std::vector<std::string> records) {
+  DnsAnswer answer;
+  answer.status = LookupStatus::ok;
+  answer.records = std::move(records);
+  answer.ttl = 3600;
+  return answer;
+}
+DnsAnswer status(LookupStatus s) {
+  DnsAnswer answer;
+  answer.status = s;
+  return answer;
+}
+checks::GenericVerdict not_generic(std::string_view, std::string_view) { return {}; }
+
+CheckResult passing() {
+  return checks::evaluate({.ip = "192.0.2.10"}, "10.2.0.192.in-addr.arpa.",
+                          {.ptr = ok({"mail.example.com."}), .forward = {{"mail.example.com", ok({"192.0.2.10"})}}},
+                          not_generic);
+}
+CheckResult failing() {
+  DnsAnswer nx = status(LookupStatus::nxdomain);
+  nx.authority_soa = checks::SoaInfo{"2.0.192.in-addr.arpa", "ns1.isp.example", "hostmaster@isp.example"};
+  return checks::evaluate({.ip = "192.0.2.11", .expected_hostname = "mail.example.com"}, "11.2.0.192.in-addr.arpa.",
+                          {.ptr = nx}, not_generic);
+}
+CheckResult undecided() {
+  return checks::evaluate({.ip = "192.0.2.12"}, "12.2.0.192.in-addr.arpa.", {.ptr = status(LookupStatus::servfail)},
+                          not_generic);
+}
+
+TEST(CheckReport, ExitStatusFollowsTheContract) {
+  EXPECT_EQ(exit_status_for({passing()}), k_exit_ok);
+  EXPECT_EQ(exit_status_for({passing(), failing()}), k_exit_check_failed);
+  EXPECT_EQ(exit_status_for({passing(), undecided()}), k_exit_undecided);
+  EXPECT_EQ(exit_status_for({undecided(), failing()}), k_exit_check_failed);
+  EXPECT_EQ(exit_status_for({}), k_exit_ok);
+}
+
+TEST(CheckReport, TextHasVerdictsRecordsAndSummary) {
+  std::ostringstream out;
+  write_text_report(out, {passing(), failing(), undecided()});
+  const std::string text = out.str();
+  EXPECT_NE(text.find("192.0.2.10  PASS\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("192.0.2.11  FAIL\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("192.0.2.12  UNKNOWN\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("mail.example.com -> 192.0.2.10  (confirms)"), std::string::npos) << text;
+  EXPECT_NE(text.find("ok, DNSSEC insecure, TTL 3600s"), std::string::npos) << text;
+  EXPECT_NE(text.find("FAIL    PTR record present"), std::string::npos) << text;
+  EXPECT_NE(text.find("UNKNOWN PTR record present"), std::string::npos) << text;
+  EXPECT_NE(text.find("11.2.0.192.in-addr.arpa. IN PTR mail.example.com."), std::string::npos) << text;
+  EXPECT_NE(text.find("reverse zone  2.0.192.in-addr.arpa (primary name server ns1.isp.example"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("3 IPs checked: 1 PASS, 1 FAIL, 1 UNKNOWN\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\033'), std::string::npos);  // no colour unless asked
+}
+
+TEST(CheckReport, ColourOnlyWhenAsked) {
+  std::ostringstream out;
+  write_text_report(out, {failing()}, TextOptions{.colour = true});
+  EXPECT_NE(out.str().find("\033[1;31mFAIL\033[0m"), std::string::npos);
+}
+
+TEST(CheckReport, JsonIsOneDocumentWithNullsForUndecided) {
+  std::ostringstream out;
+  write_json_report(out, {passing(), failing(), undecided()});
+  const std::string json = out.str();
+  EXPECT_EQ(json.front(), '{');
+  EXPECT_NE(json.find("\"summary\":{\"checked\":3,\"pass\":1,\"fail\":1,\"unknown\":1,\"exit_status\":1}"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"ip\":\"192.0.2.12\",\"reverse_name\":\"12.2.0.192.in-addr.arpa.\",\"verdict\":\"unknown\","
+                      "\"success\":null"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"ptr_present\":false"), std::string::npos);
+  EXPECT_NE(json.find("\"responsible\":\"hostmaster@isp.example\""), std::string::npos);
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == '{' || c == '[') ++depth;
+    if (c == '}' || c == ']') --depth;
+    ASSERT_GE(depth, 0);
+  }
+  EXPECT_EQ(depth, 0);
+  EXPECT_FALSE(in_string);
+}
+
+TEST(JsonString, EscapesEverythingOdd) {
+  EXPECT_EQ(json_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(json_string(std::string("\x01\n\x7f\xff", 4)), "\"\\u0001\\n\\u007f\\u00ff\"");
+  EXPECT_EQ(json_string("mail\\032x"), "\"mail\\\\032x\"");
+}
+
+}  // namespace
+}  // namespace rdns::agent

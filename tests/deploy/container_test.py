@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""Static checks of deploy/container/Containerfile (no docker/podman on the build machines).
+
+- multi-stage, both stages FROM Debian 12 (bookworm) slim;
+- every package either stage installs exists in Debian's apt cache (`apt-cache show`);
+- the build stage installs every package of the `build` and `libraries` groups of
+  scripts/debian-packages.txt (so the image builds what CI builds);
+- every COPY source (outside --from=) exists in the repository;
+- runtime: USER is not root, EXPOSE 9781, a HEALTHCHECK hits /-/healthy, the CMD listens on
+  the exposed port with contract flags only;
+- with the built agent binary: every shared library it links directly (DT_NEEDED) belongs to a
+  package the runtime stage installs (or the slim base image has), found with readelf, ldd
+  and dpkg -S;
+- with rdns_config_lint: the config it bakes in loads with the exporter's own loader.
+
+Usage: container_test.py REPO_ROOT [AGENT_BINARY [RDNS_CONFIG_LINT]]
+"""
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+PORT = "9781"
+CONTRACT_FLAGS = {"--config.file", "--web.listen-address", "--web.telemetry-path",
+                  "--web.config.file", "--log.level", "--log.format"}
+# In debian:bookworm-slim already (essential, or required by apt itself).
+BASE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6", "zlib1g", "libcrypt1"}
+# Linked only by the -DRDNS_SANITIZE=ON build of the tests, never by a release image.
+SANITIZER_PACKAGES = re.compile(r"^lib(asan|ubsan|lsan|tsan)\d*$")
+
+
+def parse(path):
+    """[(instruction, args)] with continuations joined and comments dropped."""
+    with open(path) as f:
+        text = f.read()
+    lines, buf = [], ""
+    for raw in text.splitlines():
+        if raw.lstrip().startswith("#") and not buf:
+            continue
+        if raw.lstrip().startswith("#"):
+            continue  # comment inside a continuation
+        buf += raw.rstrip()
+        if buf.endswith("\\"):
+            buf = buf[:-1] + " "
+            continue
+        if buf.strip():
+            instr, _, rest = buf.strip().partition(" ")
+            lines.append((instr.upper(), rest.strip()))
+        buf = ""
+    return lines
+
+
+def apt_packages(run_args):
+    """Package names of every `apt-get install` in a RUN line."""
+    pkgs = []
+    for cmd in re.split(r"&&|;", run_args):
+        words = shlex.split(cmd)
+        if len(words) >= 2 and words[0] == "apt-get" and "install" in words:
+            pkgs += [w for w in words[words.index("install") + 1:] if not w.startswith("-")]
+    return pkgs
+
+
+def package_groups(path):
+    groups, current = {}, None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("#"):
+                current = line.lstrip("# ").split()[0] if line.lstrip("# ") else current
+                groups.setdefault(current, [])
+            elif line and current:
+                groups[current].append(line)
+    return groups
+
+
+def main():
+    root = sys.argv[1]
+    agent = sys.argv[2] if len(sys.argv) > 2 else None
+    lint = sys.argv[3] if len(sys.argv) > 3 else None
+    path = os.path.join(root, "deploy", "container", "Containerfile")
+    instrs = parse(path)
+    errors = []
+
+    args = {}
+    for instr, rest in instrs:
+        if instr == "ARG" and "=" in rest:
+            k, v = rest.split("=", 1)
+            args[k] = v
+    stages = []
+    for instr, rest in instrs:
+        if instr == "FROM":
+            image = re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), rest.split()[0])
+            stages.append({"image": image, "instrs": []})
+        elif stages:
+            stages[-1]["instrs"].append((instr, rest))
+    if len(stages) < 2:
+        errors.append(f"expected a multi-stage build, found {len(stages)} stage(s)")
+    for s in stages:
+        if s["image"] != "debian:bookworm-slim":
+            errors.append(f"stage FROM {s['image']}: expected debian:bookworm-slim")
+    build, runtime = (stages[0], stages[-1]) if len(stages) >= 2 else ({"instrs": []}, {"instrs": []})
+
+    def installs(stage):
+        return [p for i, r in stage["instrs"] if i == "RUN" for p in apt_packages(r)]
+
+    build_pkgs, runtime_pkgs = installs(build), installs(runtime)
+    if not runtime_pkgs:
+        errors.append("runtime stage installs no packages")
+    # One apt-cache call for all (it is slow to start); it prints a stanza per package found.
+    wanted = sorted(set(build_pkgs + runtime_pkgs))
+    proc = subprocess.run(["apt-cache", "show", "--no-all-versions", *wanted],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    found = set(re.findall(r"^Package: (\S+)$", proc.stdout, re.M))
+    for pkg in wanted:
+        if pkg not in found:
+            errors.append(f"package {pkg} is not in Debian's apt cache")
+    groups = package_groups(os.path.join(root, "scripts", "debian-packages.txt"))
+    for group in ("build", "libraries"):
+        missing = set(groups.get(group, [])) - set(build_pkgs)
+        if not groups.get(group):
+            errors.append(f"scripts/debian-packages.txt has no '{group}' group")
+        elif missing:
+            errors.append(f"build stage lacks {group} packages {sorted(missing)}")
+    if any(p.endswith("-dev") for p in runtime_pkgs):
+        errors.append("runtime stage installs -dev packages")
+
+    for instr, rest in build["instrs"] + runtime["instrs"]:
+        if instr != "COPY" or "--from=" in rest:
+            continue
+        words = [w for w in shlex.split(rest) if not w.startswith("--")]
+        for src in words[:-1]:
+            if not os.path.exists(os.path.join(root, src)):
+                errors.append(f"COPY source {src} does not exist in the repository")
+
+    # The build stage's sources alone must configure: copy exactly what it COPYs into a
+    # scratch dir and run its cmake configure line there (compiling them is what the normal
+    # build already proves). Catches a CMakeLists.txt that needs a file the image lacks.
+    if shutil.which("cmake"):
+        with tempfile.TemporaryDirectory(prefix="rdns-image-src-") as tmp:
+            for instr, rest in build["instrs"]:
+                if instr != "COPY" or "--from=" in rest:
+                    continue
+                words = [w for w in shlex.split(rest) if not w.startswith("--")]
+                dest = os.path.join(tmp, words[-1])  # relative to WORKDIR = the scratch dir
+                for src in words[:-1]:
+                    full = os.path.join(root, src)
+                    if os.path.isdir(full):  # COPY dir/ dest/: the directory's contents
+                        shutil.copytree(full, dest, dirs_exist_ok=True)
+                    elif os.path.isfile(full):
+                        target = dest if not words[-1].endswith("/") else os.path.join(dest, os.path.basename(src))
+                        os.makedirs(os.path.dirname(target), exist_ok=True)
+                        shutil.copy(full, target)
+            # The configure half of the build stage's `cmake -S . -B /build ... && cmake --build`.
+            runs = [r for i, r in build["instrs"] if i == "RUN" and "cmake -S" in r]
+            words = shlex.split(runs[0].split("&&")[0]) if runs else []
+            flags = [w for i, w in enumerate(words[1:], 1)
+                     if w not in ("-S", "-B") and words[i - 1] not in ("-S", "-B")]
+            proc = subprocess.run(["cmake", "-S", tmp, "-B", os.path.join(tmp, "_build"), *flags],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+            if proc.returncode != 0 or not runs:
+                errors.append("the build stage's sources do not configure:\n" + proc.stdout[-3000:])
+            else:
+                print("build stage sources configure with: cmake " + " ".join(flags))
+
+    rt = dict()
+    for instr, rest in runtime["instrs"]:
+        rt.setdefault(instr, []).append(rest)
+    user = (rt.get("USER") or ["root"])[-1].split(":")[0]
+    if user in ("root", "0"):
+        errors.append("runtime stage must set a non-root USER")
+    if PORT not in " ".join(rt.get("EXPOSE", [])).split():
+        errors.append(f"runtime stage must EXPOSE {PORT}")
+    hc = " ".join(rt.get("HEALTHCHECK", []))
+    if "/-/healthy" not in hc or PORT not in hc:
+        errors.append("HEALTHCHECK must probe /-/healthy on port 9781")
+    if not rt.get("ENTRYPOINT") or "/usr/bin/rdns_exporter" not in rt["ENTRYPOINT"][-1]:
+        errors.append("ENTRYPOINT must run /usr/bin/rdns_exporter")
+    import json
+    cmd = json.loads(rt["CMD"][-1]) if rt.get("CMD") else []
+    for a in cmd:
+        if a.split("=", 1)[0] not in CONTRACT_FLAGS:
+            errors.append(f"CMD flag {a} is not in the CLI contract")
+    listen = [a.split("=", 1)[1] for a in cmd if a.startswith("--web.listen-address=")]
+    if listen and not listen[0].endswith(":" + PORT):
+        errors.append(f"CMD listens on {listen[0]}, EXPOSE says {PORT}")
+
+    if agent:
+        if not os.path.exists(agent):
+            errors.append(f"agent binary {agent} not built")
+        else:
+            # Direct dependencies only (DT_NEEDED): apt pulls in the libraries those need.
+            dyn = subprocess.run(["readelf", "-d", agent], stdout=subprocess.PIPE, text=True).stdout
+            needed_sonames = set(re.findall(r"\(NEEDED\)\s+Shared library: \[(\S+)\]", dyn))
+            ldd = subprocess.run(["ldd", agent], stdout=subprocess.PIPE, text=True).stdout
+            libs = [path for soname, path in re.findall(r"^\s*(\S+) => (/\S+)", ldd, re.M)
+                    if soname in needed_sonames]
+            if not libs:
+                errors.append(f"found no shared libraries of {agent} (readelf/ldd failed?)")
+            needed = set()
+            for lib in libs:
+                owner = None
+                for candidate in (lib, os.path.realpath(lib)):
+                    proc = subprocess.run(["dpkg", "-S", candidate], stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, text=True)
+                    if proc.returncode == 0:
+                        owner = proc.stdout.split(":")[0]
+                        break
+                if owner is None:
+                    errors.append(f"{lib} (linked by the agent) belongs to no Debian package")
+                else:
+                    needed.add(owner)
+            needed = {p for p in needed if not SANITIZER_PACKAGES.match(p)}
+            missing = needed - set(runtime_pkgs) - BASE_PACKAGES
+            print(f"agent links {len(libs)} libraries from {sorted(needed)}")
+            if missing:
+                errors.append(f"runtime stage lacks packages the agent links: {sorted(missing)}")
+
+    if lint:
+        for instr, rest in runtime["instrs"]:
+            if instr == "COPY" and "--from=" not in rest and rest.split()[0].endswith(".toml"):
+                src = os.path.join(root, rest.split()[0])
+                proc = subprocess.run([lint, src], stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True, timeout=30)
+                print(proc.stdout.strip())
+                if proc.returncode != 0:
+                    errors.append(f"baked-in config {rest.split()[0]} does not load")
+
+    print(f"{len(stages)} stages, {len(set(build_pkgs + runtime_pkgs))} packages checked")
+    if errors:
+        print("FAIL:\n  " + "\n  ".join(errors))
+        return 1
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,778 @@
+#!/usr/bin/python3
+"""The shared DNS test world: a real Knot authoritative server on loopback serving generated
+forward and reverse zones (one DNSSEC-signed, one deliberately bogus), plus the unbound.conf
+that points libunbound at it. See README.md in this folder for the scenarios and how to use it.
+
+CLI:
+  dns_world.py start --dir DIR [--owner-pid PID] [--cache-max-ttl N]
+                                                     start, write DIR/world.json (+ world.toml),
+                                                     return when serving; with --owner-pid the
+                                                     server stops by itself when PID exits
+  dns_world.py stop --dir DIR                        kill the server, keep DIR
+  dns_world.py server-stop --dir DIR                 simulate an outage (server down, same port later)
+  dns_world.py server-start --dir DIR                recover from server-stop
+  dns_world.py set-ptr --dir DIR IP [HOSTNAME ...]   replace the PTRs of IP (none = delete), reload
+  dns_world.py query --dir DIR NAME TYPE             debug: ask the server directly
+  dns_world.py serve --dir DIR                       internal: the supervisor `start` launches
+
+Importable: World(dir).start() / .stop() / .server_stop() / .server_start() / .set_ptr(ip, names).
+Standard library only (Debian's /usr/bin/python3)."""
+
+import argparse
+import ipaddress
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+KNOTD = shutil.which("knotd", path="/usr/sbin:/usr/bin:/sbin:/bin") or "/usr/sbin/knotd"
+LDNS_KEYGEN = shutil.which("ldns-keygen") or "/usr/bin/ldns-keygen"
+LDNS_SIGNZONE = shutil.which("ldns-signzone") or "/usr/bin/ldns-signzone"
+
+TTL = 300          # every record, so tests can assert the PTR TTL
+SOA_MINIMUM = 60   # negative-caching TTL
+
+# A first label of 50 characters that cannot be compressed: 40 such PTRs are ~2.6 kB, far over
+# the 1232-byte EDNS buffer, so the answer is truncated over UDP and libunbound retries on TCP.
+FORTY = ["h%02d-%s" % (i, "x" * 46) for i in range(1, 41)]
+# 63+1 + 63+1 + 63+1 + 48+1 + len("example.test.") wire = 13+1  -> exactly 255 octets.
+LONG_NAME = "%s.%s.%s.%s.example.test." % ("a" * 63, "b" * 63, "c" * 63, "d" * 48)
+
+
+def rev(ip):
+    """Reverse name of an IP, absolute, lower case."""
+    return ipaddress.ip_address(ip).reverse_pointer + "."
+
+
+def wire_len(name):
+    """Wire length of a presentation-form name (handles \\DDD and \\X escapes)."""
+    n, i, label, total = name, 0, 0, 1
+    while i < len(n):
+        c = n[i]
+        if c == "\\":
+            i += 4 if n[i + 1].isdigit() else 2
+            label += 1
+        elif c == ".":
+            total += label + 1
+            label = 0
+            i += 1
+        else:
+            label += 1
+            i += 1
+    return total + (label + 1 if label else 0)
+
+
+assert wire_len(LONG_NAME) == 255
+
+
+def zone_model(dead_ns_ip):
+    """zone apex -> {"signed": "secure"|"bogus"|None, "records": [(owner_abs, type, rdata)],
+    "server": "knot" (default) | "tiny" (tiny_auth.py)}.
+    Everything absolute and in presentation form."""
+    ex = "example.test."
+    fwd = [
+        ("ns1." + ex, "A", "127.0.0.1"),
+        ("mail." + ex, "A", "192.0.2.10"),
+        ("mail." + ex, "MX", "10 mail.example.test."),
+        ("other-ip." + ex, "A", "192.0.2.99"),
+        ("v6only." + ex, "AAAA", "2001:db8::15"),
+        ("wrong." + ex, "A", "192.0.2.200"),
+        ("right." + ex, "A", "192.0.2.16"),
+        ("classless." + ex, "A", "192.0.2.17"),
+        ("alias." + ex, "CNAME", "chain1.example.test."),
+        ("chain1." + ex, "CNAME", "real.example.test."),
+        ("real." + ex, "A", "192.0.2.19"),
+        ("mixed." + ex, "A", "192.0.2.21"),
+        ('\\"bad\\032name\\".' + ex, "A", "192.0.2.22"),
+        ("_under." + ex, "A", "192.0.2.23"),
+        (LONG_NAME, "A", "192.0.2.25"),
+        ("secure." + ex, "A", "203.0.113.10"),
+        ("bogus." + ex, "A", "203.0.113.66"),
+        ("tampered." + ex, "A", "203.0.113.66"),
+        ("mail6." + ex, "AAAA", "2001:db8::25"),
+        ("ns-dead." + ex, "A", dead_ns_ip),
+        ("nomail." + ex, "TXT", '"a name with no address records"'),
+    ] + [(h + "." + ex, "A", "192.0.2.24") for h in FORTY]
+
+    r2 = "2.0.192.in-addr.arpa."
+    rev192 = [
+        (rev("192.0.2.10"), "PTR", "mail.example.test."),
+        (rev("192.0.2.12"), "TXT", '"this reverse name has no PTR"'),
+        (rev("192.0.2.13"), "PTR", "noaddr.example.test."),
+        (rev("192.0.2.14"), "PTR", "other-ip.example.test."),
+        (rev("192.0.2.15"), "PTR", "v6only.example.test."),
+        (rev("192.0.2.16"), "PTR", "wrong.example.test."),
+        (rev("192.0.2.16"), "PTR", "right.example.test."),
+        (rev("192.0.2.17"), "CNAME", "17.16-31." + r2),
+        (rev("192.0.2.18"), "CNAME", "18.16-31." + r2),
+        ("16-31." + r2, "NS", "ns1.example.test."),
+        (rev("192.0.2.19"), "PTR", "alias.example.test."),
+        (rev("192.0.2.20"), "PTR", "nomail.example.test."),
+        (rev("192.0.2.21"), "NS", "ns1.example.test."),  # served by tiny_auth.py
+        (rev("192.0.2.22"), "PTR", '\\"bad\\032name\\".example.test.'),
+        (rev("192.0.2.23"), "PTR", "_under.example.test."),
+        (rev("192.0.2.25"), "PTR", LONG_NAME),
+    ] + [(rev("192.0.2.24"), "PTR", h + "." + ex) for h in FORTY]
+
+    r2317 = "16-31." + r2
+    rev2317 = [("17." + r2317, "PTR", "classless.example.test.")]
+
+    r198 = "100.51.198.in-addr.arpa."
+    rev198 = [
+        (rev("198.51.100.10"), "PTR", "smtp.mail.test."),
+        (rev("198.51.100.66"), "NS", "ns-dead.example.test."),
+    ]
+
+    r203 = "113.0.203.in-addr.arpa."
+    rev203 = [
+        (rev("203.0.113.10"), "PTR", "secure.example.test."),
+        (rev("203.0.113.66"), "NS", "ns1.example.test."),
+        # the DS of the bogus child zone is added when keys exist
+    ]
+    bogus_zone = rev("203.0.113.66")
+    rev_bogus = [(bogus_zone, "PTR", "bogus.example.test.")]
+
+    r6 = "8.b.d.0.1.0.0.2.ip6.arpa."
+    rev6 = [
+        (rev("2001:db8::25"), "PTR", "mail6.example.test."),
+        (rev("2001:db8::15"), "PTR", "v6only.example.test."),
+    ]
+
+    mailtest = [("smtp.mail.test.", "A", "198.51.100.10")]
+    # Knot lower-cases rdata names; this per-IP zone is served by tiny_auth.py, which does not.
+    mixed_zone = rev("192.0.2.21")
+    rev_mixed = [(mixed_zone, "PTR", "MiXeD.ExAmPlE.TeSt.")]
+
+    return {
+        ex: {"signed": None, "records": fwd},
+        "mail.test.": {"signed": None, "records": mailtest},
+        r2: {"signed": None, "records": rev192},
+        r2317: {"signed": None, "records": rev2317},
+        r198: {"signed": None, "records": rev198},
+        r203: {"signed": "secure", "records": rev203},
+        bogus_zone: {"signed": "bogus", "records": rev_bogus},
+        r6: {"signed": None, "records": rev6},
+        mixed_zone: {"signed": None, "records": rev_mixed, "server": "tiny"},
+    }
+
+
+# Default local zones of libunbound that would otherwise answer NXDOMAIN locally.
+NODEFAULT_ZONES = ["test.", "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.",
+                   "113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa."]
+
+
+def scenarios(dead_ns_ip):
+    """What each IP is for and what a correct resolver/checker must report (see README.md).
+    ptr.status: LookupStatus text (ptr.statuses: every acceptable one); ptr.records: decoded PTR
+    rdata exactly as the resolver must give it (presentation form, case preserved, trailing dot;
+    order not significant); forward: status of the A (IPv4) / AAAA (IPv6) lookup per PTR name;
+    fcrdns: pass | fail | none (no verdict: no PTR name, or the PTR lookup not definitive), at
+    the DNS level, before the host-name validity rule; confirmed_names: PTR names that resolve
+    back to the IP; hostname_valid: every PTR name is a valid host name."""
+    s = []
+
+    def add(ip, desc, status, records=(), fcrdns="none", confirmed=0, valid=None, secure=False,
+            canonical="", soa_zone="", statuses=None, forward=None, forward_mode=True):
+        s.append({
+            "ip": ip, "reverse_name": rev(ip), "description": desc,
+            "ptr": {"status": status, "statuses": statuses or [status], "records": list(records),
+                    "ttl": TTL if status == "ok" else 0, "secure": secure,
+                    "canonical_name": canonical, "soa_zone": soa_zone},
+            "forward": [{"name": k, "status": v} for k, v in (forward or {}).items()],
+            "fcrdns": fcrdns, "confirmed_names": confirmed,
+            "hostname_valid": valid if valid is not None else (status == "ok"),
+            # whether the PTR answer is the same through forward mode (forwarder = the Knot
+            # server itself: it cannot follow delegations to other servers)
+            "forward_mode": forward_mode,
+        })
+
+    add("192.0.2.10", "good IPv4: PTR mail.example.test., A back to the IP", "ok",
+        ["mail.example.test."], "pass", 1, forward={"mail.example.test.": "ok"})
+    add("192.0.2.11", "NXDOMAIN: no record at the reverse name", "nxdomain",
+        soa_zone="2.0.192.in-addr.arpa")
+    add("192.0.2.12", "NODATA: the reverse name has a TXT record but no PTR", "nodata",
+        soa_zone="2.0.192.in-addr.arpa")
+    add("192.0.2.13", "PTR to a name that does not exist (A lookup NXDOMAIN)", "ok",
+        ["noaddr.example.test."], "fail", 0, forward={"noaddr.example.test.": "nxdomain"})
+    add("192.0.2.14", "PTR to a name whose A is another IP (192.0.2.99)", "ok",
+        ["other-ip.example.test."], "fail", 0, forward={"other-ip.example.test.": "ok"})
+    add("192.0.2.15", "PTR to a name with only AAAA (2001:db8::15): the IPv4 check fails", "ok",
+        ["v6only.example.test."], "fail", 0, forward={"v6only.example.test.": "nodata"})
+    add("192.0.2.16", "two PTRs: wrong.example.test. (A 192.0.2.200) and right.example.test.",
+        "ok", ["wrong.example.test.", "right.example.test."], "pass", 1,
+        forward={"wrong.example.test.": "ok", "right.example.test.": "ok"})
+    add("192.0.2.17", "RFC 2317: CNAME into the delegated zone 16-31.2.0.192.in-addr.arpa.",
+        "ok", ["classless.example.test."], "pass", 1,
+        canonical="17.16-31.2.0.192.in-addr.arpa.",
+        forward={"classless.example.test.": "ok"})
+    add("192.0.2.18", "broken RFC 2317: CNAME to a name that does not exist in the sub-zone",
+        "nxdomain", canonical="18.16-31.2.0.192.in-addr.arpa.",
+        soa_zone="16-31.2.0.192.in-addr.arpa")
+    add("192.0.2.19", "forward name behind a CNAME chain alias -> chain1 -> real", "ok",
+        ["alias.example.test."], "pass", 1, forward={"alias.example.test.": "ok"})
+    add("192.0.2.20", "PTR to a name with only TXT (A lookup NODATA)", "ok",
+        ["nomail.example.test."], "fail", 0, forward={"nomail.example.test.": "nodata"})
+    add("192.0.2.21", "mixed-case PTR MiXeD.ExAmPlE.TeSt. (zone served by tiny_auth.py), "
+        "A at mixed.example.test.", "ok",
+        ["MiXeD.ExAmPlE.TeSt."], "pass", 1, forward={"MiXeD.ExAmPlE.TeSt.": "ok"},
+        forward_mode=False)
+    add("192.0.2.22", 'non-hostname PTR \\"bad\\032name\\".example.test. (has an A to the IP)',
+        "ok", ['\\"bad\\032name\\".example.test.'], "pass", 1, valid=False,
+        forward={'\\"bad\\032name\\".example.test.': "ok"})
+    add("192.0.2.23", "non-hostname PTR with an underscore _under.example.test.", "ok",
+        ["_under.example.test."], "pass", 1, valid=False, forward={"_under.example.test.": "ok"})
+    add("192.0.2.24", "40 PTR records (answer over 1232 bytes: truncated on UDP, TCP retry)",
+        "ok", [h + ".example.test." for h in FORTY], "pass", 40)
+    add("192.0.2.25", "PTR to a 255-octet name (labels 63,63,63,48 + example.test.)", "ok",
+        [LONG_NAME], "pass", 1, valid=True, forward={LONG_NAME: "ok"})
+    add("198.51.100.10", "good IPv4 in another forward zone (smtp.mail.test.)", "ok",
+        ["smtp.mail.test."], "pass", 1, forward={"smtp.mail.test.": "ok"})
+    add("198.51.100.66", "reverse name delegated to %s:53 where nothing listens" % dead_ns_ip,
+        "servfail", statuses=["servfail", "timeout"], valid=False, forward_mode=False)
+    add("198.51.100.11", "NXDOMAIN in the second reverse zone", "nxdomain",
+        soa_zone="100.51.198.in-addr.arpa")
+    add("203.0.113.10", "DNSSEC-signed reverse zone, validates secure", "ok",
+        ["secure.example.test."], "pass", 1, secure=True, forward={"secure.example.test.": "ok"})
+    add("203.0.113.11", "NXDOMAIN in the signed zone (NSEC proof, secure)", "nxdomain",
+        secure=True, soa_zone="113.0.203.in-addr.arpa")
+    add("203.0.113.66", "signed sub-zone whose PTR was altered after signing: bogus", "bogus",
+        valid=False)
+    add("2001:db8::25", "good IPv6: PTR mail6.example.test., AAAA back", "ok",
+        ["mail6.example.test."], "pass", 1, forward={"mail6.example.test.": "ok"})
+    add("2001:db8::15", "IPv6 of v6only.example.test. (AAAA only): passes for IPv6", "ok",
+        ["v6only.example.test."], "pass", 1, forward={"v6only.example.test.": "ok"})
+    add("2001:db8::26", "IPv6 NXDOMAIN", "nxdomain", soa_zone="8.b.d.0.1.0.0.2.ip6.arpa")
+    return s
+
+
+# ---------------------------------------------------------------------------------------------
+# world.json is mirrored as world.toml for the C++ fixture (toml++ is a project dependency,
+# a JSON parser is not).
+
+def _toml_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return '"' + "".join(c if c not in '"\\' and 0x20 <= ord(c) < 0x7f else
+                             ("\\" + c if c in '"\\' else "\\u%04x" % ord(c)) for c in v) + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join("%s = %s" % (k, _toml_value(x)) for k, x in v.items()) + " }"
+    if v is None:
+        return '""'
+    raise TypeError(type(v))
+
+
+def to_toml(world):
+    lines = []
+    tables = []
+    for k, v in world.items():
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            tables.append((k, v))
+        else:
+            lines.append("%s = %s" % (k, _toml_value(v)))
+    for k, rows in tables:
+        for row in rows:
+            lines.append("")
+            lines.append("[[%s]]" % k)
+            for rk, rv in row.items():
+                lines.append("%s = %s" % (rk, _toml_value(rv)))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# A minimal DNS client (readiness checks and debugging).
+
+def _encode_name(name):
+    out = b""
+    for label in name.rstrip(".").split("."):
+        if label:
+            out += bytes([len(label)]) + label.encode()
+    return out + b"\0"
+
+
+def _skip_name(msg, off):
+    while True:
+        n = msg[off]
+        if n & 0xC0 == 0xC0:
+            return off + 2
+        off += 1
+        if n == 0:
+            return off
+        off += n
+
+
+QTYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "TXT": 16, "AAAA": 28, "DS": 43,
+          "DNSKEY": 48}
+
+
+def query(port, name, qtype, host="127.0.0.1", timeout=1.0):
+    """Returns (rcode, aa, [(type, rdata bytes)] of the answer section, soa serial or None)."""
+    qid = random.randrange(65536)
+    pkt = struct.pack("!HHHHHH", qid, 0, 1, 0, 0, 0) + _encode_name(name) + struct.pack(
+        "!HH", QTYPES[qtype], 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(pkt, (host, port))
+        msg, _ = s.recvfrom(65535)
+    rid, flags, qd, an, _ns, _ar = struct.unpack("!HHHHHH", msg[:12])
+    if rid != qid:
+        raise OSError("id mismatch")
+    off = 12
+    for _ in range(qd):
+        off = _skip_name(msg, off) + 4
+    answers, serial = [], None
+    for _ in range(an):
+        off = _skip_name(msg, off)
+        rtype, _cls, _ttl, rdlen = struct.unpack("!HHIH", msg[off:off + 10])
+        off += 10
+        rdata = msg[off:off + rdlen]
+        if rtype == 6:
+            p = _skip_name(msg, _skip_name(msg, off))
+            serial = struct.unpack("!I", msg[p:p + 4])[0]
+        answers.append((rtype, rdata))
+        off += rdlen
+    return flags & 0xF, bool(flags & 0x0400), answers, serial
+
+
+# ---------------------------------------------------------------------------------------------
+
+def _free_port(host="127.0.0.1"):
+    """A port free for both UDP and TCP on host (Knot needs both)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+            t.bind((host, 0))
+            port = t.getsockname()[1]
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                    u.bind((host, port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port on %s" % host)
+
+
+def _dead_address():
+    """A loopback address where nothing listens on port 53 (UDP or TCP)."""
+    for _ in range(50):
+        ip = "127.%d.%d.%d" % (random.randrange(1, 255), random.randrange(1, 255),
+                               random.randrange(2, 254))
+        try:
+            with socket.create_connection((ip, 53), timeout=0.2):
+                continue  # something answers on TCP: pick another
+        except OSError:
+            pass
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                u.bind((ip, 53))  # root: proves nothing is bound there now
+            return ip
+        except PermissionError:
+            return ip  # unprivileged: cannot prove it, but TCP was refused
+        except OSError:
+            continue
+    raise RuntimeError("no unused loopback address found")
+
+
+class World:
+    def __init__(self, directory):
+        self.dir = os.path.abspath(directory)
+        self.state_file = os.path.join(self.dir, "state.json")
+
+    # -- paths
+    def p(self, *parts):
+        return os.path.join(self.dir, *parts)
+
+    def _load_state(self):
+        with open(self.state_file) as f:
+            return json.load(f)
+
+    def _save_state(self, st):
+        tmp = self.state_file + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(st, f, indent=1)
+        os.replace(tmp, self.state_file)
+
+    # -- zone files
+    def _zone_text(self, apex, zone, serial, extra=()):
+        lines = ["$ORIGIN %s" % apex, "$TTL %d" % TTL,
+                 "@ SOA ns1.example.test. hostmaster.example.test. %d 3600 600 86400 %d"
+                 % (serial, SOA_MINIMUM),
+                 "@ NS ns1.example.test."]
+        for owner, rtype, rdata in list(zone["records"]) + list(extra):
+            lines.append("%s %d IN %s %s" % (owner, TTL, rtype, rdata))
+        return "\n".join(lines) + "\n"
+
+    def _keygen(self, apex):
+        kd = self.p("keys")
+        os.makedirs(kd, exist_ok=True)
+        out = subprocess.run([LDNS_KEYGEN, "-a", "ECDSAP256SHA256", "-k", apex], cwd=kd,
+                             check=True, capture_output=True, text=True).stdout.strip()
+        base = os.path.join(kd, out)
+        with open(base + ".ds") as f:
+            ds = f.read().split()
+        # "<owner> IN DS tag alg digesttype digest"
+        return base, " ".join(ds[3:])
+
+    def _write_zones(self, st):
+        model = st["model"]
+        zdir = self.p("zones")
+        os.makedirs(zdir, exist_ok=True)
+        serial = st["serial"]
+        tiny = {}
+        for apex, zone in model.items():
+            if zone.get("server") == "tiny":
+                tiny[apex] = {"serial": serial, "records": zone["records"]}
+                continue
+            extra = []
+            # DS of signed children into their parent (chain of trust)
+            for child, cz in model.items():
+                if cz["signed"] and child != apex and child.endswith("." + apex):
+                    extra.append((child, "DS", st["keys"][child]["ds"]))
+            text = self._zone_text(apex, zone, serial, extra)
+            final = os.path.join(zdir, apex + "zone")
+            if not zone["signed"]:
+                self._atomic_write(final, text)
+                continue
+            src = os.path.join(zdir, apex + "unsigned")
+            self._atomic_write(src, text)
+            signed = os.path.join(zdir, apex + "signed")
+            subprocess.run([LDNS_SIGNZONE, "-o", apex, "-f", signed, src,
+                            st["keys"][apex]["base"]], check=True, capture_output=True)
+            with open(signed) as f:
+                body = f.read()
+            if zone["signed"] == "bogus":
+                # Alter the signed PTR: the RRSIG no longer matches, so validation says bogus.
+                before = body
+                body = body.replace("bogus.example.test.", "tampered.example.test.")
+                if body == before:
+                    raise RuntimeError("could not tamper with %s" % apex)
+            self._atomic_write(final, body)
+        self._atomic_write(self.p("tiny-zones.json"), json.dumps(tiny, indent=1))
+
+    @staticmethod
+    def _atomic_write(path, text):
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+
+    def _write_knot_conf(self, st):
+        zones = "".join("  - domain: %s\n    file: %s\n" % (apex, self.p("zones", apex + "zone"))
+                        for apex, z in st["model"].items() if z.get("server") != "tiny")
+        conf = f"""# generated by dns_world.py
+server:
+    rundir: {self.p("run")}
+    listen: {st["host"]}@{st["port"]}
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+    # answers above this size over UDP are truncated (TC): exercises libunbound's TCP retry
+    udp-max-payload: 1232
+control:
+    listen: {self.p("run", "knot.sock")}
+database:
+    storage: {self.p("storage")}
+log:
+  - target: stderr
+    any: notice
+template:
+  - id: default
+    storage: {self.p("zones")}
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+{zones}"""
+        self._atomic_write(self.p("knot.conf"), conf)
+
+    def _write_unbound_confs(self, st):
+        head = ["# generated by dns_world.py: load with ub_ctx_config / [resolver] unbound_config_file",
+                "server:",
+                "    do-not-query-localhost: no",
+                "    do-ip6: no",
+                "    # notice a recovered server quickly after server-stop/server-start",
+                "    infra-keep-probing: yes",
+                "    infra-host-ttl: 10",
+                "    trust-anchor-file: \"%s\"" % self.p("trust-anchors.ds")]
+        if st.get("cache_max_ttl") is not None:
+            head += ["    cache-max-ttl: %d" % st["cache_max_ttl"],
+                     "    cache-max-negative-ttl: %d" % st["cache_max_ttl"]]
+        head += ['    local-zone: "%s" nodefault' % z for z in NODEFAULT_ZONES]
+        stubs = []
+        # Every zone the server hosts gets a stub: Knot answers for hosted child zones itself
+        # (never a referral), and the NS names' addresses are port 53, not the server's port.
+        for z, zone in st["model"].items():
+            stubs += ["stub-zone:", '    name: "%s"' % z,
+                      "    stub-addr: %s@%d" % (st["host"], self._port_of(st, zone))]
+        self._atomic_write(self.p("unbound.conf"), "\n".join(head + stubs) + "\n")
+        self._atomic_write(self.p("unbound-forward.conf"), "\n".join(head) + "\n")
+        with open(self.p("trust-anchors.ds"), "w") as f:
+            for apex, z in st["model"].items():
+                if z["signed"] and not any(apex.endswith("." + o) and st["model"][o]["signed"]
+                                           for o in st["model"]):
+                    f.write("%s IN DS %s\n" % (apex, st["keys"][apex]["ds"]))
+
+    def _write_world_json(self, st):
+        world = {
+            "host": st["host"], "port": st["port"], "tiny_port": st["tiny_port"],
+            "pid": st.get("pid"),
+            "server": "%s@%d" % (st["host"], st["port"]),
+            "unbound_config_file": self.p("unbound.conf"),
+            "unbound_forward_config_file": self.p("unbound-forward.conf"),
+            "trust_anchor_file": self.p("trust-anchors.ds"),
+            "dead_ns": st["dead_ns"],
+            "ttl": TTL,
+            "zones": list(st["model"].keys()),
+            "scenarios": scenarios(st["dead_ns"]),
+        }
+        self._atomic_write(self.p("world.toml"), to_toml(world))
+        self._atomic_write(self.p("world.json"), json.dumps(world, indent=2) + "\n")
+
+    @staticmethod
+    def _port_of(st, zone):
+        return st["tiny_port"] if zone.get("server") == "tiny" else st["port"]
+
+    # -- server process
+    # `start` launches one supervisor process (`dns_world.py serve`, its own session and process
+    # group) that runs knotd as its child, tiny_auth.py in threads, and watches the owner pid.
+    # Killing the group ends everything; the supervisor also ends knotd when the owner dies.
+    def _spawn(self, st):
+        os.makedirs(self.p("run"), exist_ok=True)
+        os.makedirs(self.p("storage"), exist_ok=True)
+        log = open(self.p("world.log"), "ab")
+        proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "serve", "--dir",
+                                 self.dir], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                start_new_session=True, cwd=self.dir)
+        log.close()
+        st["pid"] = proc.pid
+        self._save_state(st)
+        try:
+            self._wait_serving(st, proc)
+        except BaseException:
+            self._kill(st)
+            raise
+        return proc
+
+    def _wait_serving(self, st, proc=None, serial=None, timeout=15.0):
+        """Until every zone answers authoritatively (with `serial`, when given)."""
+        end = time.monotonic() + timeout
+        pending = list(st["model"].keys())
+        while pending:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError("the world's server exited with %s; see %s"
+                                   % (proc.returncode, self.p("world.log")))
+            if time.monotonic() > end:
+                raise RuntimeError("not serving %s after %.0fs; see %s"
+                                   % (pending, timeout, self.p("world.log")))
+            port = self._port_of(st, st["model"][pending[0]])
+            try:
+                rcode, aa, _ans, got = query(port, pending[0], "SOA", st["host"], 0.3)
+                if rcode == 0 and aa and (serial is None or got == serial):
+                    pending.pop(0)
+                    continue
+            except OSError:
+                pass
+            time.sleep(0.05)
+
+    def _kill(self, st):
+        pid = st.get("pid")
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pid = None
+            end = time.monotonic() + 5
+            while pid and time.monotonic() < end:
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                        break
+                except ChildProcessError:  # not our child (started by another invocation)
+                    if not _alive(pid):
+                        break
+                time.sleep(0.05)
+            try:  # whatever is left of the group (knotd ignoring SIGTERM, say)
+                os.killpg(st["pid"], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        st["pid"] = None
+        self._save_state(st)
+
+    def serve(self):
+        """The supervisor (see above). Runs until SIGTERM, knotd exiting, or the owner exiting."""
+        import threading
+        import tiny_auth
+        st = self._load_state()
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        socks = tiny_auth.serve(st["host"], st["tiny_port"], self.p("tiny-zones.json"), stop)
+        knot = subprocess.Popen([KNOTD, "-c", self.p("knot.conf")], stdin=subprocess.DEVNULL)
+        owner = st.get("owner_pid")
+        try:
+            while not stop.wait(0.2):
+                if knot.poll() is not None:
+                    print("dns_world: knotd exited with %s" % knot.returncode, file=sys.stderr)
+                    return 1
+                if owner and not _alive(owner):
+                    print("dns_world: owner %d is gone, stopping" % owner, file=sys.stderr)
+                    break
+        finally:
+            stop.set()
+            if knot.poll() is None:
+                knot.terminate()
+                try:
+                    knot.wait(5)
+                except subprocess.TimeoutExpired:
+                    knot.kill()
+                    knot.wait()
+            for sock in socks:
+                sock.close()
+        return 0
+
+    # -- public API
+    def start(self, cache_max_ttl=None, host="127.0.0.1", owner_pid=None):
+        os.makedirs(self.dir, exist_ok=True)
+        if os.path.exists(self.state_file):
+            st = self._load_state()
+            if st.get("pid"):
+                raise RuntimeError("a world is already running in %s (stop it first)" % self.dir)
+        try:
+            dead = _dead_address()
+            st = {"host": host, "port": None, "tiny_port": None, "dead_ns": dead, "serial": 1,
+                  "cache_max_ttl": cache_max_ttl, "keys": {}, "pid": None,
+                  "owner_pid": owner_pid}
+            model = zone_model(dead)
+            st["model"] = {k: {"signed": v["signed"], "server": v.get("server", "knot"),
+                               "records": [list(r) for r in v["records"]]}
+                           for k, v in model.items()}
+            for apex, z in model.items():
+                if z["signed"]:
+                    base, ds = self._keygen(apex)
+                    st["keys"][apex] = {"base": base, "ds": ds}
+            self._write_zones(st)
+            last = None
+            for _ in range(5):  # the port may be taken between probing and binding: retry
+                st["port"] = _free_port(host)
+                st["tiny_port"] = _free_port(host)
+                self._write_knot_conf(st)
+                try:
+                    self._spawn(st)
+                    break
+                except RuntimeError as e:
+                    last = e
+            else:
+                raise RuntimeError("could not start knotd: %s" % last)
+            self._write_unbound_confs(st)
+            self._write_world_json(st)
+            return json.load(open(self.p("world.json")))
+        except BaseException:
+            if os.path.exists(self.state_file):
+                self._kill(self._load_state())
+            raise
+
+    def stop(self):
+        if os.path.exists(self.state_file):
+            self._kill(self._load_state())
+
+    def server_stop(self):
+        self.stop()
+
+    def server_start(self):
+        st = self._load_state()
+        if st.get("pid"):
+            return
+        self._spawn(st)
+        self._write_world_json(st)
+
+    def set_ptr(self, ip, hostnames):
+        st = self._load_state()
+        name = rev(ip)
+        apex = max((a for a in st["model"] if name == a or name.endswith("." + a)), key=len,
+                   default=None)
+        if apex is None:
+            raise RuntimeError("%s is in none of the world's zones" % ip)
+        recs = [r for r in st["model"][apex]["records"] if r[0].lower() != name]
+        for h in hostnames:
+            recs.append([name, "PTR", h if h.endswith(".") else h + "."])
+        st["model"][apex]["records"] = recs
+        st["serial"] += 1
+        self._write_zones(st)
+        self._save_state(st)
+        if st.get("pid"):
+            # Every zone got the new serial: reload them all (tiny_auth re-reads its own file).
+            subprocess.run(["knotc", "-c", self.p("knot.conf"), "-s", self.p("run", "knot.sock"),
+                            "zone-reload"], check=True, capture_output=True)
+            self._wait_serving(st, serial=st["serial"])
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours counts as dead
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for c in ("start", "stop", "server-stop", "server-start", "set-ptr", "query", "serve"):
+        sp = sub.add_parser(c)
+        sp.add_argument("--dir", required=True)
+        if c == "start":
+            sp.add_argument("--cache-max-ttl", type=int, default=None,
+                            help="cap libunbound's cache TTL (e2e tests that change records)")
+            sp.add_argument("--owner-pid", type=int, default=None,
+                            help="stop the server when this process exits (test fixtures)")
+        if c == "set-ptr":
+            sp.add_argument("ip")
+            sp.add_argument("hostnames", nargs="*")
+        if c == "query":
+            sp.add_argument("name")
+            sp.add_argument("type", choices=sorted(QTYPES))
+    a = ap.parse_args(argv)
+    w = World(a.dir)
+    try:
+        if a.cmd == "start":
+            world = w.start(cache_max_ttl=a.cache_max_ttl, owner_pid=a.owner_pid)
+            print("dns world serving on %s; %s" % (world["server"], w.p("world.json")))
+        elif a.cmd == "serve":
+            return w.serve()
+        elif a.cmd == "stop":
+            w.stop()
+        elif a.cmd == "server-stop":
+            w.server_stop()
+        elif a.cmd == "server-start":
+            w.server_start()
+        elif a.cmd == "set-ptr":
+            w.set_ptr(a.ip, a.hostnames)
+        elif a.cmd == "query":
+            st = w._load_state()
+            rcode, aa, ans, _ = query(st["port"], a.name, a.type, st["host"])
+            print("rcode=%d aa=%s answers=%s" % (rcode, aa, ans))
+    except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
+        detail = getattr(e, "stderr", None)
+        print("dns_world: %s: %s%s" % (a.cmd, e, ("\n" + detail.decode(errors="replace"))
+                                        if isinstance(detail, bytes) else ""), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

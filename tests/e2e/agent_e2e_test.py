@@ -1,0 +1,399 @@
+#!/usr/bin/python3
+"""End-to-end: the real rdns_exporter binary against the real test DNS world (Knot +
+libunbound recursion through stubs). Starts the world and the agent, waits for /-/ready, then
+checks the exposition for every scenario of the check engine, `promtool check metrics` on the
+live scrape, a PTR change (shows within an interval, last-change timestamp moves), a DNS
+outage (no verdict, nothing says a PTR is missing) and recovery, reloads (broken config keeps
+the old targets; a removed target loses its series) and SIGTERM (exit 0, quickly).
+
+usage: agent_e2e_test.py RDNS_EXPORTER DNS_WORLD_PY
+Standard library only. Every process started is stopped at the end, also on failure."""
+
+import math
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+INTERVAL = 2.0
+
+
+def parse_exposition(text):
+    """Strict enough: [(name, {labels}, value)], raising on a malformed line."""
+    samples = []
+    line_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
+    for line in text.split("\n"):
+        if not line or line.startswith("#"):
+            continue
+        m = line_re.match(line)
+        if not m:
+            raise AssertionError("malformed exposition line: %r" % line)
+        labels = {}
+        body = m.group(3) or ""
+        i = 0
+        while i < len(body):
+            eq = body.index("=", i)
+            key = body[i:eq]
+            assert body[eq + 1] == '"', line
+            j = eq + 2
+            value = ""
+            while body[j] != '"':
+                if body[j] == "\\":
+                    value += {"\\": "\\", '"': '"', "n": "\n"}[body[j + 1]]
+                    j += 2
+                else:
+                    value += body[j]
+                    j += 1
+            assert key not in labels, "duplicate label in %r" % line
+            labels[key] = value
+            i = j + 1
+            if i < len(body) and body[i] == ",":
+                i += 1
+        samples.append((m.group(1), labels, float(m.group(4))))
+    return samples
+
+
+class Scrape:
+    def __init__(self, text):
+        self.text = text
+        self.samples = parse_exposition(text)
+
+    def find(self, name, **labels):
+        return [s for s in self.samples
+                if s[0] == name and all(s[1].get(k) == v for k, v in labels.items())]
+
+    def value(self, name, **labels):
+        found = self.find(name, **labels)
+        if len(found) != 1:
+            return None
+        return found[0][2]
+
+    def status(self, family, ip):
+        ones = [s[1]["status"] for s in self.find(family, ip=ip) if s[2] == 1]
+        return ones[0] if len(ones) == 1 else None
+
+
+class Agent:
+    def __init__(self, binary, config, workdir):
+        self.log_path = os.path.join(workdir, "agent.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [binary, "--config.file=" + config, "--web.listen-address=127.0.0.1:0", "--log.level=debug"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.port = None
+        deadline = time.time() + 15
+        while time.time() < deadline and self.port is None:
+            if self.proc.poll() is not None:
+                raise AssertionError("agent exited early (%s):\n%s" % (self.proc.returncode, self.log_text()))
+            m = re.search(r"port=(\d+)", self.log_text())
+            if m:
+                self.port = int(m.group(1))
+            time.sleep(0.05)
+        if self.port is None:
+            raise AssertionError("agent did not log its port:\n" + self.log_text())
+
+    def log_text(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def get(self, path, method="GET"):
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def scrape(self):
+        status, body = self.get("/metrics")
+        assert status == 200, (status, body)
+        return Scrape(body)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def wait_until(what, predicate, timeout):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError("timed out after %.0fs waiting for: %s" % (timeout, what))
+
+
+def norm(name):
+    """The checker's normalisation: ASCII lower case, no trailing dot (escapes kept)."""
+    return name[:-1].lower() if name.endswith(".") else name.lower()
+
+
+def write_config(path, world, targets, broken=False, anchors=False):
+    lines = [
+        "[resolver]",
+        'mode = "recursive"',
+        'unbound_config_file = "%s"' % world["unbound_config_file"],
+    ]
+    if anchors:  # the same anchors the unbound.conf names: a changed [resolver], same answers
+        lines.append('trust_anchor_file = "%s"' % world["trust_anchor_file"])
+    lines += [
+        "",
+        "[schedule]",
+        'interval = "%ds"' % INTERVAL,
+        'timeout = "1s"',
+        "concurrency = 16",
+        "",
+    ]
+    for ip in targets:
+        lines += ["[[targets]]", 'ip = "%s"' % ip]
+        if ip == "192.0.2.10":
+            lines += ['expected_hostname = "mail.example.test"', 'labels = { pool = "outbound" }']
+        lines.append("")
+    if broken:
+        lines.append("[schedule]\ninterval = ")
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(tmp, path)
+
+
+def check_scenarios(scrape, scenarios):
+    definitive = {"ok", "nxdomain", "nodata"}
+    problems = []
+
+    def expect(cond, msg):
+        if not cond:
+            problems.append(msg)
+
+    for sc in scenarios:
+        ip = sc["ip"]
+        status = scrape.status("rdns_ptr_lookup_status", ip)
+        states = scrape.find("rdns_ptr_lookup_status", ip=ip)
+        expect(len(states) == 8, "%s: %d lookup-status series, want 8" % (ip, len(states)))
+        expect(status in sc["ptr"]["statuses"], "%s (%s): status %s, want one of %s"
+               % (ip, sc["description"], status, sc["ptr"]["statuses"]))
+        if status in definitive:
+            expect(scrape.value("rdns_ptr_present", ip=ip) == (1.0 if status == "ok" else 0.0),
+                   "%s: rdns_ptr_present %s" % (ip, scrape.value("rdns_ptr_present", ip=ip)))
+            want_names = sorted(norm(r) for r in sc["ptr"]["records"])
+            got_names = sorted(s[1]["hostname"] for s in scrape.find("rdns_ptr_info", ip=ip))
+            expect(got_names == want_names, "%s: ptr_info %s, want %s" % (ip, got_names, want_names))
+            expect(scrape.value("rdns_ptr_records", ip=ip) == len(want_names), "%s: ptr_records" % ip)
+            expect(scrape.value("rdns_dnssec_secure", ip=ip) == (1.0 if sc["ptr"]["secure"] else 0.0),
+                   "%s: dnssec_secure %s" % (ip, scrape.value("rdns_dnssec_secure", ip=ip)))
+            if sc["fcrdns"] in ("pass", "fail"):
+                expect(scrape.value("rdns_fcrdns_pass", ip=ip) == (1.0 if sc["fcrdns"] == "pass" else 0.0),
+                       "%s: fcrdns_pass %s, want %s" % (ip, scrape.value("rdns_fcrdns_pass", ip=ip), sc["fcrdns"]))
+                # The checker looks up at most k_max_forward_names (10) PTR names forward.
+                expect(scrape.value("rdns_fcrdns_confirmed_names", ip=ip) == min(sc["confirmed_names"], 10),
+                       "%s: confirmed_names %s" % (ip, scrape.value("rdns_fcrdns_confirmed_names", ip=ip)))
+            if status == "ok":
+                expect(scrape.value("rdns_ptr_hostname_valid", ip=ip) == (1.0 if sc["hostname_valid"] else 0.0),
+                       "%s: hostname_valid %s" % (ip, scrape.value("rdns_ptr_hostname_valid", ip=ip)))
+                expect(scrape.value("rdns_generic_hostname", ip=ip) in (0.0, 1.0), "%s: generic missing" % ip)
+                expect(scrape.status("rdns_forward_lookup_status", ip) is not None, "%s: forward status" % ip)
+                expect(scrape.value("rdns_ptr_ttl_seconds", ip=ip) is not None, "%s: ttl" % ip)
+            else:
+                expect(scrape.value("rdns_check_success", ip=ip) == 0.0, "%s: no PTR must fail the check" % ip)
+            expect(scrape.value("rdns_ptr_last_change_timestamp_seconds", ip=ip) is not None,
+                   "%s: last change" % ip)
+        else:
+            for family in ("rdns_check_success", "rdns_ptr_present", "rdns_ptr_records", "rdns_ptr_info",
+                           "rdns_fcrdns_pass", "rdns_ptr_hostname_valid", "rdns_generic_hostname"):
+                expect(not scrape.find(family, ip=ip), "%s (%s): %s exported without a definitive answer"
+                       % (ip, status, family))
+        expect(scrape.value("rdns_last_check_timestamp_seconds", ip=ip) is not None, "%s: last check" % ip)
+    if problems:
+        raise AssertionError("scenario mismatches:\n  " + "\n  ".join(problems))
+
+
+def promtool_check(text):
+    promtool = shutil.which("promtool")
+    if not promtool:
+        print("promtool not installed: skipping that check")
+        return
+    r = subprocess.run([promtool, "check", "metrics"], input=text.encode(), capture_output=True)
+    if r.returncode != 0:
+        raise AssertionError("promtool check metrics failed (%d): %s %s" % (r.returncode, r.stdout, r.stderr))
+
+
+def main():
+    binary, world_script = sys.argv[1], sys.argv[2]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(world_script)))
+    from dns_world import World
+
+    workdir = tempfile.mkdtemp(prefix="rdns_agent_e2e_")
+    world = World(os.path.join(workdir, "world"))
+    agent = None
+    started = time.time()
+    try:
+        info = world.start(cache_max_ttl=1, owner_pid=os.getpid())
+        scenarios = info["scenarios"]
+        ips = [sc["ip"] for sc in scenarios]
+        config = os.path.join(workdir, "rdns_exporter.toml")
+        write_config(config, info, ips)
+        agent = Agent(binary, config, workdir)
+
+        status, body = agent.get("/-/healthy")
+        assert status == 200, (status, body)
+        wait_until("/-/ready", lambda: agent.get("/-/ready")[0] == 200, 20)
+        print("ready after %.1fs" % (time.time() - started))
+
+        # 1. Every scenario, and a valid exposition.
+        scrape = agent.scrape()
+        promtool_check(scrape.text)
+        # Status-set scenarios may still be in their first retry: allow one more interval.
+        deadline = time.time() + 3 * INTERVAL
+        while True:
+            try:
+                check_scenarios(scrape, scenarios)
+                break
+            except AssertionError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.5)
+                scrape = agent.scrape()
+        assert scrape.value("rdns_check_success", ip="192.0.2.10", pool="outbound") == 1.0
+        assert scrape.value("rdns_expected_hostname_match", ip="192.0.2.10") == 1.0
+        assert scrape.value("rdns_targets") == len(ips)
+        assert scrape.value("rdns_config_last_reload_successful") == 1.0
+        assert scrape.find("rdns_build_info")[0][1]["unbound_version"], "unbound version label"
+        assert scrape.value("rdns_dns_queries_total", type="PTR", result="ok") > 0
+        assert scrape.value("rdns_check_duration_seconds_count") >= len(ips)
+        print("scenarios ok (%d IPs) after %.1fs" % (len(ips), time.time() - started))
+
+        # 2. A PTR changes: shows within an interval, and the last-change time moves.
+        before = scrape.value("rdns_ptr_last_change_timestamp_seconds", ip="192.0.2.10")
+        changed_at = time.time()
+        world.set_ptr("192.0.2.10", ["mx1.example.test."])
+        scrape = wait_until("the new PTR in the exposition",
+                            lambda: (lambda s: s if s.find("rdns_ptr_info", ip="192.0.2.10",
+                                                           hostname="mx1.example.test") else None)(agent.scrape()),
+                            2 * INTERVAL + 3)
+        print("PTR change visible after %.1fs" % (time.time() - changed_at))
+        after = scrape.value("rdns_ptr_last_change_timestamp_seconds", ip="192.0.2.10")
+        assert after is not None and after > before, (before, after)
+        assert not scrape.find("rdns_ptr_info", ip="192.0.2.10", hostname="mail.example.test")
+        assert scrape.value("rdns_expected_hostname_match", ip="192.0.2.10") == 0.0
+        assert scrape.value("rdns_check_success", ip="192.0.2.10") == 0.0
+
+        # 3. The DNS server goes away: no verdicts, and nothing says a PTR is missing.
+        world.server_stop()
+        outage_at = time.time()
+        resolver_trouble = {"servfail", "timeout", "error", "refused"}
+
+        def all_undecided():
+            s = agent.scrape()
+            statuses = [s.status("rdns_ptr_lookup_status", ip) for ip in ips]
+            return s if all(st in resolver_trouble for st in statuses) else None
+
+        scrape = wait_until("every IP undecided during the outage", all_undecided, 6 * INTERVAL + 5)
+        print("outage visible after %.1fs" % (time.time() - outage_at))
+        promtool_check(scrape.text)
+        for family in ("rdns_ptr_present", "rdns_check_success", "rdns_ptr_records", "rdns_ptr_info",
+                       "rdns_fcrdns_pass", "rdns_generic_hostname", "rdns_expected_hostname_match"):
+            assert not scrape.find(family), "%s exported during the outage: %s" % (family, scrape.find(family))
+        assert scrape.value("rdns_ptr_last_change_timestamp_seconds", ip="192.0.2.10") == after, \
+            "an outage is not a change of the PTR set"
+        assert len(scrape.find("rdns_ptr_lookup_status")) == 8 * len(ips)
+
+        # 4. It comes back: so do the verdicts.
+        world.server_start()
+        back_at = time.time()
+        scrape = wait_until("verdicts after the server is back",
+                            lambda: (lambda s: s if s.value("rdns_ptr_present", ip="192.0.2.10") == 1.0
+                                     and s.value("rdns_ptr_present", ip="192.0.2.11") == 0.0 else None)(agent.scrape()),
+                            30)
+        print("recovered after %.1fs" % (time.time() - back_at))
+        assert scrape.value("rdns_ptr_last_change_timestamp_seconds", ip="192.0.2.10") == after
+
+        # 5. A broken config on SIGHUP: rejected, old targets keep being served.
+        write_config(config, info, ips, broken=True)
+        agent.proc.send_signal(signal.SIGHUP)
+        scrape = wait_until("reload failure gauge",
+                            lambda: (lambda s: s if s.value("rdns_config_last_reload_successful") == 0.0 else None)(
+                                agent.scrape()), 5)
+        assert scrape.value("rdns_targets") == len(ips)
+        assert len(scrape.find("rdns_ptr_lookup_status", ip="192.0.2.11")) == 8
+
+        # 6. POST /-/reload with a target removed: its series are gone, the others stay.
+        remaining = [ip for ip in ips if ip != "192.0.2.11"]
+        write_config(config, info, remaining)
+        status, body = agent.get("/-/reload", method="POST")
+        assert status == 200, (status, body)
+        scrape = agent.scrape()
+        assert scrape.value("rdns_config_last_reload_successful") == 1.0
+        assert scrape.value("rdns_targets") == len(remaining)
+        leftovers = [s for s in scrape.samples if s[1].get("ip") == "192.0.2.11"]
+        assert not leftovers, leftovers
+        assert scrape.value("rdns_ptr_present", ip="192.0.2.10") == 1.0, "kept target keeps its result"
+
+        # 6b. A reload storm, half of it rebuilding the resolver: nothing crashes, nothing is lost.
+        for i in range(12):
+            write_config(config, info, remaining, anchors=(i % 2 == 0))
+            agent.proc.send_signal(signal.SIGHUP)
+            if i % 3 == 0:
+                agent.get("/-/reload", method="POST")
+            time.sleep(0.05)
+        time.sleep(0.5)
+        scrape = wait_until("the agent after the reload storm",
+                            lambda: (lambda s: s if s.value("rdns_config_last_reload_successful") == 1.0
+                                     and s.value("rdns_ptr_present", ip="192.0.2.10") == 1.0 else None)(agent.scrape()),
+                            3 * INTERVAL)
+        assert scrape.value("rdns_targets") == len(remaining)
+        promtool_check(scrape.text)
+        assert agent.proc.poll() is None, "agent died in the reload storm"
+        time.sleep(INTERVAL + 0.5)  # a full cycle on the last resolver
+        check_scenarios(agent.scrape(), [sc for sc in scenarios if sc["ip"] != "192.0.2.11"
+                                         and sc["ip"] != "192.0.2.10"])
+
+        # 7. /probe: one-shot, its own registry.
+        status, body = agent.get("/probe?target=192.0.2.11")
+        assert status == 200, (status, body)
+        probe = Scrape(body)
+        assert probe.value("probe_success") == 0.0 and probe.value("rdns_ptr_present", ip="192.0.2.11") == 0.0
+        assert agent.get("/probe?target=example.test")[0] == 400
+
+        # 8. SIGTERM while checks hang on a dead server (queries in flight are cancelled): exit 0
+        #    within two seconds.
+        world.server_stop()
+        wait_until("checks in flight against the dead server",
+                   lambda: agent.scrape().status("rdns_ptr_lookup_status", "192.0.2.10") in resolver_trouble,
+                   4 * INTERVAL + 5)
+        time.sleep(0.5)
+        term_at = time.time()
+        agent.proc.send_signal(signal.SIGTERM)
+        code = agent.proc.wait(timeout=5)
+        took = time.time() - term_at
+        assert code == 0, "exit status %d:\n%s" % (code, agent.log_text())
+        assert took < 2.0, "took %.2fs to stop" % took
+        print("SIGTERM: exit 0 after %.2fs" % took)
+        log = agent.log_text()
+        assert "reload failed" in log, "a failed reload is logged"
+        assert "resolver_rebuilt=true" in log, "the storm rebuilt the resolver"
+        assert "AddressSanitizer" not in log and "runtime error" not in log, log
+        print("agent e2e passed in %.1fs" % (time.time() - started))
+        return 0
+    except BaseException:
+        if agent is not None:
+            sys.stderr.write("---- agent log ----\n" + agent.log_text()[-6000:] + "\n")
+        raise
+    finally:
+        if agent is not None:
+            agent.stop()
+        world.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

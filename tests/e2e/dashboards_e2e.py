@@ -1,0 +1,195 @@
+#!/usr/bin/python3
+"""Runs every PromQL query of grafana/dashboards/*.json against a real Prometheus that scraped
+the real agent (the stack of alerting_stack.py: DNS world, rdns_exporter, Prometheus with the
+shipped rules), as Grafana would: instant queries for stat/table panels, range queries for the
+others, variables substituted — once with "All" (.*) and once with a concrete exporter and
+pool selected. Fails if a query errors, returns no series, or only NaN, and if the `instance`
+and `pool` variables do not offer the values the agent exports.
+
+A PTR is changed first (dns_world set-ptr) so the drift panels and annotations have an event.
+Then the fleet-summary stat queries must show the numbers the scenario implies (EXPECTED), in
+both variable selections.
+Usage: dashboards_e2e.py AGENT_BINARY
+"""
+import math
+import os
+import re
+import signal
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "deploy"))
+import alerting_stack as st  # noqa: E402
+import dashboard_queries  # noqa: E402
+from alerting_stack import GOOD_IP, log, wait_for  # noqa: E402
+
+RATE_INTERVAL = "10s"  # what Grafana's $__rate_interval is for a 1s scrape with some margin
+WINDOW = 40            # seconds of history the range queries look at
+
+
+def grafana_regex(value):
+    """A single selected value as Grafana puts it into a =~ matcher: regex-escaped, inside a
+    PromQL string literal (so each backslash doubled)."""
+    return re.escape(value).replace("\\", "\\\\")
+
+
+def has_value(result, result_type):
+    for series in result:
+        values = series.get("values") or [series.get("value")]
+        for _, v in (x for x in values if x):
+            if not math.isnan(float(v)):
+                return True
+    return False
+
+
+def run_queries(stack, queries, label):
+    failures = []
+    now = time.time()
+    for q in queries:
+        try:
+            if q.instant:
+                data = stack.prom_api("query", query=q.expr, time=f"{now:.3f}")
+            else:
+                data = stack.prom_api("query_range", query=q.expr, start=f"{now - WINDOW:.3f}",
+                                      end=f"{now:.3f}", step="2")
+        except st.PromQLError as e:
+            failures.append(f"[{label}] {q.dashboard} {q.where}: error {e}")
+            continue
+        if not data["result"]:
+            failures.append(f"[{label}] {q.dashboard} {q.where}: no data for {q.expr}")
+        elif not has_value(data["result"], data["resultType"]):
+            failures.append(f"[{label}] {q.dashboard} {q.where}: only NaN for {q.expr}")
+    return failures
+
+
+def run(stack, root):
+    instance = f"127.0.0.1:{stack.agent_port}"
+    wait_for("Prometheus to scrape the agent",
+             lambda: len(stack.query('rdns_ptr_lookup_status{status="ok"}')) == 3, 30)
+    stack.set_ptr(GOOD_IP, ["other-ip.example.test"])
+    wait_for("the PTR change to show in Prometheus",
+             lambda: stack.query("changes(rdns_ptr_last_change_timestamp_seconds[2m]) > 0"), 30)
+    wait_for("an rDNS alert to fire (ALERTS panels)",
+             lambda: stack.query('ALERTS{alertname=~"Rdns.*",alertstate="firing",severity!="info"}'), 20)
+    # Enough samples for the rate() windows after the first checks.
+    time.sleep(max(0, 12 - (time.time() - stack_started[0])))
+
+    failures = []
+    # Variables: what Grafana would offer.
+    inst = stack.prom_api("label/instance/values", **{"match[]": "rdns_targets"})
+    if instance not in inst:
+        failures.append(f"instance variable offers {inst}, not {instance}")
+    pools = stack.prom_api("label/pool/values", **{"match[]": f'rdns_ptr_lookup_status{{instance=~"{grafana_regex(instance)}"}}'})
+    if sorted(pools) != ["outbound", "v6"]:
+        failures.append(f"pool variable offers {pools}, want ['outbound', 'v6']")
+
+    total = 0
+    for subs_label, subs in (
+            ("All", dashboard_queries.default_substitutions(RATE_INTERVAL, f"{WINDOW}s")),
+            ("instance+pool", {**dashboard_queries.default_substitutions(RATE_INTERVAL, f"{WINDOW}s"),
+                               "instance": grafana_regex(instance), "pool": "outbound"})):
+        for path in dashboard_queries.dashboard_paths(root):
+            _, queries = dashboard_queries.extract(path, subs)
+            total += len(queries)
+            failures += run_queries(stack, queries, subs_label)
+    log(f"ran {total} dashboard queries")
+    failures += check_values(stack, root, instance)
+    return failures
+
+
+# What the fleet-summary panels must show for the stack's 3 targets once 192.0.2.10 drifted:
+# 192.0.2.10 (pool outbound) PTR now other-ip.example.test (A 192.0.2.99): FCrDNS, expected
+# and HELO fail; 192.0.2.11 (outbound) has no PTR; 2001:db8::25 (pool v6) passes everything.
+# (panel title, refId) -> (value with All, value with instance + pool=outbound)
+EXPECTED = {
+    ("Targets", "A"): (3, 2),
+    ("All checks pass", "A"): (1, 0),
+    ("Failing a check", "A"): (2, 2),
+    ("Passing per check", "A"): (2, 1),   # PTR present
+    ("Failing per check", "A"): (1, 1),   # PTR missing: 192.0.2.11
+    ("Failing per check", "B"): (1, 1),   # FCrDNS: 192.0.2.10 only (.11 counts under PTR)
+    ("Failing per check", "E"): (1, 1),   # expected hostname
+    ("Failing per check", "F"): (1, 1),   # HELO
+    ("Failing per check", "D"): (0, 0),   # generic
+    ("Configured targets", "A"): (3, 3),  # self metric: no pool filter
+}
+
+
+def check_values(stack, root, instance):
+    """The numbers, not just their presence. Polled: the last checks may still be landing."""
+    variants = (dashboard_queries.default_substitutions(RATE_INTERVAL, f"{WINDOW}s"),
+                {**dashboard_queries.default_substitutions(RATE_INTERVAL, f"{WINDOW}s"),
+                 "instance": grafana_regex(instance), "pool": "outbound"})
+    exprs = {}
+    for which, subs in enumerate(variants):
+        for path in dashboard_queries.dashboard_paths(root):
+            dash, _ = dashboard_queries.extract(path, subs)
+            for panel in dashboard_queries.iter_panels(dash.get("panels", [])):
+                for t in panel.get("targets", []):
+                    key = (panel.get("title"), t.get("refId"))
+                    if key in EXPECTED:
+                        exprs[(key, which)] = (dashboard_queries.substitute(t["expr"], subs),
+                                               EXPECTED[key][which])
+    missing = {k for k in EXPECTED} - {k for k, _ in exprs}
+    if missing:
+        return [f"panels named in EXPECTED not found in the dashboard: {sorted(missing)}"]
+
+    def wrong():
+        out = []
+        for ((title, ref), which), (expr, want) in sorted(exprs.items()):
+            res = stack.query(expr)
+            got = float(res[0]["value"][1]) if len(res) == 1 else None
+            if got != want:
+                out.append(f"[{('All', 'instance+pool')[which]}] '{title}' {ref}: {got}, want {want} ({expr})")
+        return out
+
+    try:
+        wait_for("the fleet-summary panels to show the expected numbers", lambda: not wrong(), 20)
+        log(f"checked the values of {len(exprs)} fleet-summary queries")
+        return []
+    except TimeoutError:
+        return wrong()
+
+
+stack_started = [0.0]
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 64
+    agent = sys.argv[1]
+    if not os.access(agent, os.X_OK):
+        print(f"FAIL: agent binary {agent} not built")
+        return 1
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # ctest timeout: still clean up
+    root = os.path.abspath(os.path.join(HERE, "..", ".."))
+    t0 = time.monotonic()
+    try:
+        stack = st.Stack(agent, with_alertmanager=False)
+        with stack:
+            stack_started[0] = time.time()
+            try:
+                failures = run(stack, root)
+            except (TimeoutError, st.PromQLError) as e:
+                failures = [str(e)]
+            if failures:
+                print("FAIL:\n  " + "\n  ".join(failures))
+                for name in ("agent", "prometheus"):
+                    print(f"--- {name} log tail ---\n{stack.tail(name)}")
+                return 1
+    except (RuntimeError, TimeoutError) as e:
+        print(f"FAIL: stack did not start: {e}")
+        return 1
+    if stack.exit_codes.get("agent") != 0 or stack.agent_problems:
+        print(f"FAIL: the agent exited with {stack.exit_codes.get('agent')} on SIGTERM"
+              + "".join(f"\n{p}" for p in stack.agent_problems))
+        return 1
+    print(f"OK: every dashboard query returned data ({time.monotonic() - t0:.1f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
