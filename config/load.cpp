@@ -1,8 +1,8 @@
 // TOML -> Config. With web_config.cpp, the only translation units that include toml++ (slow to
 // compile); value checks that need no TOML live in validate.cpp, ip_network.cpp, duration.cpp.
 // Errors are reported one at a time, the first in a fixed order: syntax, then [resolver],
-// [schedule], [generic], the [[targets]] in file order, then duplicates; within a table, unknown
-// keys first (in file order), then the known keys.
+// [schedule], [generic], [probe], the [[targets]] in file order, then duplicates; within a table,
+// unknown keys first (in file order), then the known keys.
 #include "config/load.hpp"
 
 #include <algorithm>
@@ -23,11 +23,12 @@ namespace {
 constexpr std::int64_t k_max_concurrency = 65536;
 constexpr std::int64_t k_max_cidr_cap = 1 << 20;
 
-const std::vector<std::string_view> k_top_keys = {"resolver", "schedule", "generic", "targets"};
+const std::vector<std::string_view> k_top_keys = {"resolver", "schedule", "generic", "probe", "targets"};
 const std::vector<std::string_view> k_resolver_keys = {"mode",      "forwarders",        "root_hints_file",
                                                        "trust_anchor_file", "dnssec", "unbound_config_file"};
 const std::vector<std::string_view> k_schedule_keys = {"interval", "timeout", "concurrency", "max_cidr_addresses"};
 const std::vector<std::string_view> k_generic_keys = {"extra_patterns", "allow_patterns"};
+const std::vector<std::string_view> k_probe_keys = {"allow_cidrs"};
 const std::vector<std::string_view> k_target_keys = {"ip", "cidr", "expected_hostname", "helo_hostname", "labels"};
 
 // Where each configured address came from, for duplicate messages (kept apart from Target so
@@ -77,6 +78,11 @@ class Loader {
       if (!t) return tl::make_unexpected(t.error());
       if (auto r = load_generic(**t); !r) return r;
     }
+    if (const toml::node* n = root.get("probe")) {
+      auto t = m_toml.table(*n, "probe");
+      if (!t) return tl::make_unexpected(t.error());
+      if (auto r = load_probe(**t); !r) return r;
+    }
     if (const toml::node* n = root.get("targets")) {
       if (auto r = load_targets(*n); !r) return r;
     }
@@ -94,7 +100,8 @@ class Loader {
   static std::string section_of(std::string_view key) {
     const std::pair<const std::vector<std::string_view>*, const char*> sections[] = {
         {&k_resolver_keys, "[resolver]"}, {&k_schedule_keys, "[schedule]"},
-        {&k_generic_keys, "[generic]"},   {&k_target_keys, "[[targets]]"}};
+        {&k_generic_keys, "[generic]"},   {&k_probe_keys, "[probe]"},
+        {&k_target_keys, "[[targets]]"}};
     for (const auto& [keys, name] : sections) {
       if (std::find(keys->begin(), keys->end(), key) != keys->end()) return name;
     }
@@ -222,6 +229,40 @@ class Loader {
         }
         field->push_back(value);
       }
+    }
+    return {};
+  }
+
+  // Networks /probe may check, stored as canonical "network/len" text.
+  Result load_probe(const toml::table& t) {
+    if (auto r = m_toml.check_keys(t, "probe", k_probe_keys, &section_of); !r) return r;
+    const toml::node* n = t.get("allow_cidrs");
+    if (!n) return {};
+    auto list = m_toml.string_array(*n, "probe.allow_cidrs");
+    if (!list) return tl::make_unexpected(list.error());
+    for (const auto& [value, node, key] : *list) {
+      auto cidr = parse_cidr(value);
+      if (!cidr) {
+        std::string message = quote(value) + " is not a valid CIDR: ";
+        if (value.find('/') == std::string::npos) {
+          // parse_cidr's own hint (use ip = ...) is for [[targets]]; here one address is a /32 or /128.
+          message += "missing \"/\" and prefix length";
+          if (auto ip = canonical_ip(value)) {
+            message += " (write " + quote(*ip + (ip->find(':') == std::string::npos ? "/32" : "/128")) + " for one address)";
+          }
+        } else {
+          message += cidr.error();
+          if (cidr.error().starts_with("host bits")) {
+            message += " (write " + quote(cidr.error().substr(cidr.error().rfind(' ') + 1)) + ")";
+          }
+        }
+        return tl::make_unexpected(m_toml.error(*node, key, message));
+      }
+      unsigned prefix = cidr->prefix_length;
+      // An IPv4-mapped network (::ffff:192.0.2.0/120) is canonically an IPv4 one, as a probed
+      // ::ffff:a.b.c.d is the IPv4 address a.b.c.d: keep network and length consistent.
+      if (cidr->ipv6 && cidr->network.find(':') == std::string::npos) prefix -= 96;
+      m_loaded.config.probe.allow_cidrs.push_back(cidr->network + "/" + std::to_string(prefix));
     }
     return {};
   }

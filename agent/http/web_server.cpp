@@ -238,6 +238,33 @@ httplib::Server::HandlerResponse HttpWebServer::authorize(const Request& req, Re
 }
 
 void HttpWebServer::metrics(const Request&, Response& res) {
+  if (m_handlers.metrics_stream) {
+    // Chunked transfer: a /16 is ~100 MB of text, written as it is rendered instead of built
+    // as one string first. httplib 0.11 compresses a chunked provider too (gzip, or brotli when
+    // asked, each chunk through one compressor stream), and calls no provider for HEAD. The
+    // provider runs after this handler returned, still on this worker thread; the server (and
+    // so m_handlers) outlives it, as stop() waits for in-flight requests.
+    res.set_chunked_content_provider(k_exposition, [this](std::size_t, httplib::DataSink& sink) {
+      bool open = true;
+      try {
+        m_handlers.metrics_stream([&](std::string_view chunk) {
+          if (open && !chunk.empty()) open = sink.write(chunk.data(), chunk.size());
+          return open;
+        });
+      } catch (const std::exception& e) {
+        // Past the handler, httplib's exception handler no longer applies, and the status line
+        // is already sent: log, and cut the response short.
+        spdlog::error("HTTP handler for /metrics failed while streaming: {}", e.what());
+        return false;
+      }
+      // A client gone mid-way: false makes httplib drop the connection rather than end the
+      // chunked body as if it were complete.
+      if (!open) return false;
+      sink.done();
+      return true;
+    });
+    return;
+  }
   if (!m_handlers.metrics) return set_text(res, 503, "metrics are not available\n");
   // httplib compresses (gzip, or brotli when asked) when the client accepts it.
   res.set_content(m_handlers.metrics(), k_exposition);

@@ -14,7 +14,9 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 
+#include "agent/http/web_server.hpp"
 #include "agent/result_store.hpp"
 #include "agent/service.hpp"
 #include "tests/checks/fakes/fake_resolver.hpp"
@@ -253,6 +255,50 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
   if (k_check_rss) {
     EXPECT_LT(rss_after - rss_scripted, 64 * 1024) << "KiB";
   }
+  // The same through the real web server, as Prometheus scrapes it (plain and gzip), read by a
+  // client that counts bytes without keeping them. metrics_stream makes it chunked: the
+  // exposition is never one string. Then once more without metrics_stream, the way it was
+  // served before (one string, compressed as a whole), for comparison only: peak RSS only grows,
+  // so the streamed scrapes go first.
+  auto scrape_over_http = [&](WebHandlers handlers, const char* what) {
+    WebServerOptions web;
+    web.listen_address = "127.0.0.1:0";
+    auto server = start_web_server(web, std::move(handlers));
+    if (!server) {
+      ADD_FAILURE() << server.error();
+      return;
+    }
+    httplib::Client client("127.0.0.1", (*server)->bound_port());
+    client.set_read_timeout(60, 0);
+    for (const bool gzip : {false, true}) {
+      std::size_t received = 0;
+      httplib::Headers headers;
+      if (gzip) headers.emplace("Accept-Encoding", "gzip");
+      const long rss_begin = peak_rss_kib();
+      auto res = client.Get("/metrics", headers, [&](const char*, std::size_t n) {
+        received += n;
+        return true;
+      });
+      ASSERT_TRUE(res) << httplib::to_string(res.error());
+      EXPECT_EQ(res->status, 200);
+      EXPECT_EQ(res->get_header_value("Content-Encoding"), gzip ? "gzip" : "");
+      EXPECT_NEAR(static_cast<double>(received), static_cast<double>(bytes), bytes * 0.01);
+      std::printf("HTTP scrape, %s, %s: %.1f MB; peak RSS %ld MB (+%ld MB)\n", what, gzip ? "gzip" : "plain",
+                  received / 1e6, peak_rss_kib() / 1024, (peak_rss_kib() - rss_begin) / 1024);
+    }
+    (*server)->stop();
+  };
+  const long rss_before_http = peak_rss_kib();
+  scrape_over_http(service->handlers(), "streamed");
+  const long rss_streamed_http = peak_rss_kib();
+  if (k_check_rss) {
+    // A chunked scrape holds a chunk or two (plus zlib's state), not the ~100 MB text.
+    EXPECT_LT(rss_streamed_http - rss_before_http, 16 * 1024) << "KiB of extra peak RSS for streamed HTTP scrapes";
+  }
+  WebHandlers one_string = service->handlers();
+  one_string.metrics_stream = nullptr;
+  scrape_over_http(std::move(one_string), "one string");
+
   // The same exposition as one string (WebHandlers::metrics, for servers that do not stream).
   const double text_begin = thread_cpu_seconds();
   const std::size_t text_size = service->metrics_text().size();

@@ -31,9 +31,31 @@ struct FakeApp {
   std::string reload_error;  // non-empty: reload fails with it
   std::string last_probe_target;
   std::vector<TargetStatus> targets;
+  // > 0: also provide metrics_stream, writing metrics_text in chunks of this many bytes.
+  std::size_t stream_chunk = 0;
+  std::atomic<int> stream_calls{0};
+  std::atomic<int> streams_done{0};
+  std::atomic<int> streams_cut_short{0};  // write() said the client is gone
 
   WebHandlers handlers() {
     WebHandlers h;
+    if (stream_chunk > 0) {
+      h.metrics_stream = [this](const std::function<bool(std::string_view)>& write) {
+        ++stream_calls;
+        std::string text;
+        {
+          std::lock_guard lock(mutex);
+          text = metrics_text;
+        }
+        for (std::size_t at = 0; at < text.size(); at += stream_chunk) {
+          if (!write(std::string_view(text).substr(at, stream_chunk))) {
+            ++streams_cut_short;
+            break;
+          }
+        }
+        ++streams_done;
+      };
+    }
     h.metrics = [this] {
       ++metrics_calls;
       std::lock_guard lock(mutex);
@@ -149,6 +171,141 @@ TEST(HttpWebServer, MetricsPlainHeadAndGzip) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 405);
   EXPECT_EQ(res->get_header_value("Allow"), "GET, HEAD");
+}
+
+// ---- metrics_stream: /metrics in chunks (chunked transfer), never as one string ------------
+
+// ~20 MB of exposition-like text, varied enough that gzip has work to do.
+std::string big_exposition() {
+  std::string text = "# HELP rdns_check_success 1 when every check passed.\n# TYPE rdns_check_success gauge\n";
+  for (int i = 0; text.size() < 20 * 1024 * 1024; ++i) {
+    text += "rdns_check_success{ip=\"10." + std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) + "." +
+            std::to_string(i & 255) + "\",pool=\"outbound\"} " + std::to_string(i % 7 == 0 ? 0 : 1) + "\n";
+  }
+  return text;
+}
+
+TEST(HttpWebServer, StreamedMetricsArriveWholePlainGzipAndHead) {
+  FakeApp app;
+  app.stream_chunk = 64 * 1024;
+  {
+    std::lock_guard lock(app.mutex);
+    app.metrics_text = big_exposition();
+  }
+  const std::string expected = app.metrics_text;
+  const std::size_t chunks = (expected.size() + app.stream_chunk - 1) / app.stream_chunk;
+  ASSERT_GE(chunks, 320u);
+  auto server = start(app);
+  ASSERT_TRUE(server);
+
+  auto c = client(*server);
+  auto res = c.Get("/metrics");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(res->get_header_value("Transfer-Encoding"), "chunked");
+  EXPECT_FALSE(res->has_header("Content-Length"));
+  EXPECT_FALSE(res->has_header("Content-Encoding"));
+  EXPECT_EQ(res->body.size(), expected.size());
+  EXPECT_TRUE(res->body == expected);  // not EXPECT_EQ: a 20 MB diff is no help
+  EXPECT_EQ(app.metrics_calls.load(), 0);  // the stream is preferred; the string is never built
+
+  // gzip, as Prometheus asks: one gzip stream over all chunks, decoding to the same text.
+  httplib::Client raw("127.0.0.1", server->bound_port());
+  raw.set_decompress(false);
+  raw.set_read_timeout(10, 0);
+  res = raw.Get("/metrics", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(res->get_header_value("Transfer-Encoding"), "chunked");
+  ASSERT_GE(res->body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(res->body[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>(res->body[1]), 0x8b);
+  EXPECT_LT(res->body.size(), expected.size() / 4);
+
+  httplib::Client decoding("127.0.0.1", server->bound_port());
+  decoding.set_read_timeout(10, 0);
+  res = decoding.Get("/metrics", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(res->body.size(), expected.size());
+  EXPECT_TRUE(res->body == expected);
+
+  // A client that reads as it goes (as a scraper would) sees the same bytes.
+  std::size_t received = 0;
+  bool same = true;
+  res = decoding.Get("/metrics", httplib::Headers{{"Accept-Encoding", "gzip"}}, [&](const char* data, std::size_t n) {
+    same = same && received + n <= expected.size() && expected.compare(received, n, data, n) == 0;
+    received += n;
+    return true;
+  });
+  ASSERT_TRUE(res);
+  EXPECT_EQ(received, expected.size());
+  EXPECT_TRUE(same);
+
+  const int streamed = app.stream_calls.load();
+  EXPECT_EQ(streamed, 4);
+  EXPECT_EQ(app.streams_cut_short.load(), 0);
+  res = c.Head("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_TRUE(res->body.empty());
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(app.stream_calls.load(), streamed);  // HEAD renders nothing
+
+  // The connection stays usable after a chunked response (keep-alive).
+  c.set_keep_alive(true);
+  for (int i = 0; i < 2; ++i) {
+    res = c.Get("/-/healthy");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+  }
+}
+
+// Sends `request` to 127.0.0.1:port, reads about `bytes` of the answer and closes at once.
+std::string first_bytes(int port, const std::string& request, std::size_t bytes) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "socket failed";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{3, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    char buffer[4096];
+    while (response.size() < bytes) {
+      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      response.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return response;
+}
+
+TEST(HttpWebServer, StreamedMetricsStopWhenTheClientLeaves) {
+  FakeApp app;
+  app.stream_chunk = 64 * 1024;
+  {
+    std::lock_guard lock(app.mutex);
+    app.metrics_text = big_exposition();
+  }
+  auto server = start(app);
+  ASSERT_TRUE(server);
+  const int port = server->bound_port();
+  // Reads the first bytes, then closes without reading the rest.
+  EXPECT_EQ(raw_status(first_bytes(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 4096)), 200);
+  const auto begin = std::chrono::steady_clock::now();
+  while (app.streams_done.load() == 0 && std::chrono::steady_clock::now() - begin < 10s) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(app.streams_done.load(), 1);
+  EXPECT_EQ(app.streams_cut_short.load(), 1);  // write() returned false; the rest was not rendered
+  EXPECT_EQ(raw_status(raw_exchange(port, "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")), 200);
 }
 
 TEST(HttpWebServer, CustomTelemetryPathAndBadOnes) {
@@ -654,6 +811,46 @@ TEST(HttpWebServer, TlsClientCertificates) {
   auto res = with_cert.Get("/-/healthy");
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   EXPECT_EQ(res->status, 200);
+}
+
+TEST(HttpWebServer, StreamedMetricsBehindBasicAuthAndTls) {
+  TempDir dir;
+  ASSERT_TRUE(testing::make_self_signed_cert(dir, "server")) << "openssl req failed";
+  const std::string tls = "[tls_server_config]\ncert_file = \"" + dir.file("server.crt") + "\"\nkey_file = \"" +
+                          dir.file("server.key") + "\"\n\n";
+  FakeApp app;
+  app.stream_chunk = 1000;
+  {
+    std::lock_guard lock(app.mutex);
+    for (int i = 0; i < 20000; ++i) app.metrics_text += "rdns_check_success{ip=\"192.0.2." + std::to_string(i % 256) + "\"} 1\n";
+  }
+  const std::string expected = app.metrics_text;
+  WebServerOptions options;
+  options.web_config_file = dir.write("web.toml", web_config_with_user("alice", bcrypt_hash("pw", 4), tls));
+  auto server = start(app, options);
+  ASSERT_TRUE(server);
+
+  httplib::SSLClient tls_client("127.0.0.1", server->bound_port());
+  tls_client.set_ca_cert_path(dir.file("server.crt").c_str());
+  tls_client.enable_server_certificate_verification(true);
+  tls_client.set_connection_timeout(2, 0);
+  auto res = tls_client.Get("/metrics");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 401);
+  EXPECT_EQ(app.stream_calls.load(), 0);  // nothing rendered for an unauthenticated client
+
+  tls_client.set_basic_auth("alice", "pw");
+  res = tls_client.Get("/metrics");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  EXPECT_TRUE(res->body == expected);
+  res = tls_client.Get("/metrics", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_TRUE(res->body == expected);
+  EXPECT_EQ(app.stream_calls.load(), 2);
+  EXPECT_EQ(app.metrics_calls.load(), 0);
 }
 
 }  // namespace

@@ -65,6 +65,7 @@ TEST(LoadConfig, EmptyFileGivesDefaults) {
   EXPECT_EQ(c.schedule.concurrency, 256u);
   EXPECT_EQ(c.schedule.max_cidr_addresses, 65536u);
   EXPECT_TRUE(c.generic.extra_patterns.empty());
+  EXPECT_TRUE(c.probe.allow_cidrs.empty());  // any IP may be probed
   EXPECT_TRUE(c.targets.empty());
 }
 
@@ -242,4 +243,42 @@ TEST(LoadConfig, DotsInsideStringsAndCommentsAreNotKeyParts) {
   EXPECT_EQ(c.generic.extra_patterns[0], "a" + many);
   EXPECT_EQ(load_error("[generic]\nextra_patterns = [\"x\"] # " + many + "\n" + std::string(257, '.') + "\n"),
             "test.toml:3: more than 256 dots outside strings on one line: keys nested this deep are not supported");
+}
+
+TEST(LoadConfig, ProbeAllowCidrsAreCanonical) {
+  const Config c = load_ok(R"([probe]
+allow_cidrs = ["192.0.2.0/24", "2001:DB8:0:0::/32", "198.51.100.7/32", "::ffff:203.0.113.0/120", "0.0.0.0/0", "::/0"]
+)");
+  EXPECT_EQ(c.probe.allow_cidrs, (std::vector<std::string>{"192.0.2.0/24", "2001:db8::/32", "198.51.100.7/32",
+                                                           "203.0.113.0/24", "0.0.0.0/0", "::/0"}));
+  // An empty list, or no [probe] at all, allows every IP.
+  EXPECT_TRUE(load_ok("[probe]\nallow_cidrs = []\n").probe.allow_cidrs.empty());
+  EXPECT_TRUE(load_ok("[probe]\n").probe.allow_cidrs.empty());
+  EXPECT_TRUE(load_ok("probe = {}\n").probe.allow_cidrs.empty());
+}
+
+TEST(LoadConfig, ProbeAllowCidrsErrors) {
+  EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"192.0.2.9/24\"]\n"),
+            "test.toml:2:16: probe.allow_cidrs[0]: \"192.0.2.9/24\" is not a valid CIDR: host bits are set: the network is "
+            "192.0.2.0/24 (write \"192.0.2.0/24\")");
+  EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"2001:db8::1\"]\n"),
+            "test.toml:2:16: probe.allow_cidrs[0]: \"2001:db8::1\" is not a valid CIDR: missing \"/\" and prefix length "
+            "(write \"2001:db8::1/128\" for one address)");
+  EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"mail.example.com\"]\n"),
+            "test.toml:2:16: probe.allow_cidrs[0]: \"mail.example.com\" is not a valid CIDR: missing \"/\" and prefix length");
+  EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"192.0.2.0/\"]\n"),
+            "test.toml:2:16: probe.allow_cidrs[0]: \"192.0.2.0/\" is not a valid CIDR: missing prefix length after \"/\"");
+  EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"\"]\n"),
+            "test.toml:2:16: probe.allow_cidrs[0]: \"\" is not a valid CIDR: missing \"/\" and prefix length");
+  EXPECT_EQ(load_error("[probe]\nallow_cidrs = false\n"),
+            "test.toml:2:15: probe.allow_cidrs: expected an array of strings, got a boolean");
+  EXPECT_EQ(load_error("[probe]\nallow = []\n"), "test.toml:2:1: probe.allow: unknown key");
+  EXPECT_EQ(load_error("[probe]\nallowcidrs = []\n"), "test.toml:2:1: probe.allowcidrs: unknown key (did you mean \"allow_cidrs\"?)");
+  EXPECT_EQ(load_error("allow_cidrs = []\n"), "test.toml:1:1: allow_cidrs: unknown key (it belongs in [probe])");
+  EXPECT_EQ(load_error("[probes]\n"), "test.toml:1:2: probes: unknown key (did you mean \"probe\"?)");
+  EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"192.0.2.0/24\"]\n[[targets]]\nip = \"192.0.2.1\"\n[probe.x]\n"),
+            "test.toml:5:8: probe.x: unknown key");
+  // [probe] is checked after [generic] and before [[targets]].
+  EXPECT_EQ(load_error("[[targets]]\nip = \"bad\"\n[probe]\nallow_cidrs = [1]\n"),
+            "test.toml:4:16: probe.allow_cidrs[0]: expected a string, got an integer");
 }

@@ -361,6 +361,22 @@ def _free_port(host="127.0.0.1"):
     raise RuntimeError("no free port on %s" % host)
 
 
+def _world_address():
+    """A loopback address of its own for this world's servers (127.A.B.1, random). Ports are
+    then only contended by another world that drew the same address, not by every process on
+    127.0.0.1: a server restarted after a simulated outage gets its port back even while other
+    tests bind and release ephemeral ports in parallel."""
+    for _ in range(50):
+        ip = "127.%d.%d.1" % (random.randrange(1, 255), random.randrange(1, 255))
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                u.bind((ip, 0))
+            return ip
+        except OSError:
+            continue
+    return "127.0.0.1"
+
+
 def _dead_address():
     """A loopback address where nothing listens on port 53 (UDP or TCP)."""
     for _ in range(50):
@@ -640,8 +656,9 @@ zone:
         return 0
 
     # -- public API
-    def start(self, cache_max_ttl=None, host="127.0.0.1", owner_pid=None):
+    def start(self, cache_max_ttl=None, host=None, owner_pid=None):
         os.makedirs(self.dir, exist_ok=True)
+        host = host or _world_address()
         if os.path.exists(self.state_file):
             st = self._load_state()
             if st.get("pid"):
@@ -691,7 +708,16 @@ zone:
         st = self._load_state()
         if st.get("pid"):
             return
-        self._spawn(st)
+        last = None
+        for attempt in range(5):  # the port may be held for a moment by someone else: retry
+            try:
+                self._spawn(st)
+                break
+            except RuntimeError as e:
+                last = e
+                time.sleep(0.2 * (attempt + 1))
+        else:
+            raise RuntimeError("could not restart the world's servers: %s" % last)
         self._write_world_json(st)
 
     def set_ptr(self, ip, hostnames):

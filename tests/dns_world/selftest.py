@@ -26,15 +26,18 @@ with tempfile.TemporaryDirectory(prefix="rdns-world-selftest-") as d:
     try:
         check(started < 5, "start took %.1fs" % started)
         port, tiny = world["port"], world["tiny_port"]
-        rcode, aa, ans, _ = dns_world.query(port, "10.2.0.192.in-addr.arpa.", "PTR")
+
+        def query(port, name, qtype, timeout=1.0):
+            return dns_world.query(port, name, qtype, world["host"], timeout)
+        rcode, aa, ans, _ = query(port, "10.2.0.192.in-addr.arpa.", "PTR")
         check(rcode == 0 and aa and ans == [(12, b"\x04mail\x07example\x04test\x00")], "good PTR %r" % ans)
-        rcode, aa, ans, _ = dns_world.query(port, "11.2.0.192.in-addr.arpa.", "PTR")
+        rcode, aa, ans, _ = query(port, "11.2.0.192.in-addr.arpa.", "PTR")
         check(rcode == 3, "NXDOMAIN rcode %d" % rcode)
-        rcode, aa, ans, _ = dns_world.query(port, "12.2.0.192.in-addr.arpa.", "PTR")
+        rcode, aa, ans, _ = query(port, "12.2.0.192.in-addr.arpa.", "PTR")
         check(rcode == 0 and not ans, "NODATA")
-        rcode, aa, ans, _ = dns_world.query(tiny, "21.2.0.192.in-addr.arpa.", "PTR")
+        rcode, aa, ans, _ = query(tiny, "21.2.0.192.in-addr.arpa.", "PTR")
         check(ans and b"MiXeD" in ans[0][1], "mixed case kept: %r" % ans)
-        rcode, aa, ans, _ = dns_world.query(port, "113.0.203.in-addr.arpa.", "DNSKEY")
+        rcode, aa, ans, _ = query(port, "113.0.203.in-addr.arpa.", "DNSKEY")
         check(rcode == 0 and len(ans) == 1, "signed zone has a DNSKEY")
         anchors = open(world["trust_anchor_file"]).read()
         check("113.0.203.in-addr.arpa. IN DS" in anchors, "trust anchor file: %r" % anchors)
@@ -44,20 +47,20 @@ with tempfile.TemporaryDirectory(prefix="rdns-world-selftest-") as d:
         check(len(world["scenarios"]) >= 20, "scenarios listed")
 
         w.set_ptr("192.0.2.11", ["now.example.test"])
-        rcode, aa, ans, _ = dns_world.query(port, "11.2.0.192.in-addr.arpa.", "PTR")
+        rcode, aa, ans, _ = query(port, "11.2.0.192.in-addr.arpa.", "PTR")
         check(rcode == 0 and ans and b"\x03now" in ans[0][1], "set-ptr served: %r" % ans)
         w.set_ptr("192.0.2.11", [])
-        rcode, *_ = dns_world.query(port, "11.2.0.192.in-addr.arpa.", "PTR")
+        rcode, *_ = query(port, "11.2.0.192.in-addr.arpa.", "PTR")
         check(rcode == 3, "set-ptr delete")
 
         w.server_stop()
         try:
-            dns_world.query(port, "2.0.192.in-addr.arpa.", "SOA", timeout=0.3)
+            query(port, "2.0.192.in-addr.arpa.", "SOA", timeout=0.3)
             check(False, "server-stop: still answering")
         except OSError:
             pass
         w.server_start()
-        rcode, *_ = dns_world.query(port, "2.0.192.in-addr.arpa.", "SOA")
+        rcode, *_ = query(port, "2.0.192.in-addr.arpa.", "SOA")
         check(rcode == 0, "server-start on the same port")
         pid = w._load_state()["pid"]
     finally:
@@ -65,7 +68,7 @@ with tempfile.TemporaryDirectory(prefix="rdns-world-selftest-") as d:
     time.sleep(0.2)
     check(not dns_world._alive(pid), "supervisor %d still alive after stop" % pid)
     try:
-        dns_world.query(port, "2.0.192.in-addr.arpa.", "SOA", timeout=0.3)
+        query(port, "2.0.192.in-addr.arpa.", "SOA", timeout=0.3)
         check(False, "knot still answers after stop")
     except OSError:
         pass

@@ -138,7 +138,7 @@ class Stack:
         # cache-max-ttl 1: libunbound forgets answers within a second, so set-ptr and the
         # outage show up within one check interval.
         self.world_info = self.world.start(cache_max_ttl=1, owner_pid=os.getpid())
-        log(f"DNS world on 127.0.0.1:{self.world_info['port']}")
+        log(f"DNS world on {self.world_info['server']}")
         self._start_agent()
         if self.with_alertmanager:
             self._start_alertmanager()
