@@ -1,6 +1,7 @@
 #include "agent/logging.hpp"
 
-#include <cstdio>
+#include "agent/json_text.hpp"
+
 #include <memory>
 
 #include <spdlog/pattern_formatter.h>
@@ -10,7 +11,7 @@
 namespace rdns::agent {
 namespace {
 
-// %Q: the message as a logfmt value; %J: the message as a JSON string body. spdlog's own
+// %Q: the message as a logfmt value; %J: the message as a quoted JSON string. spdlog's own
 // %v would let a quote or newline in a hostname corrupt the line.
 class LogfmtMessageFlag final : public spdlog::custom_flag_formatter {
 public:
@@ -26,7 +27,7 @@ public:
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    std::string value = json_escape(std::string(msg.payload.data(), msg.payload.size()));
+    std::string value = json_string(std::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(value.data(), value.data() + value.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -36,36 +37,13 @@ public:
 
 }  // namespace
 
-std::string json_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
-
 std::string logfmt_value(const std::string& text) {
   bool needs_quotes = text.empty();
   for (unsigned char c : text) {
     if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c >= 0x7f) needs_quotes = true;
   }
   if (!needs_quotes) return text;
-  return "\"" + json_escape(text) + "\"";
+  return json_string(text);
 }
 
 tl::expected<void, std::string> setup_logging(const std::string& level, const std::string& format) {
@@ -81,7 +59,7 @@ tl::expected<void, std::string> setup_logging(const std::string& level, const st
     formatter->add_flag<LogfmtMessageFlag>('Q').set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l msg=%Q");
   } else if (format == "json") {
     formatter->add_flag<JsonMessageFlag>('J').set_pattern(
-        R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%J"})");
+        R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%J})");
   } else {
     return tl::make_unexpected("--log.format: expected logfmt or json, got \"" + format + "\"");
   }

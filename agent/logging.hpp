@@ -10,8 +10,7 @@ namespace rdns::agent {
 // level: debug|info|warn|error; format: logfmt|json. Returns an error naming the bad value.
 tl::expected<void, std::string> setup_logging(const std::string& level, const std::string& format);
 
-// Escapes `text` as a logfmt value (quoted when it holds spaces, quotes or '=') / a JSON string body.
+// `text` as a logfmt value: bare when safe, else quoted and escaped like a JSON string.
 std::string logfmt_value(const std::string& text);
-std::string json_escape(const std::string& text);
 
 }  // namespace rdns::agent

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/json_text.hpp"  // json_string, also used by the JSON report's tests
 #include "checks/check_result.hpp"
 
 namespace rdns::agent {
@@ -34,6 +35,6 @@ void write_json_report(std::ostream& out, const std::vector<checks::CheckResult>
 
 // JSON string literal (quotes included); bytes >= 0x80 and controls become \u00XX so the
 // output is valid JSON whatever the DNS sent.
-std::string json_string(std::string_view text);
+
 
 }  // namespace rdns::agent

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "agent/cli/commands.hpp"
+#include "agent/json_text.hpp"
 #include "agent/cli/exit_codes.hpp"
 #include "agent/cli/flags.hpp"
 #include "checks/generic_hostname.hpp"
@@ -50,28 +51,6 @@ std::string tsv_safe(std::string_view text) {
   return out;
 }
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 // Why `hostname` / `ip` cannot be classified, or nullopt when they can.
 std::optional<std::string> input_problem(std::string_view hostname, std::string_view ip) {
