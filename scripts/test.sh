@@ -8,19 +8,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 scripts/install-deps.sh
+summary=$(mktemp)
+trap 'rm -f "$summary"' EXIT
+# Runs ctest for a preset, keeping its "N tests failed out of M" line for the closing summary.
+run_ctest() {
+  ctest --preset "$1" -j 2 | tee -a "$summary"
+}
 
 echo "== default build"
 scripts/build.sh default
-ctest --preset default -j 2
+run_ctest default
 
 if [ "${RDNS_TEST_SKIP_ASAN:-0}" != 1 ]; then
   echo "== asan build"
   scripts/build.sh asan
-  ctest --preset asan -j 2
+  run_ctest asan
 fi
 
 if [ "${RDNS_TEST_SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzzing the config loader"
   scripts/fuzz-config.sh "${RDNS_FUZZ_SECONDS:-30}"
 fi
+total=$(grep -Eo 'tests failed out of [0-9]+' "$summary" | awk '{n += $5} END {print n + 0}')
 echo "== all tests passed in $(( $(date +%s) - start ))s"
+echo "tests: $total passed, 0 failed"
