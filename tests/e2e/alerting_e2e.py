@@ -172,9 +172,9 @@ def main():
     except (RuntimeError, TimeoutError) as e:
         print(f"FAIL: stack did not start: {e}")
         return 1
-    if stack.exit_codes.get("agent") != 0 or stack.agent_problems:
-        print(f"FAIL: the agent exited with {stack.exit_codes.get('agent')} on SIGTERM"
-              + "".join(f"\n{p}" for p in stack.agent_problems))
+    failure = stack.agent_shutdown_failure()
+    if failure:
+        print(f"FAIL: {failure}")
         return 1
     print(f"OK: alerting end-to-end in {time.monotonic() - t0:.1f}s")
     return 0

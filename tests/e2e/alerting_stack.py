@@ -347,6 +347,14 @@ labels = {{ pool = "v6" }}
         with open(path, errors="replace") as f:
             return "".join(f.readlines()[-lines:])
 
+    def agent_shutdown_failure(self):
+        """After stop(): why the agent's shutdown was not clean (exit status other than 0 on
+        SIGTERM, or a sanitizer report in its log), or None when it was."""
+        if self.exit_codes.get("agent") == 0 and not self.agent_problems:
+            return None
+        return (f"the agent exited with {self.exit_codes.get('agent')} on SIGTERM"
+                + "".join(f"\n{p}" for p in self.agent_problems))
+
     def check_alive(self):
         for name, proc in self.procs.items():
             if proc.poll() is not None:

@@ -122,6 +122,15 @@ public:
            "\"\n";
   }
 
+  // The scenarios whose PTR answer is the same when resolving in forward mode.
+  std::vector<const Scenario*> forward_mode_scenarios() const {
+    std::vector<const Scenario*> out;
+    for (const auto& s : scenarios) {
+      if (s.forward_mode) out.push_back(&s);
+    }
+    return out;
+  }
+
   std::string host;
   int port = 0;       // Knot
   int tiny_port = 0;  // tiny_auth.py

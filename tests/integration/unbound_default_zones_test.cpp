@@ -73,15 +73,10 @@ protected:
 TEST_F(UnboundDefaultZones, DocumentationRangePtrsComeFromTheServer) {
   auto resolver = make(settings(write_conf("plain.conf", "")));
   ASSERT_TRUE(resolver);
-  std::vector<Query> queries;
-  std::vector<const Scenario*> used;
-  for (const auto& s : world().scenarios) {
-    if (s.forward_mode) {
-      queries.push_back({s.reverse_name, RrType::PTR});
-      used.push_back(&s);
-    }
-  }
+  const std::vector<const Scenario*> used = world().forward_mode_scenarios();
   ASSERT_GE(used.size(), 20u);
+  std::vector<Query> queries;
+  for (const Scenario* s : used) queries.push_back({s->reverse_name, RrType::PTR});
   const auto answers = resolve_all(*resolver, queries, 4s);
   for (std::size_t i = 0; i < answers.size(); ++i) {
     const Scenario& s = *used[i];
