@@ -26,7 +26,7 @@ struct ForwardCheck {
   LookupStatus status = LookupStatus::error;  // of the A (IPv4) / AAAA (IPv6) lookup
   std::vector<std::string> addresses;  // canonical text
   bool confirms = false;               // addresses contain the checked IP
-  std::string detail;                  // why bogus / error text of that lookup (added by issue 3)
+  std::string detail;                  // why bogus / error text of that lookup
 };
 
 // What to check, from config or the command line.

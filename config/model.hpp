@@ -52,8 +52,7 @@ struct Target {
   bool operator==(const Target&) const = default;
 };
 
-// [probe]: who may be checked through /probe. (Added by issue 5, h4a; the loader maps
-// `[probe] allow_cidrs = ["192.0.2.0/24", ...]` here once it knows the key.)
+// [probe]: who may be checked through /probe (`[probe] allow_cidrs = ["192.0.2.0/24", ...]`).
 struct ProbeConfig {
   std::vector<std::string> allow_cidrs;  // "addr/len", validated; empty = any IP may be probed
 

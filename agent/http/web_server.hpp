@@ -40,7 +40,7 @@ struct WebHandlers {
   // Optional; when set, preferred over `metrics`: writes the same exposition in chunks of about
   // 64 KiB through `write` (which returns false once the client is gone; the rest is then
   // discarded). A /16 of targets is ~100 MB of text: streaming it (chunked transfer) keeps it
-  // out of memory. (Added for issue 5 by h4a.)
+  // out of memory.
   std::function<void(const std::function<bool(std::string_view chunk)>& write)> metrics_stream;
 };
 

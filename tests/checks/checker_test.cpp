@@ -1,4 +1,4 @@
-// The Checker against a scripted resolver: every DNS corner case of issue 3, each delivered
+// The Checker against a scripted resolver: every DNS corner case the product promises, each delivered
 // three ways (re-entrant, out of order by hand, from another thread, newest first).
 #include "checks/checker.hpp"
 

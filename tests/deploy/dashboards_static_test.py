@@ -19,7 +19,7 @@ import yaml
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dashboard_queries  # noqa: E402
 
-# The metric names of the contract (/work/shared/product.md, README); a dashboard that names
+# The metric names of the contract (README's metrics reference); a dashboard that names
 # anything else has a typo. Prometheus' own series are allowed too.
 CONTRACT_METRICS = {
     "rdns_check_success", "rdns_ptr_lookup_status", "rdns_ptr_present", "rdns_ptr_records",
@@ -34,7 +34,7 @@ CONTRACT_METRICS = {
 }
 PROMETHEUS_SERIES = {"up", "ALERTS"}
 REQUIRED_PANEL_TYPES = {"stat", "table", "state-timeline", "timeseries"}
-# What issue 6 asks the dashboard to show: each must be queried by some panel.
+# What the dashboard promises to show: each must be queried by some panel.
 REQUIRED_METRICS = {
     "rdns_check_success", "rdns_ptr_info", "rdns_ptr_lookup_status",
     "rdns_ptr_last_change_timestamp_seconds", "rdns_dns_queries_total",

@@ -6,7 +6,7 @@
    verify only warns (exit 0) about unknown keys or bad values, so any output is a failure.
    It works without a running systemd (checked on Debian 12, systemd 252, in a container).
 2. `systemd-analyze security --offline=yes`: overall exposure must stay <= 2.0 ("OK").
-3. The hardening and lifecycle settings issue 6 asks for are present with these exact values,
+3. The hardening and lifecycle settings we promise are present with these exact values,
    and ExecStart uses only flags of the CLI contract.
 Usage: systemd_unit_test.py REPO_ROOT [AGENT_BINARY]
 """

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""End-to-end test of the alerting path of issue 6, with real programs on loopback only:
+"""End-to-end test of the alerting path, with real programs on loopback only:
 
   DNS world (Knot) -> rdns_exporter (real binary) -> Prometheus (Debian `prometheus`, the
   shipped deploy/prometheus/rdns_alerts.yml with `for:` shortened to 1s) -> Alertmanager

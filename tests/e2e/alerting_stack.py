@@ -1,4 +1,4 @@
-"""The full monitoring stack on loopback, for the end-to-end tests of issue 6:
+"""The full monitoring stack on loopback, for the alerting end-to-end tests:
 the DNS test world (tests/dns_world), the real rdns_exporter agent, Prometheus (Debian
 `prometheus`) with the shipped alert rules, and Alertmanager (Debian
 `prometheus-alertmanager`) with the shipped routing config.
