@@ -13,6 +13,7 @@
 #include "agent/resolver_factory.hpp"
 #include "agent/service.hpp"
 #include "agent/signals.hpp"
+#include "agent/web_handlers.hpp"
 #include "checks/counting_resolver.hpp"
 #include "checks/unbound/unbound_resolver.hpp"
 
@@ -65,7 +66,6 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   ServiceOptions service_options;
   service_options.make_resolver = make_unbound_bundle;
   service_options.unbound_version = checks::UnboundResolver::version();
-  service_options.config_file = options.config_file;
   auto service = Service::create(std::move(initial), std::move(service_options));
   if (!service) {
     spdlog::error("cannot start: {}", service.error());
@@ -76,7 +76,7 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   web_options.listen_address = options.listen_address;
   web_options.telemetry_path = options.telemetry_path;
   web_options.web_config_file = options.web_config_file;
-  auto web = start_web_server(web_options, (*service)->handlers());
+  auto web = start_web_server(web_options, make_web_handlers(**service, {options.config_file, options.telemetry_path}));
   if (!web) {
     spdlog::error("cannot start the web server: {}", web.error());
     (*service)->shutdown();

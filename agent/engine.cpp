@@ -46,4 +46,29 @@ void Engine::start_check(checks::CheckRequest request, checks::Checker::Done don
   });
 }
 
+tl::expected<std::shared_ptr<Engine>, std::string> build_engine(const config::ResolverConfig& resolver,
+                                                                const config::GenericConfig& generic,
+                                                                const ResolverFactory& make_resolver,
+                                                                const Engine* previous, bool reuse_resolver,
+                                                                bool reuse_classifier) {
+  std::shared_ptr<ResolverBundle> bundle;
+  std::shared_ptr<const checks::GenericClassifier> classifier;
+  if (previous && reuse_classifier) {
+    classifier = previous->classifier();
+  } else {
+    auto created = checks::GenericClassifier::create(generic.extra_patterns, generic.allow_patterns);
+    if (!created) return tl::make_unexpected("generic: " + created.error());
+    classifier = std::make_shared<const checks::GenericClassifier>(std::move(*created));
+  }
+  if (previous && reuse_resolver) {
+    bundle = previous->resolver();
+  } else {
+    if (!make_resolver) return tl::make_unexpected(std::string("resolver: no resolver factory"));
+    auto made = make_resolver(resolver);
+    if (!made) return tl::make_unexpected("resolver: " + made.error());
+    bundle = std::move(*made);
+  }
+  return std::make_shared<Engine>(std::move(bundle), std::move(classifier));
+}
+
 }  // namespace rdns::agent

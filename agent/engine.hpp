@@ -10,7 +10,6 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <memory>
@@ -19,15 +18,13 @@
 
 #include <tl/expected.hpp>
 
+#include "agent/query_counts.hpp"
 #include "checks/checker.hpp"
 #include "checks/generic_hostname.hpp"
 #include "checks/resolver.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
-
-// rdns_dns_queries_total: (type, result) -> count.
-using QueryCounts = std::map<std::pair<std::string, std::string>, std::uint64_t>;
 
 // A resolver and how to read its counters. Destroying it cancels its pending queries (their
 // callbacks run, as the Resolver contract says).
@@ -82,5 +79,14 @@ private:
   checks::Checker m_checker;
   std::atomic<int> m_in_flight{0};
 };
+
+// An engine for `resolver` and `generic`. `previous` (may be null) lends its resolver when
+// `reuse_resolver` and its classifier when `reuse_classifier`, so a reload that changed only one
+// of them keeps the other (and a resolver's cache and counters). Errors name the section.
+tl::expected<std::shared_ptr<Engine>, std::string> build_engine(const config::ResolverConfig& resolver,
+                                                                const config::GenericConfig& generic,
+                                                                const ResolverFactory& make_resolver,
+                                                                const Engine* previous, bool reuse_resolver,
+                                                                bool reuse_classifier);
 
 }  // namespace rdns::agent

@@ -1,6 +1,6 @@
 #include "agent/logging.hpp"
 
-#include "agent/json_text.hpp"
+#include "config/text_escape.hpp"
 
 #include <memory>
 
@@ -16,7 +16,7 @@ namespace {
 class LogfmtMessageFlag final : public spdlog::custom_flag_formatter {
 public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    std::string value = logfmt_value(std::string(msg.payload.data(), msg.payload.size()));
+    std::string value = text::logfmt_value(std::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(value.data(), value.data() + value.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -27,7 +27,7 @@ public:
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    std::string value = json_string(std::string_view(msg.payload.data(), msg.payload.size()));
+    std::string value = text::json_string(std::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(value.data(), value.data() + value.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -36,15 +36,6 @@ public:
 };
 
 }  // namespace
-
-std::string logfmt_value(const std::string& text) {
-  bool needs_quotes = text.empty();
-  for (unsigned char c : text) {
-    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c >= 0x7f) needs_quotes = true;
-  }
-  if (!needs_quotes) return text;
-  return json_string(text);
-}
 
 tl::expected<void, std::string> setup_logging(const std::string& level, const std::string& format) {
   spdlog::level::level_enum spd_level;

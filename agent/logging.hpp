@@ -10,7 +10,4 @@ namespace rdns::agent {
 // level: debug|info|warn|error; format: logfmt|json. Returns an error naming the bad value.
 tl::expected<void, std::string> setup_logging(const std::string& level, const std::string& format);
 
-// `text` as a logfmt value: bare when safe, else quoted and escaped like a JSON string.
-std::string logfmt_value(const std::string& text);
-
 }  // namespace rdns::agent

@@ -5,16 +5,6 @@
 
 namespace rdns::agent {
 
-std::vector<metrics::TargetRow> ResultStore::Snapshot::views() const {
-  std::vector<metrics::TargetRow> out;
-  out.reserve(rows.size());
-  for (const auto& row : rows) {
-    out.push_back(metrics::TargetRow{row.ip, row.labels.get(), row.record ? &*row.record : nullptr,
-                                     row.last_change});
-  }
-  return out;
-}
-
 std::vector<TargetId> ResultStore::set_targets(const std::vector<config::Target>& targets) {
   // Every address of one CIDR target carries the same labels: share one copy.
   std::map<config::Labels, std::shared_ptr<const config::Labels>> interned;
@@ -108,32 +98,14 @@ ResultStore::Snapshot ResultStore::snapshot() const {
   for (const auto& entry : m_entries) {
     Row row;
     row.ip = entry.ip;
+    row.expected_hostname = entry.expected_hostname;
+    row.helo_hostname = entry.helo_hostname;
     row.labels = entry.labels;
     row.record = entry.record;
     if (entry.has_definitive) row.last_change = entry.last_change;
     snapshot.rows.push_back(std::move(row));
   }
   return snapshot;
-}
-
-std::vector<TargetStatus> ResultStore::status() const {
-  std::vector<TargetStatus> out;
-  std::lock_guard lock(m_mutex);
-  out.reserve(m_entries.size());
-  for (const auto& entry : m_entries) {
-    TargetStatus status;
-    status.target.ip = entry.ip;
-    status.target.expected_hostname = entry.expected_hostname;
-    status.target.helo_hostname = entry.helo_hostname;
-    if (entry.labels) status.target.labels = *entry.labels;
-    if (entry.record) {
-      status.result = to_check_result(*entry.record, entry.ip);
-      status.result->expected_hostname = entry.expected_hostname;
-      status.result->helo_hostname = entry.helo_hostname;
-    }
-    out.push_back(std::move(status));
-  }
-  return out;
 }
 
 std::size_t ResultStore::target_count() const {

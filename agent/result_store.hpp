@@ -14,32 +14,26 @@
 #include <unordered_map>
 #include <vector>
 
-#include "agent/http/web_server.hpp"
-#include "agent/metrics/target_families.hpp"
 #include "agent/target_record.hpp"
+#include "agent/target_types.hpp"
 #include "checks/check_result.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
 
-// A target as the scheduler sees it: an id that stays the same as long as the target's
-// identity (ip, expected_hostname, helo_hostname) does, across reloads.
-struct TargetId {
-  std::uint64_t id = 0;
-  std::string ip;
-};
-
 class ResultStore {
 public:
+  // One target in a snapshot: compact (the record is not unpacked into a CheckResult).
   struct Row {
     std::string ip;
+    std::string expected_hostname;
+    std::string helo_hostname;
     std::shared_ptr<const config::Labels> labels;
     std::optional<TargetRecord> record;
-    std::optional<double> last_change;
+    std::optional<double> last_change;  // Unix seconds the PTR name set last changed
   };
   struct Snapshot {
     std::vector<Row> rows;  // config order
-    std::vector<metrics::TargetRow> views() const;
   };
 
   // Replaces the target set. A target whose ip, expected_hostname and helo_hostname are
@@ -55,7 +49,6 @@ public:
   bool record(std::uint64_t id, const checks::CheckResult& result);
 
   Snapshot snapshot() const;
-  std::vector<TargetStatus> status() const;  // for the status page
   std::size_t target_count() const;
   // True once every target has had a first result; stays true afterwards (a reload that adds
   // targets does not take a serving agent out of rotation).

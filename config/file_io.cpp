@@ -1,5 +1,7 @@
 #include "config/file_io.hpp"
 
+#include "config/unique_fd.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,20 +14,12 @@
 namespace rdns::config {
 namespace {
 
-struct FdCloser {
-  void operator()(const int* fd) const {
-    ::close(*fd);
-    delete fd;
-  }
-};
-using UniqueFd = std::unique_ptr<int, FdCloser>;
-
 }  // namespace
 
 tl::expected<std::string, std::string> read_file(const std::string& path) {
   const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (raw < 0) return tl::make_unexpected(std::string(std::strerror(errno)));
-  const UniqueFd fd(new int(raw));
+  const UniqueFd fd(raw);
   struct stat st {};
   if (::fstat(raw, &st) != 0) return tl::make_unexpected(std::string(std::strerror(errno)));
   if (S_ISDIR(st.st_mode)) return tl::make_unexpected(std::string(std::strerror(EISDIR)));
@@ -69,25 +63,6 @@ tl::expected<void, std::string> check_readable(const std::string& path) {
     return tl::make_unexpected(std::string(std::strerror(EISDIR)));
   }
   return {};
-}
-
-std::string one_line(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace rdns::config

@@ -7,6 +7,8 @@
 
 #include <tl/expected.hpp>
 
+#include "config/text_escape.hpp"
+
 namespace rdns::config {
 
 // Config files are small; anything bigger than this is a mistake (or /dev/zero).
@@ -25,7 +27,7 @@ std::string resolve_path(std::string_view base_dir, std::string_view path);
 // the error is strerror(errno) or "is a directory".
 tl::expected<void, std::string> check_readable(const std::string& path);
 
-// Control characters escaped as \n, \t, \xNN so a message is exactly one line.
-std::string one_line(std::string_view text);
+// one_line() is one of the shared text escapers (config/text_escape.hpp).
+using text::one_line;
 
 }  // namespace rdns::config

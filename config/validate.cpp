@@ -58,21 +58,6 @@ std::string regex_error_hint(const RE2& re) {
 }
 
 // RE2's message quotes the pattern raw: escape control bytes so the error stays on one line.
-std::string one_line(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -174,7 +159,7 @@ tl::expected<void, std::string> check_regex(std::string_view pattern) {
   options.set_max_mem(k_regex_max_mem);
   const RE2 re(re2::StringPiece(pattern.data(), pattern.size()), options);
   if (!re.ok()) {
-    std::string why = one_line(re.error());
+    std::string why = text::one_line(re.error());
     if (const std::string hint = regex_error_hint(re); !hint.empty()) why += " (" + hint + ")";
     return tl::make_unexpected(why);
   }
@@ -218,31 +203,6 @@ std::string suggest(std::string_view word, const std::vector<std::string_view>& 
     }
   }
   return best;
-}
-
-std::string quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
 }
 
 std::string key_segment(std::string_view key) {

@@ -8,6 +8,8 @@
 
 #include <tl/expected.hpp>
 
+#include "config/text_escape.hpp"
+
 namespace rdns::config {
 
 // A host name as a mail server would use it: letters, digits and hyphens; labels of 1..63
@@ -33,9 +35,8 @@ tl::expected<std::string, std::string> normalize_forwarder(std::string_view text
 // The candidate closest to `word` by edit distance when it is a plausible typo, else "".
 std::string suggest(std::string_view word, const std::vector<std::string_view>& candidates);
 
-// `text` in double quotes, with quotes, backslashes and control bytes escaped, so a message
-// built from user data stays on one line.
-std::string quote(std::string_view text);
+// quote() is one of the shared text escapers (config/text_escape.hpp).
+using text::quote;
 
 // A path segment for a key: bare when it is a TOML bare key, else quoted.
 std::string key_segment(std::string_view key);

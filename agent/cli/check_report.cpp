@@ -14,6 +14,7 @@ namespace rdns::agent {
 namespace {
 
 using checks::CheckResult;
+using text::json_string;
 using checks::ForwardCheck;
 using checks::LookupStatus;
 

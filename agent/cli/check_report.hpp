@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/json_text.hpp"  // json_string, also used by the JSON report's tests
+#include "config/text_escape.hpp"
 #include "checks/check_result.hpp"
 
 namespace rdns::agent {

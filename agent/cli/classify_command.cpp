@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "agent/cli/commands.hpp"
-#include "agent/json_text.hpp"
+#include "config/text_escape.hpp"
 #include "agent/cli/exit_codes.hpp"
 #include "agent/cli/flags.hpp"
 #include "checks/generic_hostname.hpp"
@@ -29,6 +29,8 @@
 
 namespace rdns::agent {
 namespace {
+
+using text::json_string;
 
 constexpr std::size_t k_max_line = 4096;        // longer input lines are reported, not parsed
 constexpr std::size_t k_max_hostname = 254;     // 253 octets plus a trailing dot

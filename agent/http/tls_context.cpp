@@ -24,25 +24,29 @@ std::string openssl_error() {
 // RequestClientCert / RequireAnyClientCert take any certificate, as Go's crypto/tls does.
 int accept_any_certificate(int, X509_STORE_CTX*) { return 1; }
 
-using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+// Every OpenSSL object is owned by a unique_ptr from the line that creates it.
+struct BioFree {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct X509Free {
+  void operator()(X509* cert) const { X509_free(cert); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct X509StackFree {
+  void operator()(STACK_OF(X509) * chain) const { sk_X509_pop_free(chain, X509_free); }
+};
+using Bio = std::unique_ptr<BIO, BioFree>;
 
 }  // namespace
 
 // ---- CertificateReloader ---------------------------------------------------------------------
 
 struct CertificateReloader::Loaded {
-  X509* cert = nullptr;
-  EVP_PKEY* key = nullptr;
-  STACK_OF(X509)* chain = nullptr;
-
-  Loaded() = default;
-  Loaded(const Loaded&) = delete;
-  Loaded& operator=(const Loaded&) = delete;
-  ~Loaded() {
-    X509_free(cert);
-    EVP_PKEY_free(key);
-    sk_X509_pop_free(chain, X509_free);
-  }
+  std::unique_ptr<X509, X509Free> cert;
+  std::unique_ptr<EVP_PKEY, PkeyFree> key;
+  std::unique_ptr<STACK_OF(X509), X509StackFree> chain;
 };
 
 CertificateReloader::CertificateReloader(std::string cert_file, std::string key_file)
@@ -70,21 +74,24 @@ tl::expected<std::shared_ptr<CertificateReloader::Loaded>, std::string> Certific
   ERR_clear_error();
   auto loaded = std::make_shared<Loaded>();
   {
-    Bio bio(BIO_new_file(m_cert_file.c_str(), "r"), BIO_free);
-    if (bio) loaded->cert = PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr);
+    Bio bio(BIO_new_file(m_cert_file.c_str(), "r"));
+    if (bio) loaded->cert.reset(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr));
     if (loaded->cert == nullptr) {
       return tl::unexpected("cannot load TLS certificate " + m_cert_file + ": " + openssl_error());
     }
-    loaded->chain = sk_X509_new_null();
-    while (X509* extra = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) sk_X509_push(loaded->chain, extra);
+    loaded->chain.reset(sk_X509_new_null());
+    if (!loaded->chain) return tl::unexpected("cannot load TLS certificate " + m_cert_file + ": out of memory");
+    while (X509* extra = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+      if (sk_X509_push(loaded->chain.get(), extra) == 0) X509_free(extra);  // not owned by the stack
+    }
     ERR_clear_error();  // the end of the file reads as "no start line"
   }
   {
-    Bio bio(BIO_new_file(m_key_file.c_str(), "r"), BIO_free);
-    if (bio) loaded->key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+    Bio bio(BIO_new_file(m_key_file.c_str(), "r"));
+    if (bio) loaded->key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
     if (loaded->key == nullptr) return tl::unexpected("cannot load TLS key " + m_key_file + ": " + openssl_error());
   }
-  if (X509_check_private_key(loaded->cert, loaded->key) != 1) {
+  if (X509_check_private_key(loaded->cert.get(), loaded->key.get()) != 1) {
     return tl::unexpected("TLS key " + m_key_file + " does not match certificate " + m_cert_file + ": " +
                           openssl_error());
   }
@@ -122,7 +129,7 @@ int CertificateReloader::on_handshake(SSL* ssl, void* self) {
   auto loaded = static_cast<CertificateReloader*>(self)->current();
   if (!loaded) return 0;
   // SSL_use_cert_and_key takes its own references: `loaded` may go away after this.
-  return SSL_use_cert_and_key(ssl, loaded->cert, loaded->key, loaded->chain, 1) == 1 ? 1 : 0;
+  return SSL_use_cert_and_key(ssl, loaded->cert.get(), loaded->key.get(), loaded->chain.get(), 1) == 1 ? 1 : 0;
 }
 
 void CertificateReloader::install(SSL_CTX& ctx) { SSL_CTX_set_cert_cb(&ctx, &CertificateReloader::on_handshake, this); }

@@ -13,13 +13,11 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include "agent/http/basic_auth.hpp"
 #include "agent/http/bounded_task_queue.hpp"
 #include "agent/http/listen_address.hpp"
-#include "agent/http/status_page.hpp"
+#include "agent/http/request_guard.hpp"
 #include "agent/http/tls_context.hpp"
 #include "agent/http/web_config_source.hpp"
-#include "checks/remediation.hpp"
 
 namespace rdns::agent {
 namespace {
@@ -32,8 +30,6 @@ using httplib::Response;
 constexpr std::size_t k_worker_threads = 16;
 constexpr std::size_t k_max_queued_connections = 64;
 constexpr std::size_t k_max_payload_bytes = 64 * 1024;  // no endpoint takes a body
-constexpr std::size_t k_max_header_bytes = 16 * 1024;
-constexpr std::size_t k_max_header_count = 100;
 constexpr time_t k_read_timeout_seconds = 5;
 constexpr time_t k_write_timeout_seconds = 10;
 constexpr time_t k_keep_alive_timeout_seconds = 2;  // also bounds how long stop() waits for idle peers
@@ -94,7 +90,6 @@ private:
   tl::expected<void, std::string> create_server();
   tl::expected<void, std::string> bind(const ListenAddress& address);
   void add_routes();
-  httplib::Server::HandlerResponse authorize(const Request& req, Response& res);
 
   void metrics(const Request& req, Response& res);
   void probe(const Request& req, Response& res);
@@ -105,7 +100,7 @@ private:
   const WebServerOptions m_options;
   const WebHandlers m_handlers;
   std::unique_ptr<WebConfigSource> m_web_config;  // null without --web.config.file
-  BcryptVerifier m_verifier;
+  std::unique_ptr<RequestGuard> m_guard;
   std::unique_ptr<CertificateReloader> m_certificates;  // with TLS; outlives m_server's SSL_CTX
   std::unique_ptr<httplib::Server> m_server;
   std::vector<std::string> m_get_paths;  // for 405 on other methods
@@ -202,41 +197,6 @@ tl::expected<void, std::string> HttpWebServer::bind(const ListenAddress& address
   return {};
 }
 
-httplib::Server::HandlerResponse HttpWebServer::authorize(const Request& req, Response& res) {
-  using HR = httplib::Server::HandlerResponse;
-  // httplib 0.11 answers Range requests with no limit on the number of ranges: "bytes=0-,0-,..."
-  // would make a 30 MB scrape N times over. Nothing here needs ranges, and a server may ignore
-  // them (RFC 9110 14.2). The Request is httplib's own non-const object, handed to us as const.
-  const_cast<Request&>(req).ranges.clear();
-  std::size_t header_bytes = 0;
-  for (const auto& [name, value] : req.headers) header_bytes += name.size() + value.size() + 4;
-  if (header_bytes > k_max_header_bytes || req.headers.size() > k_max_header_count) {
-    set_text(res, 431, "request headers too large\n");
-    return HR::Handled;
-  }
-  if (!m_web_config) return HR::Unhandled;
-  auto web = m_web_config->current();
-  if (!web) {
-    // Never fall back to serving without the configured auth: fail closed until it is fixed.
-    set_text(res, 500, "web config file is invalid, see the exporter's log\n");
-    return HR::Handled;
-  }
-  const auto& users = (*web)->basic_auth_users;
-  if (users.empty()) return HR::Unhandled;
-  if (req.has_header("Authorization")) {
-    if (auto credentials = parse_basic_authorization(req.get_header_value("Authorization"))) {
-      const std::string* hash = nullptr;
-      for (const auto& [name, stored] : users) {
-        if (name == credentials->user) hash = &stored;
-      }
-      if (m_verifier.verify(credentials->user, credentials->password, hash)) return HR::Unhandled;
-    }
-  }
-  res.set_header("WWW-Authenticate", "Basic");
-  set_text(res, 401, "Unauthorized\n");
-  return HR::Handled;
-}
-
 void HttpWebServer::metrics(const Request&, Response& res) {
   if (m_handlers.metrics_stream) {
     // Chunked transfer: a /16 is ~100 MB of text, written as it is rendered instead of built
@@ -294,19 +254,17 @@ void HttpWebServer::reload(const Request&, Response& res) {
 }
 
 void HttpWebServer::status_page(const Request& req, Response& res) {
-  StatusPageQuery query = make_status_page_query(
-      [&](const std::string& name) { return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : ""; });
-  query.telemetry_path = m_options.telemetry_path;
-  const auto targets = m_handlers.status ? m_handlers.status() : std::vector<TargetStatus>{};
+  if (!m_handlers.status_page) return set_text(res, 503, "the status page is not available\n");
+  const QueryParam param = [&](const std::string& name) {
+    return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : std::string();
+  };
   res.set_header("Cache-Control", "no-store");
   // The page needs nothing but its own inline CSS: forbid everything else, so even a missed
   // escape could not run a script.
   res.set_header("Content-Security-Policy",
                  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
                  "frame-ancestors 'none'");
-  res.set_content(render_status_page(targets, query, std::chrono::system_clock::now(),
-                                     [](const checks::CheckResult& r) { return checks::remediation_hints(r); }),
-                  "text/html; charset=utf-8");
+  res.set_content(m_handlers.status_page(param), "text/html; charset=utf-8");
 }
 
 void HttpWebServer::add_routes() {
@@ -350,7 +308,8 @@ void HttpWebServer::add_routes() {
     spdlog::error("HTTP handler for {} failed: {}", req.path, what);
     set_text(res, 500, "internal error, see the exporter's log\n");
   });
-  s.set_pre_routing_handler([this](const Request& req, Response& res) { return authorize(req, res); });
+  m_guard = std::make_unique<RequestGuard>(m_web_config.get());
+  s.set_pre_routing_handler([this](const Request& req, Response& res) { return m_guard->check(req, res); });
   s.set_logger([](const Request& req, const Response& res) {
     spdlog::debug("http request method={} path={} status={} remote={}", req.method, req.path, res.status,
                   req.remote_addr);

@@ -1,5 +1,5 @@
 // The HTTP(S) front of the agent: routes, TLS and basic auth (--web.config.file), nothing else.
-// It knows nothing of DNS or scheduling: the app hands it callbacks.
+// It knows nothing of DNS, checks or scheduling: the app hands it callbacks.
 #pragma once
 
 #include <functional>
@@ -11,23 +11,18 @@
 
 #include <tl/expected.hpp>
 
-#include "checks/check_result.hpp"
-#include "config/model.hpp"
 
 namespace rdns::agent {
 
-// One row of the status page: a configured target and its latest result (none before its
-// first check finished).
-struct TargetStatus {
-  config::Target target;
-  std::optional<checks::CheckResult> result;
-};
-
+// The answer of a handler that decides its own HTTP status (/probe).
 struct ProbeResponse {
   int http_status = 200;     // 400 for a bad target, 403 outside the allow-list, 503 when busy
   std::string content_type;  // "text/plain; version=0.0.4; charset=utf-8" for an exposition
   std::string body;
 };
+
+// A request's query parameter by name; "" when absent.
+using QueryParam = std::function<std::string(const std::string& name)>;
 
 // Callbacks the app provides. All are called on HTTP worker threads, concurrently: each must be
 // thread-safe. None may trigger DNS traffic except `probe`.
@@ -36,7 +31,7 @@ struct WebHandlers {
   std::function<ProbeResponse(const std::string& target)> probe;  // blocking one-shot check
   std::function<tl::expected<void, std::string>()> reload;    // POST /-/reload
   std::function<bool()> ready;                                // /-/ready: first full cycle done
-  std::function<std::vector<TargetStatus>()> status;          // for the "/" status page
+  std::function<std::string(const QueryParam& param)> status_page;  // "/": a whole HTML page
   // Optional; when set, preferred over `metrics`: writes the same exposition in chunks of about
   // 64 KiB through `write` (which returns false once the client is gone; the rest is then
   // discarded). A /16 of targets is ~100 MB of text: streaming it (chunked transfer) keeps it

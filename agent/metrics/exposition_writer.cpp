@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace rdns::agent::metrics {
 
@@ -85,12 +86,17 @@ void TextSink::family(std::string_view name, std::string_view help, prometheus::
   m_header += '\n';
 }
 
-void TextSink::sample(std::span<const LabelRef> labels, std::span<const LabelRef> extra, double value) {
+void TextSink::write_header() {
   if (!m_header.empty()) {
     m_buffer += m_header;
     m_header.clear();
   }
+}
+
+void TextSink::write_line(std::string_view suffix, std::span<const LabelRef> labels,
+                          std::span<const LabelRef> extra, double value) {
   m_buffer += m_name;
+  m_buffer += suffix;
   bool first = true;
   auto add = [&](const LabelRef& label) {
     m_buffer += first ? '{' : ',';
@@ -106,12 +112,27 @@ void TextSink::sample(std::span<const LabelRef> labels, std::span<const LabelRef
   m_buffer += ' ';
   append_value(m_buffer, value);
   m_buffer += '\n';
+}
+
+void TextSink::sample(std::span<const LabelRef> labels, std::span<const LabelRef> extra, double value) {
+  write_header();
+  write_line({}, labels, extra, value);
   maybe_flush();
 }
 
-void TextSink::append_raw(std::string_view text) {
-  m_header.clear();
-  m_buffer += text;
+void TextSink::histogram(const HistogramData& data) {
+  write_header();
+  std::string bound;
+  for (std::size_t i = 0; i < data.bounds.size() && i < data.cumulative.size(); ++i) {
+    bound.clear();
+    append_value(bound, data.bounds[i]);
+    const LabelRef le[] = {{"le", bound}};
+    write_line("_bucket", le, {}, static_cast<double>(data.cumulative[i]));
+  }
+  const LabelRef inf[] = {{"le", "+Inf"}};
+  write_line("_bucket", inf, {}, static_cast<double>(data.count));
+  write_line("_sum", {}, {}, data.sum);
+  write_line("_count", {}, {}, static_cast<double>(data.count));
   maybe_flush();
 }
 
@@ -151,6 +172,18 @@ void FamilySink::sample(std::span<const LabelRef> labels, std::span<const LabelR
     metric.gauge.value = value;
   }
   family.metric.push_back(std::move(metric));
+}
+
+void FamilySink::histogram(const HistogramData& data) {
+  if (m_families.empty()) return;
+  prometheus::ClientMetric metric;
+  metric.histogram.sample_count = data.count;
+  metric.histogram.sample_sum = data.sum;
+  for (std::size_t i = 0; i < data.bounds.size() && i < data.cumulative.size(); ++i) {
+    metric.histogram.bucket.push_back({data.cumulative[i], data.bounds[i]});
+  }
+  metric.histogram.bucket.push_back({data.count, std::numeric_limits<double>::infinity()});
+  m_families.back().metric.push_back(std::move(metric));
 }
 
 std::vector<prometheus::MetricFamily> FamilySink::take() {

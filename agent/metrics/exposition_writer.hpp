@@ -3,12 +3,13 @@
 //  - TextSink writes text format 0.0.4 directly, in chunks. A /16 of targets is ~1.8 million
 //    samples; prometheus-cpp's ClientMetric objects for that would cost hundreds of MB and
 //    seconds, so /metrics uses this.
-//  - FamilySink builds prometheus::MetricFamily values (for a Collectable, /probe's registry
-//    and the tests that compare both paths).
+//  - FamilySink builds prometheus::MetricFamily values (for the tests that compare both paths
+//    with prometheus-cpp's own serializer).
 // Thread-safety: a sink is used by one thread at a time.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <span>
@@ -26,13 +27,24 @@ struct LabelRef {
   std::string_view value;
 };
 
+// One histogram's state: `cumulative[i]` counts observations <= bounds[i]; the +Inf bucket is
+// `count`.
+struct HistogramData {
+  std::span<const double> bounds;
+  std::span<const std::uint64_t> cumulative;  // same size as bounds
+  double sum = 0;
+  std::uint64_t count = 0;
+};
+
 class SampleSink {
 public:
   virtual ~SampleSink() = default;
-  // Starts a family; every sample until the next family() belongs to it. Gauge and counter only.
+  // Starts a family; every sample until the next family() belongs to it.
   virtual void family(std::string_view name, std::string_view help, prometheus::MetricType type) = 0;
-  // `labels` fixed ones first; `extra` (config labels) appended.
+  // A gauge or counter sample. `labels` fixed ones first; `extra` (config labels) appended.
   virtual void sample(std::span<const LabelRef> labels, std::span<const LabelRef> extra, double value) = 0;
+  // The one series of a histogram family without labels (its _bucket, _sum and _count lines).
+  virtual void histogram(const HistogramData& data) = 0;
 };
 
 // Escapes a label value for the text format: backslash, double quote and line feed.
@@ -50,11 +62,14 @@ public:
   explicit TextSink(Flush flush = {}, std::size_t chunk_size = 64 * 1024);
   void family(std::string_view name, std::string_view help, prometheus::MetricType type) override;
   void sample(std::span<const LabelRef> labels, std::span<const LabelRef> extra, double value) override;
-  void append_raw(std::string_view text);  // already valid exposition (e.g. from TextSerializer)
-  void finish();                            // flushes the rest
+  void histogram(const HistogramData& data) override;
+  void finish();  // flushes the rest
   const std::string& text() const { return m_buffer; }
 
 private:
+  void write_header();
+  void write_line(std::string_view suffix, std::span<const LabelRef> labels, std::span<const LabelRef> extra,
+                  double value);
   void maybe_flush();
   Flush m_flush;
   std::size_t m_chunk_size;
@@ -67,6 +82,7 @@ class FamilySink final : public SampleSink {
 public:
   void family(std::string_view name, std::string_view help, prometheus::MetricType type) override;
   void sample(std::span<const LabelRef> labels, std::span<const LabelRef> extra, double value) override;
+  void histogram(const HistogramData& data) override;
   // Families without samples are dropped (the text format would print only their HELP/TYPE).
   std::vector<prometheus::MetricFamily> take();
 

@@ -1,5 +1,6 @@
 // Which of libunbound's default local zones we lift, and why (see default_zones.hpp).
 #include "checks/unbound/default_zones.hpp"
+#include "config/unique_fd.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -60,9 +61,6 @@ public:
     if (!m_unlink.empty()) {
       ::unlink(m_unlink.c_str());
     }
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
   }
   OverrideFile(const OverrideFile&) = delete;
   OverrideFile& operator=(const OverrideFile&) = delete;
@@ -70,21 +68,20 @@ public:
   // Writes `text` to a memfd, or (no memfd, or no /proc) to a 0600 mkstemp file.
   tl::expected<void, std::string> write(const std::string& text, OverrideTransport transport) {
     if (transport == OverrideTransport::memfd_or_file) {
-      m_fd = ::memfd_create("rdns-unbound-defaults", MFD_CLOEXEC);
+      m_fd.reset(::memfd_create("rdns-unbound-defaults", MFD_CLOEXEC));
     }
-    if (m_fd >= 0) {
-      m_path = "/proc/self/fd/" + std::to_string(m_fd);
+    if (m_fd.valid()) {
+      m_path = "/proc/self/fd/" + std::to_string(m_fd.get());
       if (write_all(text) && ::access(m_path.c_str(), R_OK) == 0) {
         return {};
       }
-      ::close(m_fd);
-      m_fd = -1;
+      m_fd.reset();
     }
     const char* tmpdir = std::getenv("TMPDIR");
     std::string tmpl = std::string(tmpdir != nullptr && tmpdir[0] != '\0' ? tmpdir : "/tmp") +
                        "/rdns-unbound-defaults-XXXXXX";
-    m_fd = ::mkstemp(tmpl.data());
-    if (m_fd < 0) {
+    m_fd.reset(::mkstemp(tmpl.data()));
+    if (!m_fd.valid()) {
       return tl::unexpected("libunbound: cannot write the default-zone overrides (" + tmpl +
                             "): " + std::strerror(errno));
     }
@@ -102,7 +99,7 @@ private:
   bool write_all(const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {
-      const ssize_t n = ::write(m_fd, text.data() + done, text.size() - done);
+      const ssize_t n = ::write(m_fd.get(), text.data() + done, text.size() - done);
       if (n < 0 && errno == EINTR) {
         continue;
       }
@@ -114,7 +111,7 @@ private:
     return true;
   }
 
-  int m_fd = -1;
+  UniqueFd m_fd;
   std::string m_path;
   std::string m_unlink;
 };

@@ -16,28 +16,13 @@
 
 #include "checks/unbound/unbound_handles.hpp"
 #include "checks/unbound/unbound_settings.hpp"
+#include "config/unique_fd.hpp"
 
 namespace rdns::checks {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int k_class_in = 1;
-
-class FileDescriptor {
-public:
-  explicit FileDescriptor(int fd) : m_fd(fd) {}
-  ~FileDescriptor() {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return m_fd; }
-
-private:
-  int m_fd;
-};
 
 DnsAnswer error_answer(LookupStatus status, std::string detail) {
   DnsAnswer answer;
@@ -76,7 +61,7 @@ struct UnboundResolver::Impl {
   };
 
   unbound::ContextPtr m_ctx;
-  FileDescriptor m_wake{::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
+  UniqueFd m_wake{::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
 
   std::mutex m_mutex;                  // guards m_queue and m_stopping
   std::vector<Submission> m_queue;

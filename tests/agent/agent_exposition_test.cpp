@@ -10,6 +10,8 @@
 #include "agent/metrics/exposition_writer.hpp"
 #include "agent/metrics/target_families.hpp"
 #include "agent/result_store.hpp"
+#include "agent/service.hpp"
+#include "agent/status/status_rows.hpp"
 #include "tests/agent/agent_test_results.hpp"
 #include "tests/agent/exposition_parse.hpp"
 
@@ -28,7 +30,7 @@ config::Target target(std::string ip, config::Labels labels = {}) {
 
 std::string text_of(const ResultStore& store) {
   auto snapshot = store.snapshot();
-  auto views = snapshot.views();
+  auto views = exposition_rows(snapshot);
   metrics::TextSink sink;
   metrics::emit_target_families(views, sink);
   sink.finish();
@@ -37,7 +39,7 @@ std::string text_of(const ResultStore& store) {
 
 std::string serializer_text_of(const ResultStore& store) {
   auto snapshot = store.snapshot();
-  auto views = snapshot.views();
+  auto views = exposition_rows(snapshot);
   metrics::FamilySink sink;
   metrics::emit_target_families(views, sink);
   std::ostringstream out;
@@ -284,8 +286,13 @@ TEST(AgentResultStore, StatusPageRowsCarryTheRemediationInputs) {
   t.expected_hostname = "mail.example.com";
   auto ids = store.set_targets({t, target("192.0.2.4")});
   store.record(ids[0].id, missing_ptr_result("192.0.2.3"));
-  const auto rows = store.status();
-  ASSERT_EQ(rows.size(), 2u);
+  StatusPageQuery query;
+  query.limit = 10;
+  const auto snapshot = store.snapshot();
+  const auto model = select_status_rows(snapshot.rows, query);
+  ASSERT_EQ(model.shown.size(), 2u);
+  ASSERT_EQ(model.shown[0].status.target.ip, "192.0.2.3");  // failing first
+  const TargetStatus rows[] = {model.shown[0].status, model.shown[1].status};
   ASSERT_TRUE(rows[0].result);
   EXPECT_EQ(rows[0].result->ptr_status, checks::LookupStatus::nxdomain);
   EXPECT_EQ(rows[0].result->ptr_present, false);

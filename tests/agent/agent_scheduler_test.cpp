@@ -1,12 +1,14 @@
-// Scheduler: phases, backoff, concurrency, retries, reload, stop. The checks are fakes that
-// complete after a delay on a worker thread; time is real but short.
+// The scheduler's rules (ScheduleWheel) on a fake clock: phases, backoff, concurrency, retries,
+// reload; time is simulated, nothing sleeps. One test runs the real Scheduler thread.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
+#include <cstdint>
+#include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -16,83 +18,50 @@ namespace rdns::agent {
 namespace {
 
 using namespace std::chrono;
-using Clock = steady_clock;
+using Nanos = ScheduleWheel::Nanos;
 
-// Records every start and completes each check after `delay` with `outcome_for(id)`.
-class FakeChecks {
-public:
-  explicit FakeChecks(milliseconds delay) : m_delay(delay), m_thread([this] { run(); }) {}
-  ~FakeChecks() {
-    {
-      std::lock_guard lock(m_mutex);
-      m_stop = true;
+constexpr Nanos ms(std::int64_t n) { return n * 1'000'000; }
+
+// Drives a ScheduleWheel through simulated time: starts whatever is due, completes each check
+// `check_duration` later with `outcome_for(id)`, and jumps straight to the next event.
+struct Simulation {
+  ScheduleWheel wheel;
+  Nanos now = 0;
+  Nanos check_duration = ms(1);
+  std::function<CheckOutcome(std::uint64_t)> outcome_for = [](std::uint64_t) { return CheckOutcome::done; };
+  std::map<std::uint64_t, std::vector<Nanos>> starts;
+  std::multimap<Nanos, std::uint64_t> running;  // completion time -> id
+  std::size_t max_running = 0;
+
+  void set_targets(const std::vector<TargetId>& targets, const ScheduleOptions& options) {
+    wheel.set_targets(targets, options, now);
+  }
+  void run_until(Nanos end) {
+    for (;;) {
+      while (auto start = wheel.next_due(now)) {
+        starts[start->id].push_back(now);
+        running.emplace(now + check_duration, start->id);
+        max_running = std::max(max_running, running.size());
+      }
+      Nanos next = wheel.at_capacity() ? std::numeric_limits<Nanos>::max() : wheel.next_wake(now);
+      if (!running.empty()) next = std::min(next, running.begin()->first);
+      if (next > end) {
+        now = end;
+        return;
+      }
+      now = std::max(next, now);
+      while (!running.empty() && running.begin()->first <= now) {
+        const auto id = running.begin()->second;
+        running.erase(running.begin());
+        wheel.complete(id, outcome_for(id), now);
+      }
     }
-    m_wake.notify_all();
-    m_thread.join();
   }
-  std::function<Scheduler::Outcome(std::uint64_t)> outcome_for = [](std::uint64_t) { return Scheduler::Outcome::done; };
-
-  void start(std::uint64_t id, Scheduler::Complete complete) {
-    std::lock_guard lock(m_mutex);
-    m_starts[id].push_back(Clock::now());
-    ++m_running;
-    m_max_running = std::max(m_max_running, m_running);
-    m_queue.push_back({Clock::now() + m_delay, id, std::move(complete)});
-    m_wake.notify_all();
-  }
-  std::vector<Clock::time_point> starts(std::uint64_t id) {
-    std::lock_guard lock(m_mutex);
-    return m_starts[id];
-  }
-  std::size_t total_starts() {
-    std::lock_guard lock(m_mutex);
+  std::size_t total_starts() const {
     std::size_t total = 0;
-    for (auto& [id, times] : m_starts) total += times.size();
+    for (const auto& [id, times] : starts) total += times.size();
     return total;
   }
-  int max_running() {
-    std::lock_guard lock(m_mutex);
-    return m_max_running;
-  }
-
-private:
-  struct Pending {
-    Clock::time_point due;
-    std::uint64_t id;
-    Scheduler::Complete complete;
-  };
-  void run() {
-    std::unique_lock lock(m_mutex);
-    while (!m_stop || !m_queue.empty()) {
-      if (m_queue.empty()) {
-        m_wake.wait(lock);
-        continue;
-      }
-      auto next = std::min_element(m_queue.begin(), m_queue.end(),
-                                   [](const Pending& a, const Pending& b) { return a.due < b.due; });
-      if (next->due > Clock::now() && !m_stop) {
-        m_wake.wait_until(lock, next->due);
-        continue;
-      }
-      Pending pending = std::move(*next);
-      m_queue.erase(next);
-      --m_running;
-      auto outcome = outcome_for(pending.id);
-      lock.unlock();
-      pending.complete(outcome);
-      lock.lock();
-    }
-  }
-
-  milliseconds m_delay;
-  std::mutex m_mutex;
-  std::condition_variable m_wake;
-  std::deque<Pending> m_queue;
-  std::map<std::uint64_t, std::vector<Clock::time_point>> m_starts;
-  int m_running = 0;
-  int m_max_running = 0;
-  bool m_stop = false;
-  std::thread m_thread;
 };
 
 std::vector<TargetId> make_targets(int count, std::uint64_t first_id = 1) {
@@ -143,43 +112,45 @@ TEST(AgentSchedulerBackoff, DoublesAndIsBounded) {
   EXPECT_EQ(for_2s.concurrency, 1u) << "zero concurrency would never check anything";
 }
 
-TEST(AgentScheduler, ChecksEveryTargetOncePerIntervalSpreadOverIt) {
-  FakeChecks checks(milliseconds(1));
-  Scheduler scheduler([&](std::uint64_t id, Scheduler::Complete done) { checks.start(id, std::move(done)); });
+TEST(AgentScheduler, ChecksEveryTargetOncePerIntervalAtItsPhase) {
+  Simulation sim;
   const auto targets = make_targets(40);
-  ScheduleOptions options = schedule_options_for(milliseconds(400), 100);
-  const auto begin = Clock::now();
-  scheduler.set_targets(targets, options);
-  scheduler.start();
-  std::this_thread::sleep_for(milliseconds(1300));
-  scheduler.stop();
-  std::vector<Clock::time_point> firsts;
+  sim.set_targets(targets, schedule_options_for(milliseconds(400), 100));
+  sim.run_until(ms(1300));
+  std::vector<Nanos> firsts;
   for (const auto& target : targets) {
-    const auto starts = checks.starts(target.id);
+    const auto& starts = sim.starts[target.id];
     ASSERT_GE(starts.size(), 3u) << target.ip;
     ASSERT_LE(starts.size(), 4u) << target.ip;
-    EXPECT_LT(starts[0] - begin, milliseconds(450)) << "first check within the first interval";
-    for (std::size_t i = 1; i < starts.size(); ++i) {
-      EXPECT_NEAR(duration<double>(starts[i] - starts[i - 1]).count(), 0.4, 0.15) << "same phase every interval";
-    }
+    EXPECT_LT(starts[0], ms(400)) << "first check within the first interval";
+    EXPECT_EQ(starts[0], phase_of(target.ip, milliseconds(400)).count()) << "at its phase";
+    for (std::size_t i = 1; i < starts.size(); ++i) EXPECT_EQ(starts[i] - starts[i - 1], ms(400)) << target.ip;
     firsts.push_back(starts[0]);
   }
   // Spread: no burst at start; the first checks span most of the interval.
   std::sort(firsts.begin(), firsts.end());
-  EXPECT_GT(firsts.back() - firsts.front(), milliseconds(250));
+  EXPECT_GT(firsts.back() - firsts.front(), ms(250));
 }
 
 TEST(AgentScheduler, NeverMoreThanConcurrencyInFlight) {
-  FakeChecks checks(milliseconds(40));
-  Scheduler scheduler([&](std::uint64_t id, Scheduler::Complete done) { checks.start(id, std::move(done)); });
-  scheduler.set_targets(make_targets(60), schedule_options_for(milliseconds(200), 3));
-  scheduler.start();
-  std::this_thread::sleep_for(milliseconds(700));
-  scheduler.stop();
-  EXPECT_LE(checks.max_running(), 3);
-  EXPECT_EQ(checks.max_running(), 3) << "the limit is used, not just respected";
-  EXPECT_LE(scheduler.stats().max_in_flight, 3u);
-  EXPECT_GT(checks.total_starts(), 20u);
+  Simulation sim;
+  sim.check_duration = ms(40);
+  sim.set_targets(make_targets(60), schedule_options_for(milliseconds(200), 3));
+  sim.run_until(ms(700));
+  EXPECT_EQ(sim.max_running, 3u) << "the limit is used, and never exceeded";
+  EXPECT_EQ(sim.wheel.stats().max_in_flight, 3u);
+  EXPECT_GT(sim.total_starts(), 20u);
+
+  // At capacity nothing is handed out, however late it is; one completion frees one slot.
+  ScheduleWheel wheel;
+  wheel.set_targets(make_targets(5), schedule_options_for(milliseconds(10), 2), 0);
+  std::vector<std::uint64_t> started;
+  while (auto start = wheel.next_due(ms(10) - 1)) started.push_back(start->id);
+  ASSERT_EQ(started.size(), 2u);
+  EXPECT_TRUE(wheel.at_capacity());
+  wheel.complete(started[0], CheckOutcome::done, ms(10) - 1);
+  EXPECT_TRUE(wheel.next_due(ms(10) - 1));
+  EXPECT_FALSE(wheel.next_due(ms(10) - 1));
 }
 
 // An IP whose phase in `interval` falls in the first `within` of it.
@@ -192,12 +163,11 @@ std::string ip_with_early_phase(nanoseconds interval, nanoseconds within) {
 }
 
 TEST(AgentScheduler, TransientFailuresAreRetriedSoonerWithBackoff) {
-  FakeChecks checks(milliseconds(1));
-  std::atomic<int> failures_left{3};
-  checks.outcome_for = [&](std::uint64_t) {
-    return failures_left-- > 0 ? Scheduler::Outcome::transient_failure : Scheduler::Outcome::done;
+  Simulation sim;
+  int failures_left = 3;
+  sim.outcome_for = [&](std::uint64_t) {
+    return failures_left-- > 0 ? CheckOutcome::transient_failure : CheckOutcome::done;
   };
-  Scheduler scheduler([&](std::uint64_t id, Scheduler::Complete done) { checks.start(id, std::move(done)); });
   ScheduleOptions options;
   options.interval = seconds(20);
   options.concurrency = 4;
@@ -205,80 +175,95 @@ TEST(AgentScheduler, TransientFailuresAreRetriedSoonerWithBackoff) {
   options.backoff_max = milliseconds(300);
   const std::string ip = ip_with_early_phase(options.interval, milliseconds(50));
   ASSERT_FALSE(ip.empty());
-  scheduler.set_targets({TargetId{7, ip}}, options);
-  scheduler.start();
-  std::this_thread::sleep_for(milliseconds(1200));
-  scheduler.stop();
-  const auto starts = checks.starts(7);
-  // First check, then retries after ~100, ~200, ~300 ms (3 failures), then nothing until the
-  // next interval.
+  sim.set_targets({TargetId{7, ip}}, options);
+  sim.run_until(ms(1200));
+  const auto& starts = sim.starts[7];
+  // First check, then retries 100, 200, 300 ms after each failure completed (3 failures), then
+  // nothing until the next interval.
   ASSERT_EQ(starts.size(), 4u);
-  EXPECT_NEAR(duration<double>(starts[1] - starts[0]).count(), 0.1, 0.07);
-  EXPECT_NEAR(duration<double>(starts[2] - starts[1]).count(), 0.2, 0.07);
-  EXPECT_NEAR(duration<double>(starts[3] - starts[2]).count(), 0.3, 0.07);
-  EXPECT_EQ(scheduler.stats().retries, 3u);
+  EXPECT_EQ(starts[1] - starts[0], ms(1) + ms(100));
+  EXPECT_EQ(starts[2] - starts[1], ms(1) + ms(200));
+  EXPECT_EQ(starts[3] - starts[2], ms(1) + ms(300));
+  EXPECT_EQ(sim.wheel.stats().retries, 3u);
 }
 
 TEST(AgentScheduler, RetryNeverLaterThanTheNextRegularCheck) {
-  FakeChecks checks(milliseconds(1));
-  checks.outcome_for = [](std::uint64_t) { return Scheduler::Outcome::transient_failure; };
-  Scheduler scheduler([&](std::uint64_t id, Scheduler::Complete done) { checks.start(id, std::move(done)); });
+  Simulation sim;
+  sim.outcome_for = [](std::uint64_t) { return CheckOutcome::transient_failure; };
   ScheduleOptions options;
   options.interval = milliseconds(300);
   options.concurrency = 4;
   options.backoff_base = milliseconds(1000);  // longer than the interval: never scheduled
   options.backoff_max = milliseconds(1000);
-  scheduler.set_targets({TargetId{1, "192.0.2.1"}}, options);
-  scheduler.start();
-  std::this_thread::sleep_for(milliseconds(1000));
-  scheduler.stop();
-  const auto starts = checks.starts(1);
+  sim.set_targets({TargetId{1, "192.0.2.1"}}, options);
+  sim.run_until(ms(1000));
+  const auto& starts = sim.starts[1];
   ASSERT_GE(starts.size(), 3u);
-  for (std::size_t i = 1; i < starts.size(); ++i) {
-    EXPECT_NEAR(duration<double>(starts[i] - starts[i - 1]).count(), 0.3, 0.12);
-  }
-  EXPECT_EQ(scheduler.stats().retries, 0u);
+  for (std::size_t i = 1; i < starts.size(); ++i) EXPECT_EQ(starts[i] - starts[i - 1], ms(300));
+  EXPECT_EQ(sim.wheel.stats().retries, 0u);
 }
 
 TEST(AgentScheduler, ReloadKeepsPhaseOfKeptTargetsAndForgetsRemovedOnes) {
-  FakeChecks checks(milliseconds(1));
-  Scheduler scheduler([&](std::uint64_t id, Scheduler::Complete done) { checks.start(id, std::move(done)); });
+  Simulation sim;
   const auto options = schedule_options_for(milliseconds(400), 50);
   auto targets = make_targets(10);
-  scheduler.set_targets(targets, options);
-  scheduler.start();
-  std::this_thread::sleep_for(milliseconds(500));
+  sim.set_targets(targets, options);
+  sim.run_until(ms(500));
   // Reload: drop id 1, keep the rest, add id 100; several times in a row (a reload storm).
   std::vector<TargetId> reloaded(targets.begin() + 1, targets.end());
   reloaded.push_back(TargetId{100, "192.0.2.200"});
-  const auto removed_before = checks.starts(1).size();
-  for (int i = 0; i < 20; ++i) scheduler.set_targets(reloaded, options);
-  std::this_thread::sleep_for(milliseconds(900));
-  scheduler.stop();
-  EXPECT_LE(checks.starts(1).size(), removed_before + 1) << "removed target no longer checked";
-  EXPECT_GE(checks.starts(100).size(), 2u) << "new target checked";
+  const auto removed_before = sim.starts[1].size();
+  for (int i = 0; i < 20; ++i) sim.set_targets(reloaded, options);
+  sim.run_until(ms(1400));
+  EXPECT_EQ(sim.starts[1].size(), removed_before) << "removed target no longer checked";
+  EXPECT_GE(sim.starts[100].size(), 2u) << "new target checked";
   for (std::uint64_t id = 2; id <= 10; ++id) {
-    const auto starts = checks.starts(id);
+    const auto& starts = sim.starts[id];
     ASSERT_GE(starts.size(), 3u);
     for (std::size_t i = 1; i < starts.size(); ++i) {
-      EXPECT_NEAR(duration<double>(starts[i] - starts[i - 1]).count(), 0.4, 0.15)
-          << "id " << id << ": the reload storm did not move its phase or add checks";
+      EXPECT_EQ(starts[i] - starts[i - 1], ms(400)) << "id " << id << ": the reload storm did not move its phase";
     }
   }
 }
 
-TEST(AgentScheduler, StopEndsSchedulingPromptly) {
-  FakeChecks checks(milliseconds(1));
-  Scheduler scheduler([&](std::uint64_t id, Scheduler::Complete done) { checks.start(id, std::move(done)); });
-  scheduler.set_targets(make_targets(20), schedule_options_for(milliseconds(100), 10));
+TEST(AgentScheduler, ASuspendedSchedulerSkipsToNowInsteadOfCatchingUp) {
+  Simulation sim;
+  const auto targets = make_targets(20);
+  sim.set_targets(targets, schedule_options_for(milliseconds(100), 50));
+  sim.run_until(ms(150));
+  const auto before = sim.total_starts();
+  // Ten intervals without a look (a suspended VM): one round, not ten.
+  sim.now = ms(1150);
+  sim.run_until(ms(1250));
+  EXPECT_LE(sim.total_starts() - before, targets.size() + 1);
+}
+
+// The thread around the wheel: it starts due checks, and stop() returns at once with the
+// thread joined (no check can start after it).
+TEST(AgentScheduler, ThreadStartsChecksAndStopsPromptly) {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::size_t started = 0;
+  Scheduler scheduler([&](std::uint64_t, Scheduler::Complete done) {
+    {
+      std::lock_guard lock(mutex);
+      ++started;
+    }
+    cv.notify_all();
+    done(Scheduler::Outcome::done);
+  });
+  scheduler.set_targets(make_targets(20), schedule_options_for(milliseconds(50), 10));
   scheduler.start();
-  std::this_thread::sleep_for(milliseconds(250));
-  const auto begin = Clock::now();
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(cv.wait_for(lock, seconds(10), [&] { return started >= 20; }));
+  }
+  const auto begin = steady_clock::now();
   scheduler.stop();
-  EXPECT_LT(Clock::now() - begin, milliseconds(100));
-  const auto after_stop = checks.total_starts();
-  std::this_thread::sleep_for(milliseconds(250));
-  EXPECT_EQ(checks.total_starts(), after_stop);
+  EXPECT_LT(steady_clock::now() - begin, seconds(1));
+  std::lock_guard lock(mutex);
+  const auto after_stop = started;
+  EXPECT_EQ(scheduler.stats().started, after_stop);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "agent/http/web_server.hpp"
 #include "agent/result_store.hpp"
 #include "agent/service.hpp"
+#include "agent/web_handlers.hpp"
 #include "tests/checks/fakes/fake_resolver.hpp"
 #include "tests/agent/agent_test_results.hpp"
 #include "tests/agent/exposition_parse.hpp"
@@ -86,7 +87,7 @@ TEST(AgentScrapeScale, ASixteenOfTargetsUnderOneSecond) {
   const double cpu_begin = thread_cpu_seconds();
   {
     const auto snapshot = store.snapshot();
-    const auto views = snapshot.views();
+    const auto views = exposition_rows(snapshot);
     metrics::TextSink sink([&](std::string_view chunk) {
       bytes += chunk.size();
       lines += static_cast<std::size_t>(std::count(chunk.begin(), chunk.end(), '\n'));
@@ -122,7 +123,7 @@ TEST(AgentScrapeScale, ChunksConcatenateToAValidExposition) {
   std::size_t chunks = 0;
   {
     const auto snapshot = store.snapshot();
-    const auto views = snapshot.views();
+    const auto views = exposition_rows(snapshot);
     metrics::TextSink sink(
         [&](std::string_view chunk) {
           text += chunk;
@@ -289,7 +290,7 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
     (*server)->stop();
   };
   const long rss_before_http = peak_rss_kib();
-  scrape_over_http(service->handlers(), "streamed");
+  scrape_over_http(make_web_handlers(*service, {}), "streamed");
   const long rss_streamed_http = peak_rss_kib();
   if (k_check_rss) {
     // A chunked scrape holds a chunk or two (plus zlib's state), not the ~90 MB text, which
@@ -298,7 +299,7 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
     // test's client) each touching their own pages: with MALLOC_ARENA_MAX=1 it is +0-1 MB.
     EXPECT_LT(rss_streamed_http - rss_before_http, 64 * 1024) << "KiB of extra peak RSS for streamed HTTP scrapes";
   }
-  WebHandlers one_string = service->handlers();
+  WebHandlers one_string = make_web_handlers(*service, {});
   one_string.metrics_stream = nullptr;
   scrape_over_http(std::move(one_string), "one string");
 

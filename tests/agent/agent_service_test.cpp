@@ -4,12 +4,14 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "agent/service.hpp"
+#include "agent/web_handlers.hpp"
 #include "tests/agent/exposition_parse.hpp"
 #include "tests/checks/fakes/fake_resolver.hpp"
 
@@ -284,6 +286,39 @@ TEST(AgentService, ProbeAllowListAndCanonicalTargets) {
   config.probe.allow_cidrs.clear();
   ASSERT_TRUE(service->apply(config));
   EXPECT_EQ(service->probe("192.0.2.10").http_status, 200) << "empty list: any IP";
+  service->shutdown();
+}
+
+}  // namespace
+}  // namespace rdns::agent
+
+namespace rdns::agent {
+namespace {
+
+// The status page as the web server gets it: rendered from the store's rows, failing first,
+// with the real remediation hints, filtered by the query parameters.
+TEST(AgentService, StatusPageFromTheStoreFailingFirstWithRemediation) {
+  FakeFactory fakes;
+  auto service = make_service(fakes);
+  service->start();
+  ASSERT_TRUE(wait_for([&] { return service->ready(); }));
+  const auto handlers = make_web_handlers(*service, {"", "/custom-metrics"});
+  std::map<std::string, std::string> params;
+  const QueryParam param = [&](const std::string& name) { return params.count(name) ? params[name] : ""; };
+
+  std::string page = handlers.status_page(param);
+  EXPECT_NE(page.find("mail.example.test"), std::string::npos);
+  const auto failing = page.find(">192.0.2.11<");
+  ASSERT_NE(failing, std::string::npos);
+  EXPECT_LT(failing, page.find(">192.0.2.10<")) << "failing first";
+  EXPECT_NE(page.find("11.2.0.192.in-addr.arpa. IN PTR"), std::string::npos) << "the exact record to add";
+  EXPECT_NE(page.find("Why undecided"), std::string::npos) << "servfail target explained";
+  EXPECT_NE(page.find("href=\"/custom-metrics\""), std::string::npos);
+
+  params["filter"] = "passing";
+  page = handlers.status_page(param);
+  EXPECT_EQ(page.find(">192.0.2.11<"), std::string::npos);
+  EXPECT_NE(page.find(">192.0.2.10<"), std::string::npos);
   service->shutdown();
 }
 

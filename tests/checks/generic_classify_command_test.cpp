@@ -78,8 +78,12 @@ TEST(ClassifyCommand, JsonLinesAreEscaped) {
                          0),
             0u)
       << out[0];
-  EXPECT_EQ(out[1], "{\"input\":\"q\\\"uo\\\\te\\u0001\\u00ff.example\","
+  // An invalid UTF-8 byte becomes U+FFFD: the line stays valid JSON and valid UTF-8.
+  EXPECT_EQ(out[1], "{\"input\":\"q\\\"uo\\\\te\\u0001\xef\xbf\xbd.example\","
                     "\"error\":\"hostname contains a space, control or non-ASCII byte\"}");
+  // Valid UTF-8 comes back as it was written, not as \u00XX mojibake.
+  CommandRun utf8 = classify({"--format=json"}, "m\xc3\xa4il.example\n");
+  EXPECT_NE(utf8.out.find("\"input\":\"m\xc3\xa4il.example\""), std::string::npos) << utf8.out;
 }
 
 TEST(ClassifyCommand, UsageErrors) {

@@ -93,7 +93,7 @@ TEST(CheckRegex, CompilesOrExplains) {
   // The message stays on one line whatever the pattern holds.
   const auto multi = check_regex("x\ny(");
   ASSERT_FALSE(multi);
-  EXPECT_EQ(multi.error(), "missing ): x\\x0ay(");
+  EXPECT_EQ(multi.error(), "missing ): x\\ny(");
 }
 
 TEST(NormalizeForwarder, AddrAndPort) {

@@ -10,6 +10,8 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/http/web_server.hpp"
+#include "agent/status/status_page.hpp"
+#include "checks/remediation.hpp"
 
 namespace {
 
@@ -117,7 +119,11 @@ int main() {
   rdns::agent::WebHandlers handlers;
   handlers.metrics = [] { return std::string("rdns_targets 14\n"); };
   handlers.ready = [] { return true; };
-  handlers.status = [targets] { return targets; };
+  handlers.status_page = [targets](const rdns::agent::QueryParam& param) {
+    const auto query = rdns::agent::make_status_page_query(param);
+    return rdns::agent::render_status_page(targets, query, std::chrono::system_clock::now(),
+                                           [](const CheckResult& r) { return rdns::checks::remediation_hints(r); });
+  };
   rdns::agent::WebServerOptions options;
   options.listen_address = "127.0.0.1:0";
   auto server = rdns::agent::start_web_server(options, handlers);

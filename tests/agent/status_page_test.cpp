@@ -1,5 +1,5 @@
-// The "/" status page renderer: content, order, caps, filters, and escaping of hostile names.
-#include "agent/http/status_page.hpp"
+// The "/" status page: selection of rows from the store, and the renderer: content, order, caps, filters, and escaping of hostile names.
+#include "agent/status/status_page.hpp"
 
 #include <gtest/gtest.h>
 
@@ -80,16 +80,7 @@ std::size_t count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-TEST(HttpStatusPage, HtmlEscapeCoversMarkupQuotesAndBadBytes) {
-  EXPECT_EQ(html_escape("a<b>&\"'c"), "a&lt;b&gt;&amp;&quot;&#39;c");
-  EXPECT_EQ(html_escape("caf\xc3\xa9"), "caf\xc3\xa9");           // valid UTF-8 kept
-  EXPECT_EQ(html_escape("x\xff y"), "x\xef\xbf\xbd y");          // invalid byte replaced
-  EXPECT_EQ(html_escape("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");  // overlong '/' replaced
-  EXPECT_EQ(html_escape(std::string("a\0b", 3)), "a\xef\xbf\xbd" "b");
-  EXPECT_EQ(html_escape("\xe2\x82"), "\xef\xbf\xbd\xef\xbf\xbd");  // truncated sequence
-}
-
-TEST(HttpStatusPage, AgeAndTimeFormatting) {
+TEST(StatusPage, AgeAndTimeFormatting) {
   EXPECT_EQ(format_age(0s), "0s ago");
   EXPECT_EQ(format_age(59s), "59s ago");
   EXPECT_EQ(format_age(184s), "3m 4s ago");
@@ -99,7 +90,7 @@ TEST(HttpStatusPage, AgeAndTimeFormatting) {
   EXPECT_EQ(format_utc(k_now), "2027-01-15 08:00:00 UTC");
 }
 
-TEST(HttpStatusPage, CountsEveryStateAndListsFailingFirst) {
+TEST(StatusPage, CountsEveryStateAndListsFailingFirst) {
   const std::string page = render({passing("192.0.2.1", "mail.example.com"), failing_missing("192.0.2.2"),
                                    undecided("192.0.2.3"), unchecked("192.0.2.4")});
   EXPECT_NE(page.find("<meta name=\"viewport\""), std::string::npos);
@@ -134,7 +125,7 @@ TEST(HttpStatusPage, CountsEveryStateAndListsFailingFirst) {
   EXPECT_EQ(page.find("hint for 192.0.2.1"), std::string::npos);
 }
 
-TEST(HttpStatusPage, ShowsExpectationsGenericReasonAndLabels) {
+TEST(StatusPage, ShowsExpectationsGenericReasonAndLabels) {
   TargetStatus t = passing("2001:db8::25", "c-73-22-11-4.hsd1.ca.comcast.net");
   t.target.expected_hostname = "mail.example.com";
   t.target.helo_hostname = "mx.example.com";
@@ -153,7 +144,7 @@ TEST(HttpStatusPage, ShowsExpectationsGenericReasonAndLabels) {
   EXPECT_NE(page.find("2001:db8::25"), std::string::npos);
 }
 
-TEST(HttpStatusPage, HostileNamesAreEscapedEverywhere) {
+TEST(StatusPage, HostileNamesAreEscapedEverywhere) {
   const std::string hostile = "\"><script>alert(1)</script><img src=x onerror=alert(2)>\\032 ' x";
   TargetStatus t = passing("192.0.2.66", hostile);
   t.target.labels = {{"team", "<b>ops</b>"}};
@@ -177,7 +168,7 @@ TEST(HttpStatusPage, HostileNamesAreEscapedEverywhere) {
   EXPECT_EQ(page2.find("<script"), std::string::npos);
 }
 
-TEST(HttpStatusPage, FiltersBySateAndSearch) {
+TEST(StatusPage, FiltersBySateAndSearch) {
   const std::vector<TargetStatus> targets = {passing("192.0.2.1", "mail.example.com"), failing_missing("192.0.2.2"),
                                              passing("198.51.100.9", "out.example.net")};
   StatusPageQuery q;
@@ -205,7 +196,7 @@ TEST(HttpStatusPage, FiltersBySateAndSearch) {
   EXPECT_NE(page.find("No target matches"), std::string::npos);
 }
 
-TEST(HttpStatusPage, QueryParsingClampsAndDefaults) {
+TEST(StatusPage, QueryParsingClampsAndDefaults) {
   std::map<std::string, std::string> params = {{"filter", "bogus"}, {"limit", "999999"}, {"ip", "192.0.2.1"}};
   auto get = [&](const std::string& name) { return params.count(name) ? params[name] : std::string(); };
   StatusPageQuery q = make_status_page_query(get);
@@ -220,7 +211,7 @@ TEST(HttpStatusPage, QueryParsingClampsAndDefaults) {
   EXPECT_EQ(make_status_page_query(get).limit, k_status_page_default_rows);
 }
 
-TEST(HttpStatusPage, SixtyFiveThousandTargetsAreCappedAndFast) {
+TEST(StatusPage, SixtyFiveThousandTargetsAreCappedAndFast) {
   std::vector<TargetStatus> targets;
   targets.reserve(65536);
   for (int i = 0; i < 65536; ++i) {
@@ -236,6 +227,48 @@ TEST(HttpStatusPage, SixtyFiveThousandTargetsAreCappedAndFast) {
   EXPECT_NE(page.find("Showing the first 500 of 65,536 matching targets"), std::string::npos);
   EXPECT_NE(page.find("id=\"count-passing\" href=\"?filter=passing\"><b>65,471</b>"), std::string::npos);
   EXPECT_LT(page.size(), 2'000'000u);
+}
+
+// The page works on the store's compact rows: it counts every target but unpacks only the rows
+// it renders, failing first, in config order.
+TEST(StatusPage, SelectsFromStoreRowsFailingFirstWithinTheLimit) {
+  ResultStore store;
+  std::vector<config::Target> targets;
+  for (int i = 0; i < 300; ++i) {
+    config::Target t;
+    t.ip = "198.18." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+    targets.push_back(t);
+  }
+  const auto ids = store.set_targets(targets);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i % 3 == 2) continue;  // every third target never checked
+    CheckResult r = i % 7 == 0 ? *failing_missing(ids[i].ip).result : *passing(ids[i].ip, "m" + std::to_string(i) + ".example.com").result;
+    ASSERT_TRUE(store.record(ids[i].id, r));
+  }
+  const auto snapshot = store.snapshot();
+  StatusPageQuery query;
+  query.limit = 20;
+  const auto model = select_status_rows(snapshot.rows, query);
+  EXPECT_EQ(model.total, 300u);
+  EXPECT_EQ(model.matching, 300u);
+  EXPECT_EQ(model.counts[static_cast<std::size_t>(TargetState::unchecked)], 100u);
+  const std::size_t failing = model.counts[static_cast<std::size_t>(TargetState::failing)];
+  EXPECT_EQ(failing + model.counts[static_cast<std::size_t>(TargetState::passing)], 200u);
+  ASSERT_EQ(model.shown.size(), 20u);
+  ASSERT_GT(failing, 20u);
+  for (const auto& shown : model.shown) {
+    EXPECT_EQ(shown.state, TargetState::failing);
+    ASSERT_TRUE(shown.status.result);
+    EXPECT_EQ(shown.status.result->ptr_present, false) << "unpacked from the compact record";
+  }
+  EXPECT_EQ(model.shown.front().status.target.ip, "198.18.0.0") << "config order within a state";
+
+  // A search by PTR name reaches into the compact record's names.
+  query.ip = "m100.example";
+  query.limit = 500;
+  const auto found = select_status_rows(snapshot.rows, query);
+  ASSERT_EQ(found.matching, 1u);
+  EXPECT_EQ(found.shown.at(0).status.target.ip, "198.18.0.100");
 }
 
 }  // namespace

@@ -1,0 +1,35 @@
+#include "agent/web_handlers.hpp"
+
+#include "agent/status/status_page.hpp"
+#include "checks/remediation.hpp"
+
+namespace rdns::agent {
+
+WebHandlers make_web_handlers(Service& service, WebHandlerOptions options) {
+  WebHandlers handlers;
+  handlers.metrics = [&service] { return service.metrics_text(); };
+  handlers.metrics_stream = [&service](const std::function<bool(std::string_view)>& write) {
+    bool open = true;
+    service.write_metrics([&](std::string_view chunk) {
+      if (open) open = write(chunk);
+    });
+  };
+  handlers.probe = [&service](const std::string& target) { return service.probe(target); };
+  handlers.reload = [&service, file = options.config_file]() -> tl::expected<void, std::string> {
+    if (file.empty()) return tl::make_unexpected(std::string("no configuration file"));
+    return service.reload_from_file(file);
+  };
+  handlers.ready = [&service] { return service.ready(); };
+  handlers.status_page = [&service, path = options.telemetry_path](const QueryParam& param) {
+    StatusPageQuery query = make_status_page_query(param);
+    query.telemetry_path = path;
+    // Counting and filtering work on the compact rows; only the rows shown are unpacked.
+    const auto snapshot = service.snapshot();
+    const auto model = select_status_rows(snapshot.rows, query);
+    return render_status_page(model, query, std::chrono::system_clock::now(),
+                              [](const checks::CheckResult& r) { return checks::remediation_hints(r); });
+  };
+  return handlers;
+}
+
+}  // namespace rdns::agent

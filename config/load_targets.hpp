@@ -1,0 +1,31 @@
+// [[targets]]: every entry into canonical config::Target values (one per address, CIDRs
+// expanded), with the same file:line:col errors as the rest of the loader. Internal to
+// config/ (it reads toml++ nodes); load.cpp calls it.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "config/model.hpp"
+#include "config/toml_util.hpp"
+
+namespace rdns::config {
+
+// The keys of one [[targets]] entry (also for "belongs in [[targets]]" hints elsewhere).
+extern const std::vector<std::string_view> k_target_keys;
+
+struct TargetsInput {
+  std::size_t max_total_targets = 0;   // addresses of all entries together
+  std::size_t max_cidr_addresses = 0;  // addresses one cidr may expand to
+  TomlReader::SectionOf section_of = nullptr;
+};
+
+// Appends the targets of the `[[targets]]` array `node` to `targets`. Duplicate addresses are
+// an error naming both entries.
+tl::expected<void, ConfigError> load_targets(TomlReader& toml, const toml::node& node, const TargetsInput& input,
+                                             std::vector<Target>& targets);
+
+}  // namespace rdns::config
