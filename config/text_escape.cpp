@@ -55,6 +55,22 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   return length;
 }
 
+namespace {
+
+// Copies the UTF-8 sequence at text[i] to `out`, or U+FFFD for one byte that starts none;
+// returns how many bytes of `text` it consumed.
+std::size_t append_utf8_or_replacement(std::string& out, std::string_view text, std::size_t i) {
+  const std::size_t length = utf8_sequence_length(text, i);
+  if (length == 0) {
+    out += k_replacement;
+    return 1;
+  }
+  out.append(text.substr(i, length));
+  return length;
+}
+
+}  // namespace
+
 std::string json_string(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
@@ -62,14 +78,7 @@ std::string json_string(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto byte = static_cast<unsigned char>(text[i]);
     if (byte >= 0x80) {
-      const std::size_t length = utf8_sequence_length(text, i);
-      if (length == 0) {
-        out += k_replacement;
-        ++i;
-      } else {
-        out.append(text.substr(i, length));
-        i += length;
-      }
+      i += append_utf8_or_replacement(out, text, i);
       continue;
     }
     switch (byte) {
@@ -106,14 +115,7 @@ std::string html_escape(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      const std::size_t length = utf8_sequence_length(text, i);
-      if (length == 0) {
-        out += k_replacement;
-        ++i;
-      } else {
-        out.append(text.substr(i, length));
-        i += length;
-      }
+      i += append_utf8_or_replacement(out, text, i);
       continue;
     }
     switch (c) {

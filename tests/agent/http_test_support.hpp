@@ -10,7 +10,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+
+#include <httplib.h>
+
+#include "config/unique_fd.hpp"
 
 namespace rdns::agent::testing {
 
@@ -48,23 +53,29 @@ private:
   std::filesystem::path m_path;
 };
 
-// Sends `request` as raw bytes to 127.0.0.1:port and returns everything the server sends back
-// until it closes the connection or `timeout_ms` passes without data.
-inline std::string raw_exchange(int port, const std::string& request, int timeout_ms = 3000,
-                                bool half_close = false) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "socket failed";
+// A blocking TCP connection to 127.0.0.1:port with send and receive timeouts; invalid when the
+// connect failed.
+inline rdns::UniqueFd connect_loopback(int port, int timeout_ms = 3000) {
+  rdns::UniqueFd fd(::socket(AF_INET, SOCK_STREAM, 0));
+  if (!fd.valid()) return fd;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) fd.reset();
+  return fd;
+}
+
+// Sends `request` as raw bytes to 127.0.0.1:port and returns everything the server sends back
+// until it closes the connection or `timeout_ms` passes without data.
+inline std::string raw_exchange(int port, const std::string& request, int timeout_ms = 3000,
+                                bool half_close = false) {
+  const rdns::UniqueFd connection = connect_loopback(port, timeout_ms);
+  if (!connection.valid()) return "connect failed";
+  const int fd = connection.get();
   std::size_t sent = 0;
   while (sent < request.size()) {
     const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
@@ -87,7 +98,6 @@ inline std::string raw_exchange(int port, const std::string& request, int timeou
     const auto length = std::strtoul(response.c_str() + length_at + 16, nullptr, 10);
     if (response.size() >= end_of_headers + 4 + length) break;
   }
-  ::close(fd);
   return response;
 }
 
@@ -103,6 +113,22 @@ inline bool make_self_signed_cert(const TempDir& dir, const std::string& name) {
                               "-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
                               dir.file(name + ".key") + " -out " + dir.file(name + ".crt") + " 2>/dev/null";
   return std::system(command.c_str()) == 0;
+}
+
+// A TLS client for 127.0.0.1:port that trusts exactly `ca_file` (verification on).
+inline std::unique_ptr<httplib::SSLClient> tls_client_trusting(int port, const std::string& ca_file) {
+  auto client = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+  client->set_ca_cert_path(ca_file.c_str());
+  client->enable_server_certificate_verification(true);
+  client->set_connection_timeout(2, 0);
+  return client;
+}
+
+// The [tls_server_config] section for `name`.crt / `name`.key in `dir` (made by
+// make_self_signed_cert).
+inline std::string tls_section(const TempDir& dir, const std::string& name = "server") {
+  return "[tls_server_config]\ncert_file = \"" + dir.file(name + ".crt") + "\"\nkey_file = \"" +
+         dir.file(name + ".key") + "\"\n";
 }
 
 }  // namespace rdns::agent::testing

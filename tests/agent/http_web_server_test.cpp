@@ -267,25 +267,17 @@ TEST(HttpWebServer, StreamedMetricsArriveWholePlainGzipAndHead) {
 
 // Sends `request` to 127.0.0.1:port, reads about `bytes` of the answer and closes at once.
 std::string first_bytes(int port, const std::string& request, std::size_t bytes) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "socket failed";
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{3, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const rdns::UniqueFd fd = testing::connect_loopback(port);
   std::string response;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+  if (fd.valid() &&
+      ::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
     char buffer[4096];
     while (response.size() < bytes) {
-      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      const ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
       if (n <= 0) break;
       response.append(buffer, static_cast<std::size_t>(n));
     }
   }
-  ::close(fd);
   return response;
 }
 
@@ -704,18 +696,15 @@ TEST(HttpWebServer, InvalidWebConfigAtStartIsAnError) {
 TEST(HttpWebServer, ServesTlsWithBasicAuth) {
   TempDir dir;
   ASSERT_TRUE(testing::make_self_signed_cert(dir, "server")) << "openssl req failed";
-  const std::string tls = "[tls_server_config]\ncert_file = \"" + dir.file("server.crt") + "\"\nkey_file = \"" +
-                          dir.file("server.key") + "\"\n\n";
+  const std::string tls = testing::tls_section(dir) + "\n";
   FakeApp app;
   WebServerOptions options;
   options.web_config_file = dir.write("web.toml", web_config_with_user("alice", bcrypt_hash("pw", 4), tls));
   auto server = start(app, options);
   ASSERT_TRUE(server);
 
-  httplib::SSLClient tls_client("127.0.0.1", server->bound_port());
-  tls_client.set_ca_cert_path(dir.file("server.crt").c_str());
-  tls_client.enable_server_certificate_verification(true);
-  tls_client.set_connection_timeout(2, 0);
+  auto client = testing::tls_client_trusting(server->bound_port(), dir.file("server.crt"));
+  httplib::SSLClient& tls_client = *client;
   auto res = tls_client.Get("/metrics");
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   EXPECT_EQ(res->status, 401);
@@ -741,16 +730,11 @@ TEST(HttpWebServer, RenewedCertificateIsServedWithoutRestart) {
   std::filesystem::copy_file(dir.file("server.crt"), dir.file("original.crt"));
   FakeApp app;
   WebServerOptions options;
-  options.web_config_file = dir.write("web.toml", "[tls_server_config]\ncert_file = \"" + dir.file("server.crt") +
-                                                      "\"\nkey_file = \"" + dir.file("server.key") + "\"\n");
+  options.web_config_file = dir.write("web.toml", testing::tls_section(dir));
   auto server = start(app, options);
   ASSERT_TRUE(server);
   auto healthy_trusting = [&](const std::string& ca) {
-    httplib::SSLClient c("127.0.0.1", server->bound_port());
-    c.set_ca_cert_path(dir.file(ca).c_str());
-    c.enable_server_certificate_verification(true);
-    c.set_connection_timeout(2, 0);
-    auto res = c.Get("/-/healthy");
+    auto res = testing::tls_client_trusting(server->bound_port(), dir.file(ca))->Get("/-/healthy");
     return res && res->status == 200;
   };
   EXPECT_TRUE(healthy_trusting("original.crt"));
@@ -796,8 +780,7 @@ TEST(HttpWebServer, TlsClientCertificates) {
 TEST(HttpWebServer, StreamedMetricsBehindBasicAuthAndTls) {
   TempDir dir;
   ASSERT_TRUE(testing::make_self_signed_cert(dir, "server")) << "openssl req failed";
-  const std::string tls = "[tls_server_config]\ncert_file = \"" + dir.file("server.crt") + "\"\nkey_file = \"" +
-                          dir.file("server.key") + "\"\n\n";
+  const std::string tls = testing::tls_section(dir) + "\n";
   FakeApp app;
   app.stream_chunk = 1000;
   {
@@ -810,10 +793,8 @@ TEST(HttpWebServer, StreamedMetricsBehindBasicAuthAndTls) {
   auto server = start(app, options);
   ASSERT_TRUE(server);
 
-  httplib::SSLClient tls_client("127.0.0.1", server->bound_port());
-  tls_client.set_ca_cert_path(dir.file("server.crt").c_str());
-  tls_client.enable_server_certificate_verification(true);
-  tls_client.set_connection_timeout(2, 0);
+  auto client = testing::tls_client_trusting(server->bound_port(), dir.file("server.crt"));
+  httplib::SSLClient& tls_client = *client;
   auto res = tls_client.Get("/metrics");
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   EXPECT_EQ(res->status, 401);

@@ -5,24 +5,16 @@
 #include <gtest/gtest.h>
 
 #include "checks/verdict.hpp"
+#include "tests/checks/fakes/answers.hpp"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace rdns::checks {
 namespace {
 
-DnsAnswer ok(std::vector<std::string> records) {
-  DnsAnswer answer;
-  answer.status = LookupStatus::ok;
-  answer.records = std::move(records);
-  return answer;
-}
-DnsAnswer status(LookupStatus s, std::string detail = {}) {
-  DnsAnswer answer;
-  answer.status = s;
-  answer.detail = std::move(detail);
-  return answer;
-}
+// Short names for the answer builders these tables use on every line.
+DnsAnswer ok(std::vector<std::string> records) { return testing::answer_ok(std::move(records), 0); }
+DnsAnswer status(LookupStatus s, std::string detail = {}) { return testing::answer_status(s, std::move(detail)); }
 GenericVerdict classify(std::string_view hostname, std::string_view) {
   GenericVerdict v;
   v.generic = hostname.find("pool") != std::string_view::npos;

@@ -1,5 +1,6 @@
 // evaluate() and its helpers, without any resolver: the pure rules behind every verdict.
 #include "checks/verdict.hpp"
+#include "tests/checks/fakes/answers.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,17 +9,9 @@
 namespace rdns::checks {
 namespace {
 
-DnsAnswer ok(std::vector<std::string> records) {
-  DnsAnswer answer;
-  answer.status = LookupStatus::ok;
-  answer.records = std::move(records);
-  return answer;
-}
-DnsAnswer status(LookupStatus s) {
-  DnsAnswer answer;
-  answer.status = s;
-  return answer;
-}
+// Short names for the answer builders these tables use on every line.
+DnsAnswer ok(std::vector<std::string> records) { return testing::answer_ok(std::move(records), 0); }
+DnsAnswer status(LookupStatus s, std::string detail = {}) { return testing::answer_status(s, std::move(detail)); }
 GenericVerdict never_generic(std::string_view, std::string_view) { return {}; }
 
 TEST(Severity, ResolverProblemsRankAboveDefinitiveAnswers) {

@@ -13,6 +13,11 @@
 
 namespace rdns::testing {
 
+// "servfail (all servers failed)": a status with its detail, for assertion messages.
+inline std::string status_text(const checks::DnsAnswer& answer) {
+  return std::string(checks::to_string(answer.status)) + (answer.detail.empty() ? "" : " (" + answer.detail + ")");
+}
+
 inline checks::DnsAnswer resolve_sync(checks::Resolver& resolver, const std::string& name,
                                       checks::RrType type,
                                       std::chrono::milliseconds timeout = std::chrono::seconds(5)) {

@@ -29,11 +29,6 @@ using checks::RrType;
 using checks::UnboundResolver;
 using namespace std::chrono_literals;
 
-std::string status_text(const DnsAnswer& answer) {
-  return std::string(checks::to_string(answer.status)) +
-         (answer.detail.empty() ? "" : " (" + answer.detail + ")");
-}
-
 // libunbound's synthetic default-zone answer carries this SOA (services/localzone.c).
 bool is_synthetic_negative(const DnsAnswer& answer) {
   return answer.authority_soa && answer.authority_soa->primary_ns == "localhost" &&

@@ -39,11 +39,6 @@ std::unique_ptr<UnboundResolver> make(const checks::ResolverSettings& settings) 
 
 bool is_ipv6(const std::string& ip) { return ip.find(':') != std::string::npos; }
 
-std::string status_text(const DnsAnswer& answer) {
-  return std::string(checks::to_string(answer.status)) +
-         (answer.detail.empty() ? "" : " (" + answer.detail + ")");
-}
-
 void expect_ptr(const Scenario& s, const DnsAnswer& a, bool check_ttl) {
   SCOPED_TRACE(s.ip + ": " + s.description);
   const std::string got(checks::to_string(a.status));

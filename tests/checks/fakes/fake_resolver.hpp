@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "checks/resolver.hpp"
+#include "tests/checks/fakes/answers.hpp"
 
 namespace rdns::checks::testing {
 
@@ -140,20 +141,5 @@ private:
   bool m_stop = false;
   std::thread m_thread;
 };
-
-// Answer builders for scripts.
-inline DnsAnswer answer_ok(std::vector<std::string> records, std::uint32_t ttl = 3600) {
-  DnsAnswer answer;
-  answer.status = LookupStatus::ok;
-  answer.records = std::move(records);
-  answer.ttl = ttl;
-  return answer;
-}
-inline DnsAnswer answer_status(LookupStatus status, std::string detail = {}) {
-  DnsAnswer answer;
-  answer.status = status;
-  answer.detail = std::move(detail);
-  return answer;
-}
 
 }  // namespace rdns::checks::testing

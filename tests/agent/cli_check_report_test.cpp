@@ -7,6 +7,7 @@
 
 #include "agent/cli/exit_codes.hpp"
 #include "checks/verdict.hpp"
+#include "tests/checks/fakes/answers.hpp"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
@@ -14,22 +15,14 @@ namespace rdns::agent {
 namespace {
 
 using checks::CheckResult;
-using text::json_string;
 using checks::DnsAnswer;
 using checks::LookupStatus;
+using text::json_string;
 
-DnsAnswer ok(std::vector<std::string> records) {
-  DnsAnswer answer;
-  answer.status = LookupStatus::ok;
-  answer.records = std::move(records);
-  answer.ttl = 3600;
-  return answer;
-}
-DnsAnswer status(LookupStatus s) {
-  DnsAnswer answer;
-  answer.status = s;
-  return answer;
-}
+// Short names for the answer builders these tables use on every line.
+DnsAnswer ok(std::vector<std::string> records) { return checks::testing::answer_ok(std::move(records), 3600); }
+DnsAnswer status(LookupStatus s, std::string detail = {}) { return checks::testing::answer_status(s, std::move(detail)); }
+
 checks::GenericVerdict not_generic(std::string_view, std::string_view) { return {}; }
 
 CheckResult passing() {
