@@ -90,7 +90,7 @@ ProbeResponse ProbeHandler::handle(const std::string& target) {
   sink.family("probe_duration_seconds", "How long the probe took.", prometheus::MetricType::Gauge);
   sink.sample({}, {}, elapsed);
   const TargetRecord record = make_record(*result);
-  const metrics::TargetRow row{*canonical, nullptr, &record, std::nullopt};
+  const metrics::TargetRow row{*canonical, *canonical, nullptr, &record, std::nullopt};
   metrics::emit_target_families({&row, 1}, sink);
   sink.finish();
   return ProbeResponse{200, "text/plain; version=0.0.4; charset=utf-8", sink.text()};

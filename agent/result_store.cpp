@@ -13,6 +13,12 @@ std::vector<TargetId> ResultStore::set_targets(const std::vector<config::Target>
     if (inserted) it->second = std::make_shared<const config::Labels>(labels);
     return it->second;
   };
+  std::map<std::string, std::shared_ptr<const std::string>, std::less<>> entries_interned;
+  auto intern_entry = [&](const std::string& entry) {
+    auto [it, inserted] = entries_interned.try_emplace(entry);
+    if (inserted) it->second = std::make_shared<const std::string>(entry);
+    return it->second;
+  };
 
   std::vector<TargetId> ids;
   ids.reserve(targets.size());
@@ -40,6 +46,7 @@ std::vector<TargetId> ResultStore::set_targets(const std::vector<config::Target>
       entry.id = m_next_id++;
     }
     entry.labels = intern(target.labels);
+    entry.entry = intern_entry(target.entry.empty() ? target.ip : target.entry);
     ids.push_back(TargetId{entry.id, entry.ip});
     entries.push_back(std::move(entry));
   }
@@ -69,17 +76,23 @@ std::optional<checks::CheckRequest> ResultStore::request_for(std::uint64_t id) c
 
 bool ResultStore::record(std::uint64_t id, const checks::CheckResult& result) {
   TargetRecord record = make_record(result);  // outside the lock: it allocates
-  const bool definitive = checks::is_definitive(record.ptr_status);
-  const std::uint64_t hash = definitive ? hostname_set_hash(record) : 0;
+  const bool decisive = record.verdict_at > 0;
 
   std::lock_guard lock(m_mutex);
   auto it = m_index.find(id);
   if (it == m_index.end()) return false;
   Entry& entry = m_entries[it->second];
-  if (definitive && (!entry.has_definitive || entry.names_hash != hash)) {
-    entry.has_definitive = true;
-    entry.names_hash = hash;
-    entry.last_change = record.checked_at;
+  const bool keep = !decisive && entry.record && entry.record->verdict_at > 0;
+  if (keep) {
+    record = keep_verdicts(*entry.record, std::move(record));
+  } else if (checks::is_definitive(record.verdict_ptr_status)) {
+    // The names shown come from this answer: did the set change?
+    const std::uint64_t hash = hostname_set_hash(record);
+    if (!entry.has_definitive || entry.names_hash != hash) {
+      entry.has_definitive = true;
+      entry.names_hash = hash;
+      entry.last_change = record.checked_at;
+    }
   }
   if (!entry.record) ++m_checked;
   entry.record = std::move(record);
@@ -101,6 +114,7 @@ ResultStore::Snapshot ResultStore::snapshot() const {
     row.expected_hostname = entry.expected_hostname;
     row.helo_hostname = entry.helo_hostname;
     row.labels = entry.labels;
+    row.entry = entry.entry;
     row.record = entry.record;
     if (entry.has_definitive) row.last_change = entry.last_change;
     snapshot.rows.push_back(std::move(row));

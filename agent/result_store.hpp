@@ -29,6 +29,7 @@ public:
     std::string expected_hostname;
     std::string helo_hostname;
     std::shared_ptr<const config::Labels> labels;
+    std::shared_ptr<const std::string> entry;  // the [[targets]] entry (its ip or cidr)
     std::optional<TargetRecord> record;
     std::optional<double> last_change;  // Unix seconds the PTR name set last changed
   };
@@ -45,7 +46,8 @@ public:
   std::optional<checks::CheckRequest> request_for(std::uint64_t id) const;
 
   // Stores the result of a check of `id`; false (and nothing stored) when the target was
-  // removed or changed since the check started.
+  // removed or changed since the check started. A result whose lookups failed keeps the verdicts
+  // of the last decisive one (keep_verdicts()).
   bool record(std::uint64_t id, const checks::CheckResult& result);
 
   Snapshot snapshot() const;
@@ -60,6 +62,7 @@ private:
     std::string expected_hostname;
     std::string helo_hostname;
     std::shared_ptr<const config::Labels> labels;
+    std::shared_ptr<const std::string> entry;
     std::uint64_t id = 0;
     std::optional<TargetRecord> record;
     std::uint64_t names_hash = 0;  // of the last definitive PTR name set

@@ -32,7 +32,8 @@ std::vector<metrics::TargetRow> exposition_rows(const ResultStore::Snapshot& sna
   std::vector<metrics::TargetRow> rows;
   rows.reserve(snapshot.rows.size());
   for (const auto& row : snapshot.rows) {
-    rows.push_back({row.ip, row.labels.get(), row.record ? &*row.record : nullptr, row.last_change});
+    rows.push_back({row.ip, row.entry ? std::string_view(*row.entry) : std::string_view(row.ip), row.labels.get(),
+                    row.record ? &*row.record : nullptr, row.last_change});
   }
   return rows;
 }
@@ -61,6 +62,7 @@ tl::expected<std::unique_ptr<Service>, std::string> Service::create(config::Conf
 void Service::install_targets(config::Config& config) {
   const auto ids = m_store.set_targets(config.targets);
   m_timeout = config.schedule.timeout;
+  m_interval = config.schedule.interval;
   m_scheduler.set_targets(ids, schedule_options_for(config.schedule.interval, config.schedule.concurrency));
   config.targets.clear();
   config.targets.shrink_to_fit();
@@ -153,10 +155,14 @@ void Service::write_metrics(const metrics::TextSink::Flush& flush) {
   self.revision = k_revision;
   self.unbound_version = m_options.unbound_version;
   self.check_durations = &m_durations;
+  self.interval_seconds = duration<double>(m_interval.load()).count();
+  self.timeout_seconds = duration<double>(m_timeout.load()).count();
   metrics::emit_self_metrics(self, sink);
   {
     const auto snapshot = m_store.snapshot();
-    metrics::emit_target_families(exposition_rows(snapshot), sink);
+    const auto rows = exposition_rows(snapshot);
+    metrics::emit_target_families(rows, sink);
+    metrics::emit_target_aggregates(rows, sink);
   }
   sink.finish();
 }

@@ -84,6 +84,7 @@ private:
   std::mutex m_reload_mutex;  // one reload at a time; guards m_config
   config::Config m_config;    // in force, without its targets (they live in the store)
   std::atomic<std::chrono::milliseconds> m_timeout{std::chrono::seconds(10)};
+  std::atomic<std::chrono::milliseconds> m_interval{std::chrono::minutes(5)};
   std::atomic<bool> m_last_reload_ok{true};
   std::atomic<double> m_last_reload_success{0};
   std::atomic<bool> m_stopping{false};

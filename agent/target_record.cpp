@@ -120,6 +120,21 @@ void unpack(std::string_view packed, checks::CheckResult& result) {
 
 }  // namespace
 
+bool is_decisive(const checks::CheckResult& result) {
+  return checks::is_definitive(result.ptr_status) &&
+         (!result.forward_status || checks::is_definitive(*result.forward_status));
+}
+
+TargetRecord keep_verdicts(const TargetRecord& previous, TargetRecord latest) {
+  TargetRecord kept = previous;
+  kept.checked_at = latest.checked_at;
+  kept.duration_seconds = latest.duration_seconds;
+  kept.ptr_status = latest.ptr_status;
+  kept.forward_status = latest.forward_status;
+  kept.details = std::move(latest.details);  // why the latest check was undecided
+  return kept;
+}
+
 TargetRecord make_record(const checks::CheckResult& result) {
   TargetRecord record;
   for (const auto& name : result.ptr_hostnames) {
@@ -132,6 +147,8 @@ TargetRecord make_record(const checks::CheckResult& result) {
   record.ptr_records = static_cast<std::uint16_t>(std::min<std::size_t>(result.ptr_hostnames.size(), 0xffff));
   record.fcrdns_confirmed_names = static_cast<std::uint16_t>(std::clamp(result.fcrdns_confirmed_names, 0, 0xffff));
   record.ptr_status = result.ptr_status;
+  record.verdict_ptr_status = result.ptr_status;
+  if (is_decisive(result)) record.verdict_at = record.checked_at;
   if (result.forward_status) record.forward_status = static_cast<std::uint8_t>(*result.forward_status);
   record.dnssec_secure = result.dnssec_secure;
   record.ptr_present = to_tri(result.ptr_present);

@@ -37,14 +37,18 @@ inline constexpr std::uint8_t k_no_status = 0xff;
 struct TargetRecord {
   std::string hostnames;  // PTR names, answer order, joined with '\n' (a name never holds a raw LF)
   std::shared_ptr<const RecordDetails> details;  // only for results that are not a clean pass
-  double checked_at = 0;        // Unix seconds
+  double checked_at = 0;        // Unix seconds of the latest check
+  double verdict_at = 0;        // Unix seconds of the check the verdict fields come from; 0: none was decisive
   float duration_seconds = 0;
   float generic_score = 0;
   std::uint32_t ptr_ttl = 0;
   std::uint16_t ptr_records = 0;
   std::uint16_t fcrdns_confirmed_names = 0;
-  checks::LookupStatus ptr_status = checks::LookupStatus::error;
-  std::uint8_t forward_status = k_no_status;  // a LookupStatus, or k_no_status without PTR names
+  checks::LookupStatus ptr_status = checks::LookupStatus::error;  // of the latest check
+  std::uint8_t forward_status = k_no_status;  // of the latest check: a LookupStatus, or k_no_status without PTR names
+  // The PTR status of the answer the verdict fields (and hostnames) come from: the latest
+  // check's, unless they were kept from an earlier decisive one (see keep_verdicts()).
+  checks::LookupStatus verdict_ptr_status = checks::LookupStatus::error;
   bool dnssec_secure = false;
   Tri ptr_present = Tri::unknown;
   Tri ptr_hostname_valid = Tri::unknown;
@@ -71,7 +75,16 @@ struct TargetRecord {
   }
 };
 
+// True when every lookup of the result was definitive: its verdicts are decided.
+bool is_decisive(const checks::CheckResult& result);
+
+// The compact form; verdict_at is set when the result is decisive.
 TargetRecord make_record(const checks::CheckResult& result);
+
+// `latest` came from a check whose lookups failed: the verdict fields (and the PTR names they
+// were decided on) of `previous`, the last decisive record, with the lookup statuses, check time
+// and details of `latest`. So a resolver hiccup neither removes nor changes a verdict.
+TargetRecord keep_verdicts(const TargetRecord& previous, TargetRecord latest);
 // Back to the full struct (for the status page); what was not kept for a passing result
 // (forward addresses, the generic reason) is empty; reverse_name is recomputed from `ip`.
 checks::CheckResult to_check_result(const TargetRecord& record, std::string_view ip);

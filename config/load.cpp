@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <numeric>
+#include <sstream>
 
 #include <toml++/toml.h>
 
@@ -27,7 +28,15 @@ constexpr std::int64_t k_max_cidr_cap = 1 << 20;
 const std::vector<std::string_view> k_top_keys = {"resolver", "schedule", "generic", "probe", "targets"};
 const std::vector<std::string_view> k_resolver_keys = {"mode",      "forwarders",        "root_hints_file",
                                                        "trust_anchor_file", "dnssec", "unbound_config_file"};
-const std::vector<std::string_view> k_schedule_keys = {"interval", "timeout", "concurrency", "max_cidr_addresses"};
+const std::vector<std::string_view> k_schedule_keys = {"interval", "timeout", "concurrency", "max_cidr_addresses",
+                                                       "max_queries_per_second"};
+constexpr double k_max_queries_per_second = 1e6;
+
+std::string format_number(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
 const std::vector<std::string_view> k_generic_keys = {"extra_patterns", "allow_patterns"};
 const std::vector<std::string_view> k_probe_keys = {"allow_cidrs"};
 
@@ -199,6 +208,15 @@ class Loader {
         return tl::make_unexpected(m_toml.error(*n, key, std::to_string(*v) + " is out of range: use 1 to " + std::to_string(max)));
       }
       *field = static_cast<std::size_t>(*v);
+    }
+    if (const toml::node* n = t.get("max_queries_per_second")) {
+      auto v = m_toml.number(*n, "schedule.max_queries_per_second");
+      if (!v) return tl::make_unexpected(v.error());
+      if (!(*v >= 0 && *v <= k_max_queries_per_second)) {  // also refuses nan
+        return tl::make_unexpected(m_toml.error(*n, "schedule.max_queries_per_second",
+                                                format_number(*v) + " is out of range: use 0 (no cap) to 1000000"));
+      }
+      sc.max_queries_per_second = *v;
     }
     return {};
   }

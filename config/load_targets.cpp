@@ -104,6 +104,7 @@ class TargetsLoader {
       }
       if (budget == 0) return tl::make_unexpected(too_many(addr_node, info.key));
       proto.ip = std::move(*ip);
+      proto.entry = proto.ip;
       targets.push_back(std::move(proto));
       origins.push_back(Origin{index});
     } else {
@@ -127,6 +128,10 @@ class TargetsLoader {
       auto addresses = expand_cidr(*text, cap);
       if (!addresses) return tl::make_unexpected(m_toml.error(addr_node, info.key, quote(*text) + " " + addresses.error()));
       info.cidr = *text;
+      // The network as canonical text: the same entry spelled differently keeps its series.
+      unsigned prefix = cidr->prefix_length;
+      if (cidr->ipv6 && cidr->network.find(':') == std::string::npos) prefix -= 96;  // ::ffff:a.b.c.d/len
+      const std::string entry = cidr->network + "/" + std::to_string(prefix);
       targets.reserve(targets.size() + addresses->size());
       for (std::string& a : *addresses) {
         Target target;
@@ -134,6 +139,7 @@ class TargetsLoader {
         target.expected_hostname = proto.expected_hostname;
         target.helo_hostname = proto.helo_hostname;
         target.labels = proto.labels;
+        target.entry = entry;
         targets.push_back(std::move(target));
         origins.push_back(Origin{index});
       }

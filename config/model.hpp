@@ -29,6 +29,7 @@ struct ScheduleConfig {
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
   std::size_t concurrency = 256;
   std::size_t max_cidr_addresses = 65536;  // cap on addresses one `cidr` may expand to
+  double max_queries_per_second = 0;       // token bucket over all DNS queries; 0 = no cap
 
   bool operator==(const ScheduleConfig&) const = default;
 };
@@ -48,6 +49,7 @@ struct Target {
   std::string expected_hostname;  // empty = not set; lower case, no trailing dot
   std::string helo_hostname;      // empty = not set; lower case, no trailing dot
   Labels labels;
+  std::string entry;              // the [[targets]] entry it comes from: its ip, or its cidr ("198.51.100.0/28")
 
   bool operator==(const Target&) const = default;
 };

@@ -172,6 +172,13 @@ class TomlReader {
     return tl::make_unexpected(error(node, std::string(key), "expected an integer, got " + type_name(node)));
   }
 
+  // An integer or a float (TOML keeps them apart; a user writes 100 or 12.5).
+  tl::expected<double, ConfigError> number(const toml::node& node, std::string_view key) const {
+    if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
+    if (const auto* f = node.as_floating_point()) return f->get();
+    return tl::make_unexpected(error(node, std::string(key), "expected a number, got " + type_name(node)));
+  }
+
   tl::expected<std::vector<StringItem>, ConfigError> string_array(const toml::node& node, std::string_view key) const {
     const toml::array* a = node.as_array();
     if (!a) {

@@ -34,6 +34,14 @@ void emit_self_metrics(const SelfMetrics& self, SampleSink& sink) {
   const LabelRef build[] = {
       {"version", self.version}, {"revision", self.revision}, {"unbound_version", self.unbound_version}};
   sink.sample(build, {}, 1.0);
+  sink.family("rdns_check_interval_seconds",
+              "How often every target is re-checked ([schedule] interval in force): staleness alerts "
+              "derive their threshold from it.",
+              MetricType::Gauge);
+  sink.sample({}, {}, self.interval_seconds);
+  sink.family("rdns_check_timeout_seconds", "Time one check may take, all its lookups included ([schedule] timeout).",
+              MetricType::Gauge);
+  sink.sample({}, {}, self.timeout_seconds);
   if (self.check_durations) {
     sink.family("rdns_check_duration_seconds",
                 "Time one check of one IP took, all its lookups included (scheduled checks).",

@@ -18,6 +18,8 @@ struct SelfMetrics {
   std::string_view version;
   std::string_view revision;
   std::string_view unbound_version;
+  double interval_seconds = 0;  // [schedule] in force
+  double timeout_seconds = 0;
   const DurationHistogram* check_durations = nullptr;  // may be null: family left out
 };
 

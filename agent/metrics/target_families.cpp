@@ -66,7 +66,45 @@ void state_set(std::span<const TargetRow> rows, SampleSink& sink, std::string_vi
 }  // namespace
 
 bool is_reserved_label(std::string_view name) {
-  return name == "ip" || name == "status" || name == "hostname" || name == "__name__";
+  return name == "ip" || name == "status" || name == "hostname" || name == "target" || name == "result" ||
+         name == "__name__";
+}
+
+void emit_target_aggregates(std::span<const TargetRow> rows, SampleSink& sink) {
+  sink.family("rdns_target_info",
+              "1 per IP, naming the [[targets]] entry (its ip or cidr) the IP belongs to, for joining "
+              "per-IP alerts to their entry.",
+              MetricType::Gauge);
+  for (const auto& row : rows) {
+    const std::array<LabelRef, 2> labels{LabelRef{"ip", row.ip}, LabelRef{"target", row.entry}};
+    sink.sample(labels, {}, 1.0);
+  }
+
+  sink.family("rdns_target_ips",
+              "IPs of each [[targets]] entry by result: pass (every check passed), fail (a check failed), "
+              "undecided (no decisive answer yet: lookups failed), pending (not checked yet).",
+              MetricType::Gauge);
+  // Rows of one entry are adjacent (config order), so one pass suffices.
+  constexpr std::array<std::string_view, 4> k_results = {"pass", "fail", "undecided", "pending"};
+  std::size_t begin = 0;
+  while (begin < rows.size()) {
+    std::array<std::size_t, 4> counts{};
+    std::size_t end = begin;
+    for (; end < rows.size() && rows[end].entry == rows[begin].entry; ++end) {
+      const TargetRecord* record = rows[end].record;
+      const std::size_t result = !record                          ? 3
+                                 : record->success == Tri::yes ? 0
+                                 : record->success == Tri::no  ? 1
+                                                               : 2;
+      ++counts[result];
+    }
+    const Extra extra = extra_labels(rows[begin]);
+    for (std::size_t i = 0; i < k_results.size(); ++i) {
+      const std::array<LabelRef, 2> labels{LabelRef{"target", rows[begin].entry}, LabelRef{"result", k_results[i]}};
+      sink.sample(labels, extra.span(), static_cast<double>(counts[i]));
+    }
+    begin = end;
+  }
 }
 
 void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
@@ -88,7 +126,7 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
 
   ip_gauge(rows, sink, "rdns_ptr_records", "Number of PTR records of the IP (when the lookup was definitive).",
            [](const TargetRow& row) -> std::optional<double> {
-             if (!checks::is_definitive(row.record->ptr_status)) return std::nullopt;
+             if (!checks::is_definitive(row.record->verdict_ptr_status)) return std::nullopt;
              return row.record->ptr_records;
            });
 
@@ -97,7 +135,7 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
               "escapes.",
               MetricType::Gauge);
   for (const auto& row : rows) {
-    if (!row.record || row.record->ptr_status != LookupStatus::ok) continue;
+    if (!row.record || row.record->verdict_ptr_status != LookupStatus::ok) continue;
     const Extra extra = extra_labels(row);
     row.record->for_each_hostname([&](std::string_view hostname) {
       const std::array<LabelRef, 2> labels{LabelRef{"ip", row.ip}, LabelRef{"hostname", hostname}};
@@ -147,19 +185,28 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
            "1 when the PTR answer validated as DNSSEC secure, 0 when insecure (when the lookup was "
            "definitive).",
            [](const TargetRow& row) -> std::optional<double> {
-             if (!checks::is_definitive(row.record->ptr_status)) return std::nullopt;
+             if (!checks::is_definitive(row.record->verdict_ptr_status)) return std::nullopt;
              return row.record->dnssec_secure ? 1.0 : 0.0;
            });
 
   ip_gauge(rows, sink, "rdns_ptr_ttl_seconds", "TTL of the PTR RRset of the IP (when it has one).",
            [](const TargetRow& row) -> std::optional<double> {
-             if (row.record->ptr_status != LookupStatus::ok) return std::nullopt;
+             if (row.record->verdict_ptr_status != LookupStatus::ok) return std::nullopt;
              return row.record->ptr_ttl;
            });
 
   ip_gauge(rows, sink, "rdns_last_check_timestamp_seconds",
            "Unix time the IP was last checked (whatever the outcome).",
            [](const TargetRow& row) -> std::optional<double> { return row.record->checked_at; });
+
+  ip_gauge(rows, sink, "rdns_verdict_timestamp_seconds",
+           "Unix time of the check the verdict gauges of the IP come from: its last decisive answer. "
+           "While later lookups fail, the verdicts stay and this stays at that time. Absent when no "
+           "check was decisive yet.",
+           [](const TargetRow& row) -> std::optional<double> {
+             if (row.record->verdict_at <= 0) return std::nullopt;
+             return row.record->verdict_at;
+           });
 
   ip_gauge(rows, sink, "rdns_ptr_last_change_timestamp_seconds",
            "Unix time the set of PTR names of the IP last changed (order-insensitive; the first definitive "
