@@ -2,10 +2,12 @@
 
 namespace rdns::agent {
 
-Engine::Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const checks::GenericClassifier> classifier)
+Engine::Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const checks::GenericClassifier> classifier,
+               std::shared_ptr<QueryRateLimiter> limiter)
     : m_resolver(std::move(resolver)),
       m_classifier(std::move(classifier)),
-      m_gate(m_resolver->resolver.get()),
+      m_limited(m_resolver->resolver.get(), std::move(limiter)),
+      m_gate(&m_limited),
       m_checker(m_gate, *m_classifier) {}
 
 void GatedResolver::resolve(std::string name, checks::RrType type, Deadline deadline, Callback done) {
@@ -50,7 +52,8 @@ tl::expected<std::shared_ptr<Engine>, std::string> build_engine(const config::Re
                                                                 const config::GenericConfig& generic,
                                                                 const ResolverFactory& make_resolver,
                                                                 const Engine* previous, bool reuse_resolver,
-                                                                bool reuse_classifier) {
+                                                                bool reuse_classifier,
+                                                                std::shared_ptr<QueryRateLimiter> limiter) {
   std::shared_ptr<ResolverBundle> bundle;
   std::shared_ptr<const checks::GenericClassifier> classifier;
   if (previous && reuse_classifier) {
@@ -68,7 +71,7 @@ tl::expected<std::shared_ptr<Engine>, std::string> build_engine(const config::Re
     if (!made) return tl::make_unexpected("resolver: " + made.error());
     bundle = std::move(*made);
   }
-  return std::make_shared<Engine>(std::move(bundle), std::move(classifier));
+  return std::make_shared<Engine>(std::move(bundle), std::move(classifier), std::move(limiter));
 }
 
 }  // namespace rdns::agent

@@ -19,6 +19,7 @@
 #include <tl/expected.hpp>
 
 #include "agent/query_counts.hpp"
+#include "agent/query_rate_limiter.hpp"
 #include "checks/checker.hpp"
 #include "checks/generic_hostname.hpp"
 #include "checks/resolver.hpp"
@@ -56,7 +57,9 @@ private:
 
 class Engine {
 public:
-  Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const checks::GenericClassifier> classifier);
+  // `limiter` (may be null) paces every query of this engine.
+  Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const checks::GenericClassifier> classifier,
+         std::shared_ptr<QueryRateLimiter> limiter = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -75,6 +78,7 @@ public:
 private:
   std::shared_ptr<ResolverBundle> m_resolver;
   std::shared_ptr<const checks::GenericClassifier> m_classifier;
+  RateLimitedResolver m_limited;
   GatedResolver m_gate;
   checks::Checker m_checker;
   std::atomic<int> m_in_flight{0};
@@ -87,6 +91,7 @@ tl::expected<std::shared_ptr<Engine>, std::string> build_engine(const config::Re
                                                                 const config::GenericConfig& generic,
                                                                 const ResolverFactory& make_resolver,
                                                                 const Engine* previous, bool reuse_resolver,
-                                                                bool reuse_classifier);
+                                                                bool reuse_classifier,
+                                                                std::shared_ptr<QueryRateLimiter> limiter = nullptr);
 
 }  // namespace rdns::agent

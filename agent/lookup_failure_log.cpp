@@ -28,7 +28,7 @@ void LookupFailureLog::note(const checks::CheckResult& result, Clock::time_point
   const auto elapsed = now - m_window_start;
   if (m_failures == 1 || elapsed >= m_window) {
     spdlog::warn("resolver problems: {} check(s) with a failed lookup since {:.0f}s ago, e.g. {} "
-                 "(no verdict is reported for them; they are retried with backoff)",
+                 "(no verdict is decided from them: the last decisive verdicts stay; they are retried with backoff)",
                  m_failures, std::chrono::duration<double>(elapsed).count(), m_example);
     if (m_failures > 1 || elapsed >= m_window) {
       m_window_start = now;

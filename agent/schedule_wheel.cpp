@@ -56,6 +56,7 @@ void ScheduleWheel::set_targets(const std::vector<TargetId>& targets, const Sche
   std::vector<Item> items;
   items.reserve(targets.size());
   const std::int64_t interval = duration_cast<nanoseconds>(options.interval).count();
+  std::deque<std::uint64_t> first;
   for (const auto& target : targets) {
     Item item;
     auto old = m_index.find(target.id);
@@ -64,7 +65,9 @@ void ScheduleWheel::set_targets(const std::vector<TargetId>& targets, const Sche
     } else {
       item.id = target.id;
       item.hash = static_cast<std::uint32_t>(fnv1a(target.ip) >> 32);
+      item.first_pending = true;
     }
+    if (item.first_pending) first.push_back(item.id);
     item.phase_ns = phase_from_hash(item.hash, interval);
     items.push_back(item);
   }
@@ -76,6 +79,7 @@ void ScheduleWheel::set_targets(const std::vector<TargetId>& targets, const Sche
   m_index.reserve(m_items.size());
   for (std::uint32_t i = 0; i < m_items.size(); ++i) m_index.emplace(m_items[i].id, i);
   m_options = options;
+  m_first = std::move(first);
   reposition(now);
 }
 
@@ -100,6 +104,7 @@ ScheduleWheel::Nanos ScheduleWheel::next_regular(const Item& item, Nanos after) 
   const Nanos interval = interval_ns();
   Nanos slot = (after / interval) * interval + item.phase_ns;
   if (slot <= after) slot += interval;
+  while (slot < item.settle_after_ns) slot += interval;  // skipped right after a first check
   return slot;
 }
 
@@ -114,6 +119,7 @@ ScheduleWheel::Start ScheduleWheel::mark_started(std::uint64_t id, bool retry) {
   Item& item = m_items[m_index.at(id)];
   item.in_flight = true;
   item.retry_due_ns = 0;
+  item.first_pending = false;
   ++m_stats.started;
   if (retry) ++m_stats.retries;
   ++m_stats.in_flight;
@@ -121,8 +127,25 @@ ScheduleWheel::Start ScheduleWheel::mark_started(std::uint64_t id, bool retry) {
   return Start{id, retry};
 }
 
+std::optional<ScheduleWheel::Start> ScheduleWheel::next_first(Nanos now) {
+  while (!m_first.empty()) {
+    const std::uint64_t id = m_first.front();
+    m_first.pop_front();
+    auto it = m_index.find(id);
+    if (it == m_index.end()) continue;  // removed by a reload
+    Item& item = m_items[it->second];
+    if (!item.first_pending || item.in_flight) continue;
+    item.settle_after_ns = now + interval_ns() / 2;
+    Start start = mark_started(id, false);
+    start.first = true;
+    return start;
+  }
+  return std::nullopt;
+}
+
 std::optional<ScheduleWheel::Start> ScheduleWheel::next_due(Nanos now) {
   if (at_capacity()) return std::nullopt;
+  if (auto first = next_first(now)) return first;
   // Retries first: they are few, and they are late already.
   while (!m_retries.empty() && m_retries.top().due_ns <= now) {
     const Retry retry = m_retries.top();
@@ -138,16 +161,17 @@ std::optional<ScheduleWheel::Start> ScheduleWheel::next_due(Nanos now) {
     if (slot_time() < now - interval_ns()) reposition(now);
     if (slot_time() > now) return std::nullopt;
     const Item& item = m_items[m_cursor_pos];
-    const bool running = item.in_flight;
+    // Still running since its last slot, waiting for its first check, or just had it: skip.
+    const bool skip = item.in_flight || item.first_pending || slot_time() < item.settle_after_ns;
     const std::uint64_t id = item.id;
     advance_cursor();
-    if (!running) return mark_started(id, false);
-    // Still running since its last slot: skip this one.
+    if (!skip) return mark_started(id, false);
   }
   return std::nullopt;
 }
 
 ScheduleWheel::Nanos ScheduleWheel::next_wake(Nanos now) const {
+  if (!m_first.empty()) return now;
   Nanos wake = now + interval_ns();
   if (!m_items.empty()) wake = std::min(wake, slot_time());
   if (!m_retries.empty()) wake = std::min(wake, m_retries.top().due_ns);

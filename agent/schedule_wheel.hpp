@@ -2,9 +2,12 @@
 // again, and what a completed check means for the next one. Time is passed in (nanoseconds on
 // any monotonic clock), so tests drive it with a fake clock and no sleeping.
 //
-// Every target is checked once per `interval`, at a phase inside the interval derived from a
-// hash of its IP: checks are spread over the interval and a target keeps its phase across
-// reloads. At most `concurrency` checks are in flight. A transient failure (SERVFAIL, timeout)
+// A target with no result yet (every target at start, and those a reload adds) is checked at
+// once, as fast as `concurrency` allows, so the agent is ready in about the time its lookups take
+// rather than an interval. After that every target is checked once per `interval`, at a phase
+// inside the interval derived from a hash of its IP: checks are spread over the interval and a
+// target keeps its phase across reloads (its first regular slot is skipped when it comes less
+// than half an interval after the first check). At most `concurrency` checks are in flight. A transient failure (SERVFAIL, timeout)
 // is retried sooner, with an exponential backoff bounded by `backoff_max`, and never later than
 // the next regular check. State per target is ~40 bytes: the targets sit in a vector sorted by
 // phase that a cursor walks; retries wait in a small heap.
@@ -15,6 +18,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <queue>
 #include <string_view>
@@ -59,10 +63,12 @@ public:
   void set_targets(const std::vector<TargetId>& targets, const ScheduleOptions& options, Nanos now);
 
   // The next check to start at `now`, marked in flight; nullopt when nothing is due or
-  // `concurrency` checks are already running.
+  // `concurrency` checks are already running. First checks come first, then retries, then the
+  // regular slots.
   struct Start {
     std::uint64_t id;
     bool retry;
+    bool first = false;
   };
   std::optional<Start> next_due(Nanos now);
 
@@ -74,15 +80,18 @@ public:
   void complete(std::uint64_t id, CheckOutcome outcome, Nanos now, bool schedule_retries = true);
 
   const SchedulerStats& stats() const { return m_stats; }
+  std::size_t first_checks_waiting() const { return m_first.size(); }
 
 private:
   struct Item {
     std::uint64_t id = 0;
     std::int64_t phase_ns = 0;
     std::int64_t retry_due_ns = 0;  // 0: no retry pending
+    std::int64_t settle_after_ns = 0;  // regular slots before this are skipped (just had its first check)
     std::uint32_t hash = 0;         // kept to recompute the phase when the interval changes
     std::uint8_t attempts = 0;
     bool in_flight = false;
+    bool first_pending = false;  // waits in m_first for its first check
   };
   struct Retry {
     std::int64_t due_ns;
@@ -96,11 +105,13 @@ private:
   Nanos next_regular(const Item& item, Nanos after) const;
   void advance_cursor();
   Start mark_started(std::uint64_t id, bool retry);
+  std::optional<Start> next_first(Nanos now);
 
   ScheduleOptions m_options;
   std::vector<Item> m_items;  // sorted by phase
   std::unordered_map<std::uint64_t, std::uint32_t> m_index;
   std::priority_queue<Retry, std::vector<Retry>, std::greater<>> m_retries;
+  std::deque<std::uint64_t> m_first;  // targets without a first check, in config order
   std::int64_t m_cursor_cycle = 0;
   std::size_t m_cursor_pos = 0;
   SchedulerStats m_stats;

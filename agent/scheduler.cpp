@@ -44,6 +44,12 @@ void Scheduler::run() {
       continue;
     }
     const auto now = now_ns();
+    if (m_start_delay) {
+      if (const auto delay = m_start_delay()) {
+        m_wake.wait_for(lock, *delay);  // the rate cap: until a token comes
+        continue;
+      }
+    }
     const auto start = m_wheel.next_due(now);
     if (!start) {
       m_wake.wait_until(lock, m_epoch + nanoseconds(m_wheel.next_wake(now)));

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -26,7 +27,11 @@ public:
   using StartCheck = std::function<void(std::uint64_t id, Complete complete)>;
   using Stats = SchedulerStats;
 
-  explicit Scheduler(StartCheck start_check) : m_start_check(std::move(start_check)) {}
+  // Before starting a check, asks `start_delay` (may be empty) whether to wait first (a rate
+  // cap on DNS queries); nullopt means go.
+  using StartDelay = std::function<std::optional<std::chrono::nanoseconds>()>;
+  explicit Scheduler(StartCheck start_check, StartDelay start_delay = {})
+      : m_start_check(std::move(start_check)), m_start_delay(std::move(start_delay)) {}
   ~Scheduler() { stop(); }
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -44,6 +49,7 @@ private:
   ScheduleWheel::Nanos now_ns() const;
 
   StartCheck m_start_check;
+  StartDelay m_start_delay;
   const std::chrono::steady_clock::time_point m_epoch = std::chrono::steady_clock::now();
 
   mutable std::mutex m_mutex;

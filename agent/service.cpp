@@ -38,20 +38,22 @@ std::vector<metrics::TargetRow> exposition_rows(const ResultStore::Snapshot& sna
   return rows;
 }
 
-Service::Service(ServiceOptions options, std::shared_ptr<Engine> engine, config::Config config)
+Service::Service(ServiceOptions options, std::shared_ptr<Engine> engine, std::shared_ptr<QueryRateLimiter> limiter)
     : m_options(std::move(options)),
       m_engines(std::move(engine)),
+      m_limiter(std::move(limiter)),
       m_probe(m_engines, m_options.max_concurrent_probes),
-      m_scheduler([this](std::uint64_t id, Scheduler::Complete complete) { start_check(id, std::move(complete)); }),
-      m_config(std::move(config)) {}
+      m_scheduler([this](std::uint64_t id, Scheduler::Complete complete) { start_check(id, std::move(complete)); },
+                  [this] { return m_limiter->start_delay(); }) {}
 
 tl::expected<std::unique_ptr<Service>, std::string> Service::create(config::Config config, ServiceOptions options) {
-  auto engine = build_engine(config.resolver, config.generic, options.make_resolver, nullptr, false, false);
+  auto limiter = std::make_shared<QueryRateLimiter>(config.schedule.max_queries_per_second);
+  auto engine = build_engine(config.resolver, config.generic, options.make_resolver, nullptr, false, false, limiter);
   if (!engine) return tl::make_unexpected(engine.error());
   auto allow = probe_policy(config);
   if (!allow) return tl::make_unexpected(allow.error());
 
-  std::unique_ptr<Service> service(new Service(std::move(options), std::move(*engine), config::Config{}));
+  std::unique_ptr<Service> service(new Service(std::move(options), std::move(*engine), std::move(limiter)));
   service->m_probe.set_policy(std::move(*allow), config.schedule.timeout);
   service->install_targets(config);
   service->m_config = std::move(config);
@@ -76,6 +78,7 @@ void Service::begin_shutdown() {
 
 void Service::shutdown() {
   begin_shutdown();
+  m_limiter->close();  // queued queries complete as cancelled while their engines still exist
   m_engines.shutdown();
 }
 
@@ -125,7 +128,7 @@ tl::expected<void, std::string> Service::apply(config::Config config) {
   if (resolver_changed || generic_changed) {
     const auto current = m_engines.current();
     auto built = build_engine(config.resolver, config.generic, m_options.make_resolver, current.get(),
-                              !resolver_changed, !generic_changed);
+                              !resolver_changed, !generic_changed, m_limiter);
     if (!built) return fail(built.error());
     next = std::move(*built);
   }
@@ -133,6 +136,7 @@ tl::expected<void, std::string> Service::apply(config::Config config) {
   // Nothing can fail from here on.
   const std::size_t target_count = config.targets.size();
   if (next) m_engines.replace(std::move(next));
+  m_limiter->set_rate(config.schedule.max_queries_per_second);
   m_probe.set_policy(std::move(*allow), config.schedule.timeout);
   install_targets(config);
   m_config = std::move(config);

@@ -22,6 +22,7 @@
 #include "agent/metrics/exposition_writer.hpp"
 #include "agent/metrics/target_families.hpp"
 #include "agent/probe_handler.hpp"
+#include "agent/query_rate_limiter.hpp"
 #include "agent/result_store.hpp"
 #include "agent/scheduler.hpp"
 #include "config/model.hpp"
@@ -69,13 +70,14 @@ public:
   std::size_t retired_engines() const { return m_engines.retired(); }
 
 private:
-  Service(ServiceOptions options, std::shared_ptr<Engine> engine, config::Config config);
+  Service(ServiceOptions options, std::shared_ptr<Engine> engine, std::shared_ptr<QueryRateLimiter> limiter);
   void install_targets(config::Config& config);  // moves the targets out of `config`
   void start_check(std::uint64_t id, Scheduler::Complete complete);
 
   const ServiceOptions m_options;
   ResultStore m_store;
   EngineSet m_engines;
+  std::shared_ptr<QueryRateLimiter> m_limiter;  // [schedule] max_queries_per_second, for every engine
   ProbeHandler m_probe;
   metrics::DurationHistogram m_durations;
   LookupFailureLog m_failure_log;

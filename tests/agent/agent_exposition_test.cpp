@@ -364,3 +364,92 @@ TEST(AgentTargetRecord, CleanPassKeepsNoDetails) {
 
 }  // namespace
 }  // namespace rdns::agent
+
+namespace rdns::agent {
+namespace {
+
+using namespace rdns::agent::testing;
+using rdns::agent::testing::parse_exposition;
+
+std::string all_text_of(const ResultStore& store) {
+  const auto snapshot = store.snapshot();
+  const auto rows = exposition_rows(snapshot);
+  metrics::TextSink sink;
+  metrics::emit_target_families(rows, sink);
+  metrics::emit_target_aggregates(rows, sink);
+  sink.finish();
+  return sink.text();
+}
+
+config::Target entry_target(std::string ip, std::string entry) {
+  config::Target t;
+  t.ip = std::move(ip);
+  t.entry = std::move(entry);
+  return t;
+}
+
+// A resolver hiccup after a decisive answer: the verdicts stay (so alerts keep their for:
+// timers), the lookup status shows the failure, and the verdict timestamp says when the
+// verdicts were decided.
+TEST(AgentContinuity, VerdictsSurviveFailedLookupsWithTheirTimestamp) {
+  ResultStore store;
+  auto ids = store.set_targets({target("192.0.2.11"), target("192.0.2.12")});
+  ASSERT_TRUE(store.record(ids[0].id, missing_ptr_result("192.0.2.11", 1700000100.0)));
+  ASSERT_TRUE(store.record(ids[0].id, failed_lookup_result("192.0.2.11", checks::LookupStatus::timeout, 1700000400.0)));
+  ASSERT_TRUE(store.record(ids[1].id, failed_lookup_result("192.0.2.12", checks::LookupStatus::servfail, 1700000400.0)));
+
+  const auto parsed = parse_exposition(all_text_of(store));
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_EQ(parsed.value("rdns_ptr_present", {{"ip", "192.0.2.11"}}), 0.0) << "the missing PTR stays reported";
+  EXPECT_EQ(parsed.value("rdns_check_success", {{"ip", "192.0.2.11"}}), 0.0);
+  EXPECT_EQ(parsed.value("rdns_ptr_lookup_status", {{"ip", "192.0.2.11"}, {"status", "timeout"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_verdict_timestamp_seconds", {{"ip", "192.0.2.11"}}), 1700000100.0);
+  EXPECT_EQ(parsed.value("rdns_last_check_timestamp_seconds", {{"ip", "192.0.2.11"}}), 1700000400.0);
+
+  // Never decisive: no verdict at all, only the lookup status (the contract's rule).
+  EXPECT_TRUE(parsed.find("rdns_check_success", {{"ip", "192.0.2.12"}}).empty());
+  EXPECT_TRUE(parsed.find("rdns_ptr_present", {{"ip", "192.0.2.12"}}).empty());
+  EXPECT_TRUE(parsed.find("rdns_verdict_timestamp_seconds", {{"ip", "192.0.2.12"}}).empty());
+  EXPECT_EQ(parsed.value("rdns_ptr_lookup_status", {{"ip", "192.0.2.12"}, {"status", "servfail"}}), 1.0);
+}
+
+TEST(AgentContinuity, ADecisiveAnswerReplacesKeptVerdictsAndCountsAsAChange) {
+  ResultStore store;
+  auto ids = store.set_targets({target("192.0.2.10")});
+  ASSERT_TRUE(store.record(ids[0].id, passing_result("192.0.2.10", {"mail.example.com"}, 1700000100.0)));
+  ASSERT_TRUE(store.record(ids[0].id, failed_lookup_result("192.0.2.10", checks::LookupStatus::servfail, 1700000200.0)));
+  auto parsed = parse_exposition(all_text_of(store));
+  EXPECT_EQ(parsed.value("rdns_ptr_info", {{"ip", "192.0.2.10"}, {"hostname", "mail.example.com"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_ptr_records", {{"ip", "192.0.2.10"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_ptr_last_change_timestamp_seconds", {{"ip", "192.0.2.10"}}), 1700000100.0);
+
+  ASSERT_TRUE(store.record(ids[0].id, passing_result("192.0.2.10", {"other.example.com"}, 1700000300.0)));
+  parsed = parse_exposition(all_text_of(store));
+  EXPECT_TRUE(parsed.find("rdns_ptr_info", {{"hostname", "mail.example.com"}}).empty());
+  EXPECT_EQ(parsed.value("rdns_ptr_info", {{"ip", "192.0.2.10"}, {"hostname", "other.example.com"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_verdict_timestamp_seconds", {{"ip", "192.0.2.10"}}), 1700000300.0);
+  EXPECT_EQ(parsed.value("rdns_ptr_last_change_timestamp_seconds", {{"ip", "192.0.2.10"}}), 1700000300.0);
+}
+
+TEST(AgentContinuity, TargetIpsPerEntryAddUpToTheEntry) {
+  ResultStore store;
+  const std::string net = "198.51.100.0/30";
+  auto ids = store.set_targets({entry_target("198.51.100.0", net), entry_target("198.51.100.1", net),
+                                entry_target("198.51.100.2", net), entry_target("198.51.100.3", net),
+                                entry_target("192.0.2.10", "192.0.2.10")});
+  ASSERT_TRUE(store.record(ids[0].id, passing_result("198.51.100.0", {"a.example.com"})));
+  ASSERT_TRUE(store.record(ids[1].id, missing_ptr_result("198.51.100.1")));
+  ASSERT_TRUE(store.record(ids[2].id, failed_lookup_result("198.51.100.2", checks::LookupStatus::timeout)));
+  const auto parsed = parse_exposition(all_text_of(store));
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_EQ(parsed.value("rdns_target_ips", {{"target", net}, {"result", "pass"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_target_ips", {{"target", net}, {"result", "fail"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_target_ips", {{"target", net}, {"result", "undecided"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_target_ips", {{"target", net}, {"result", "pending"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_target_ips", {{"target", "192.0.2.10"}, {"result", "pending"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_target_info", {{"ip", "198.51.100.3"}, {"target", net}}), 1.0);
+  EXPECT_EQ(parsed.find("rdns_target_info").size(), 5u);
+}
+
+}  // namespace
+}  // namespace rdns::agent

@@ -1,5 +1,5 @@
-// The scheduler's rules (ScheduleWheel) on a fake clock: phases, backoff, concurrency, retries,
-// reload; time is simulated, nothing sleeps. One test runs the real Scheduler thread.
+// The scheduler's rules (ScheduleWheel) on a fake clock: first checks at once, phases, backoff,
+// concurrency, retries, reload; time is simulated, nothing sleeps. One test runs the real Scheduler thread.
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -112,24 +112,52 @@ TEST(AgentSchedulerBackoff, DoublesAndIsBounded) {
   EXPECT_EQ(for_2s.concurrency, 1u) << "zero concurrency would never check anything";
 }
 
-TEST(AgentScheduler, ChecksEveryTargetOncePerIntervalAtItsPhase) {
+TEST(AgentScheduler, FirstChecksAtOnceThenOncePerIntervalAtItsPhase) {
   Simulation sim;
   const auto targets = make_targets(40);
+  const Nanos interval = ms(400);
   sim.set_targets(targets, schedule_options_for(milliseconds(400), 100));
-  sim.run_until(ms(1300));
-  std::vector<Nanos> firsts;
+  sim.run_until(ms(1700));
+  std::vector<Nanos> seconds_starts;
   for (const auto& target : targets) {
     const auto& starts = sim.starts[target.id];
-    ASSERT_GE(starts.size(), 3u) << target.ip;
-    ASSERT_LE(starts.size(), 4u) << target.ip;
-    EXPECT_LT(starts[0], ms(400)) << "first check within the first interval";
-    EXPECT_EQ(starts[0], phase_of(target.ip, milliseconds(400)).count()) << "at its phase";
-    for (std::size_t i = 1; i < starts.size(); ++i) EXPECT_EQ(starts[i] - starts[i - 1], ms(400)) << target.ip;
-    firsts.push_back(starts[0]);
+    ASSERT_GE(starts.size(), 4u) << target.ip;
+    EXPECT_EQ(starts[0], 0) << "first check at once, not at its phase";
+    const Nanos phase = phase_of(target.ip, milliseconds(400)).count();
+    EXPECT_EQ(starts[1] % interval, phase) << "then at its phase";
+    EXPECT_GE(starts[1] - starts[0], interval / 2) << "no second check right after the first";
+    EXPECT_LE(starts[1] - starts[0], interval + interval / 2);
+    for (std::size_t i = 2; i < starts.size(); ++i) EXPECT_EQ(starts[i] - starts[i - 1], interval) << target.ip;
+    seconds_starts.push_back(starts[1] % interval);
   }
-  // Spread: no burst at start; the first checks span most of the interval.
-  std::sort(firsts.begin(), firsts.end());
-  EXPECT_GT(firsts.back() - firsts.front(), ms(250));
+  // Spread: after the first round the checks span most of the interval.
+  std::sort(seconds_starts.begin(), seconds_starts.end());
+  EXPECT_GT(seconds_starts.back() - seconds_starts.front(), ms(250));
+}
+
+TEST(AgentScheduler, AThousandTargetsAreAllCheckedBeforeAnyRegularSlot) {
+  Simulation sim;
+  sim.check_duration = ms(20);
+  const auto targets = make_targets(1000);
+  sim.set_targets(targets, schedule_options_for(hours(1), 64));
+  sim.run_until(ms(400));
+  // 1000 checks of 20 ms, 64 at a time: about 16 rounds, ~320 ms, not an hour.
+  for (const auto& target : targets) ASSERT_EQ(sim.starts[target.id].size(), 1u) << target.ip;
+  EXPECT_EQ(sim.max_running, 64u);
+}
+
+TEST(AgentScheduler, TargetsAddedByAReloadAreCheckedAtOnce) {
+  Simulation sim;
+  auto targets = make_targets(5);
+  const auto options = schedule_options_for(minutes(10), 8);
+  sim.set_targets(targets, options);
+  sim.run_until(ms(1000));
+  targets.push_back(TargetId{50, "192.0.2.50"});
+  sim.set_targets(targets, options);
+  sim.run_until(ms(1100));
+  ASSERT_EQ(sim.starts[50].size(), 1u);
+  EXPECT_EQ(sim.starts[50][0], ms(1000));
+  for (std::uint64_t id = 1; id <= 5; ++id) EXPECT_EQ(sim.starts[id].size(), 1u) << "kept targets are not re-checked";
 }
 
 TEST(AgentScheduler, NeverMoreThanConcurrencyInFlight) {
@@ -199,7 +227,7 @@ TEST(AgentScheduler, RetryNeverLaterThanTheNextRegularCheck) {
   sim.run_until(ms(1000));
   const auto& starts = sim.starts[1];
   ASSERT_GE(starts.size(), 3u);
-  for (std::size_t i = 1; i < starts.size(); ++i) EXPECT_EQ(starts[i] - starts[i - 1], ms(300));
+  for (std::size_t i = 2; i < starts.size(); ++i) EXPECT_EQ(starts[i] - starts[i - 1], ms(300));
   EXPECT_EQ(sim.wheel.stats().retries, 0u);
 }
 
@@ -216,11 +244,12 @@ TEST(AgentScheduler, ReloadKeepsPhaseOfKeptTargetsAndForgetsRemovedOnes) {
   for (int i = 0; i < 20; ++i) sim.set_targets(reloaded, options);
   sim.run_until(ms(1400));
   EXPECT_EQ(sim.starts[1].size(), removed_before) << "removed target no longer checked";
-  EXPECT_GE(sim.starts[100].size(), 2u) << "new target checked";
+  ASSERT_GE(sim.starts[100].size(), 2u) << "new target checked";
+  EXPECT_EQ(sim.starts[100][0], ms(500)) << "at once";
   for (std::uint64_t id = 2; id <= 10; ++id) {
     const auto& starts = sim.starts[id];
     ASSERT_GE(starts.size(), 3u);
-    for (std::size_t i = 1; i < starts.size(); ++i) {
+    for (std::size_t i = 2; i < starts.size(); ++i) {
       EXPECT_EQ(starts[i] - starts[i - 1], ms(400)) << "id " << id << ": the reload storm did not move its phase";
     }
   }

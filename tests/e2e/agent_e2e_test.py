@@ -287,7 +287,13 @@ def main():
         assert scrape.value("rdns_expected_hostname_match", ip="192.0.2.10") == 0.0
         assert scrape.value("rdns_check_success", ip="192.0.2.10") == 0.0
 
-        # 3. The DNS server goes away: no verdicts, and nothing says a PTR is missing.
+        # 3. The DNS server goes away: the verdicts decided before stay exactly as they were (so
+        #    alerts neither fire nor reset), their timestamp does not move, and the lookup status
+        #    shows the trouble. Nothing new says a PTR is missing.
+        verdict_families = ("rdns_ptr_present", "rdns_check_success", "rdns_ptr_records", "rdns_ptr_info",
+                            "rdns_fcrdns_pass", "rdns_generic_hostname", "rdns_expected_hostname_match",
+                            "rdns_verdict_timestamp_seconds")
+        before_outage = agent.scrape()
         world.server_stop()
         outage_at = time.time()
         resolver_trouble = {"servfail", "timeout", "error", "refused"}
@@ -300,21 +306,27 @@ def main():
         scrape = wait_until("every IP undecided during the outage", all_undecided, 6 * INTERVAL + 5)
         print("outage visible after %.1fs" % (time.time() - outage_at))
         promtool_check(scrape.text)
-        for family in ("rdns_ptr_present", "rdns_check_success", "rdns_ptr_records", "rdns_ptr_info",
-                       "rdns_fcrdns_pass", "rdns_generic_hostname", "rdns_expected_hostname_match"):
-            assert not scrape.find(family), "%s exported during the outage: %s" % (family, scrape.find(family))
+        def as_set(samples):
+            return {(name, tuple(sorted(labels.items())), value) for name, labels, value in samples}
+
+        for family in verdict_families:
+            assert as_set(scrape.find(family)) == as_set(before_outage.find(family)), \
+                "%s changed during the outage: %s -> %s" % (family, before_outage.find(family), scrape.find(family))
         assert scrape.value("rdns_ptr_last_change_timestamp_seconds", ip="192.0.2.10") == after, \
             "an outage is not a change of the PTR set"
         assert len(scrape.find("rdns_ptr_lookup_status")) == 8 * len(ips)
 
-        # 4. It comes back: so do the verdicts.
+        # 4. It comes back: the verdicts are decided afresh (same values, newer timestamp).
         world.server_start()
         back_at = time.time()
-        scrape = wait_until("verdicts after the server is back",
-                            lambda: (lambda s: s if s.value("rdns_ptr_present", ip="192.0.2.10") == 1.0
-                                     and s.value("rdns_ptr_present", ip="192.0.2.11") == 0.0 else None)(agent.scrape()),
+        decided_before = before_outage.value("rdns_verdict_timestamp_seconds", ip="192.0.2.10")
+        scrape = wait_until("verdicts decided again after the server is back",
+                            lambda: (lambda s: s if (s.value("rdns_verdict_timestamp_seconds", ip="192.0.2.10") or 0)
+                                     > decided_before and s.value("rdns_ptr_present", ip="192.0.2.11") == 0.0
+                                     else None)(agent.scrape()),
                             30)
         print("recovered after %.1fs" % (time.time() - back_at))
+        assert scrape.value("rdns_ptr_present", ip="192.0.2.10") == 1.0
         assert scrape.value("rdns_ptr_last_change_timestamp_seconds", ip="192.0.2.10") == after
 
         # 5. A broken config on SIGHUP: rejected, old targets keep being served.
