@@ -80,11 +80,12 @@ class Scrape:
 
 
 class Agent:
-    def __init__(self, binary, config, workdir):
-        self.log_path = os.path.join(workdir, "agent.log")
+    def __init__(self, binary, config, workdir, extra_args=(), log_name="agent.log"):
+        self.log_path = os.path.join(workdir, log_name)
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [binary, "--config.file=" + config, "--web.listen-address=127.0.0.1:0", "--log.level=debug"],
+            [binary, "--config.file=" + config, "--web.listen-address=127.0.0.1:0", "--log.level=debug"]
+            + list(extra_args),
             stdout=self.log, stderr=subprocess.STDOUT)
         self.port = None
         deadline = time.time() + 15
