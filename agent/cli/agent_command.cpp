@@ -8,6 +8,7 @@
 #include "agent/cli/exit_codes.hpp"
 #include "agent/cli/flags.hpp"
 #include "agent/logging.hpp"
+#include "checks/unbound/unbound_resolver.hpp"
 #include "config/load.hpp"
 
 namespace rdns::agent {
@@ -43,7 +44,11 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
     return k_exit_ok;
   }
   if (show_version) {
-    out << "rdns_exporter version " << k_version << " (revision " << k_revision << ")\n";
+    // The layout of the Prometheus exporters' --version, plus what a DNS bug report needs.
+    out << "rdns_exporter, version " << k_version << " (revision: " << k_revision << ")\n"
+        << "  build date:  " << k_build_date << "\n"
+        << "  compiler:    " << k_compiler << "\n"
+        << "  libunbound:  " << checks::UnboundResolver::version() << "\n";
     return k_exit_ok;
   }
   if (!positionals->empty()) {
