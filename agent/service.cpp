@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/build_info.hpp"
+#include "agent/metrics/process_metrics.hpp"
 #include "agent/metrics/target_families.hpp"
 #include "checks/reverse_name.hpp"
 #include "config/ip_network.hpp"
@@ -70,6 +71,7 @@ tl::expected<std::unique_ptr<Service>, std::string> Service::create(config::Conf
   service->m_engine = std::make_shared<Engine>(
       std::move(*bundle), std::make_shared<const checks::GenericClassifier>(std::move(*classifier)));
 
+  retain_owned_targets(config.targets, service->m_options.shard);
   const auto ids = service->m_store.set_targets(config.targets);
   service->m_scheduler->set_targets(ids, schedule_options_for(config.schedule.interval, config.schedule.concurrency));
   service->m_timeout = config.schedule.timeout;
@@ -240,6 +242,7 @@ tl::expected<void, std::string> Service::apply(config::Config config) {
     new_engine = std::make_shared<Engine>(std::move(bundle), std::move(classifier));
   }
 
+  retain_owned_targets(config.targets, m_options.shard);
   const auto ids = m_store.set_targets(config.targets);
   const std::size_t target_count = config.targets.size();
   const auto schedule = config.schedule;
@@ -350,6 +353,7 @@ std::vector<prometheus::MetricFamily> Service::self_families() {
 void Service::write_metrics(const metrics::TextSink::Flush& flush) {
   metrics::TextSink sink(flush);
   sink.append_raw(serialize(self_families()));
+  sink.append_raw(metrics::process_metrics_text(metrics::read_process_stats()) + shard_info_text(m_options.shard));
   {
     const auto snapshot = m_store.snapshot();
     const auto views = snapshot.views();

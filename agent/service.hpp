@@ -10,6 +10,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "agent/probe_allow_list.hpp"
 #include "agent/result_store.hpp"
 #include "agent/scheduler.hpp"
+#include "agent/sharding.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
@@ -32,6 +34,7 @@ struct ServiceOptions {
   std::string unbound_version;                // rdns_build_info
   std::size_t max_concurrent_probes = 16;     // /probe beyond this: 503
   std::string config_file;                    // what POST /-/reload reads
+  std::optional<Shard> shard;                 // --shard: targets of other shards are dropped
 };
 
 class Service {
