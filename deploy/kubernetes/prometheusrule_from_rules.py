@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Writes components/prometheus-operator/prometheusrule.yaml from ../prometheus/rdns_alerts.yml.
-Run after changing the rules; tests/deploy/kubernetes_manifests_test.py fails while they differ.
+Also copies the rules file into the Helm chart (deploy/helm/rdns-exporter/files/). Run after
+changing the rules; tests/deploy/{kubernetes_manifests,helm_chart}_test.py fail while they differ.
 Needs python3-yaml."""
 import os
+import shutil
 
 import yaml
 
@@ -30,6 +32,8 @@ def main():
                 "# then rerun it (tests/deploy/kubernetes_manifests_test.py checks they agree). The\n"
                 "# label your Prometheus' ruleSelector matches is set in kustomization.yaml.\n")
         yaml.dump(doc, f, Dumper=_Dumper, sort_keys=False, width=100)
+    shutil.copyfile(os.path.join(HERE, "..", "prometheus", "rdns_alerts.yml"),
+                    os.path.join(HERE, "..", "helm", "rdns-exporter", "files", "rdns_alerts.yml"))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ types of the objects rdns_exporter ships, their cross references, and the promis
 deployment variant. Used by kubernetes_manifests_test.py and helm_chart_test.py.
 
 `expect` keys: workload ("Deployment" or "StatefulSet"), operator (ServiceMonitor and
-PrometheusRule present, no scrape annotations), sidecar, sharded, tls.
+PrometheusRule present, no scrape annotations), sidecar, sharded, tls, rollout ("checksum":
+a pod annotation rolls config changes out, as Helm does; default: kustomize's hashed name).
 """
 import re
 import subprocess
@@ -177,8 +178,12 @@ def check_rendered(docs, expect, rule_groups, lint=None):
             key = cfg[len(mounted[0]["mountPath"].rstrip("/")) + 1:]
             cm = configmaps.get(cm_name)
             if e.expect(cm is not None, f"{where}: ConfigMap {cm_name} not rendered"):
-                e.expect(re.search(r"-[a-z0-9]{10}$", cm_name) is not None,
-                         f"{where}: ConfigMap {cm_name} lacks the generator's hash (edits would not roll out)")
+                if expect.get("rollout") == "checksum":  # Helm: a checksum annotation rolls the pods
+                    e.expect("checksum/config" in (w["spec"]["template"]["metadata"].get("annotations") or {}),
+                             f"{where}: no checksum/config annotation (config edits would not roll out)")
+                else:  # kustomize: the generator's hash in the name rolls the pods
+                    e.expect(re.search(r"-[a-z0-9]{10}$", cm_name) is not None,
+                             f"{where}: ConfigMap {cm_name} lacks the generator's hash (edits would not roll out)")
                 e.expect(key in cm.get("data", {}), f"{where}: ConfigMap {cm_name} has no key {key}")
                 if lint and key in cm.get("data", {}):
                     _lint_toml(e, lint, f"ConfigMap {cm_name} {key}", cm["data"][key])
