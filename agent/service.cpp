@@ -353,7 +353,8 @@ std::vector<prometheus::MetricFamily> Service::self_families() {
 void Service::write_metrics(const metrics::TextSink::Flush& flush) {
   metrics::TextSink sink(flush);
   sink.append_raw(serialize(self_families()));
-  sink.append_raw(metrics::process_metrics_text(metrics::read_process_stats()) + shard_info_text(m_options.shard));
+  metrics::emit_process_metrics(metrics::read_process_stats(), sink);
+  emit_shard_info(m_options.shard, sink);
   {
     const auto snapshot = m_store.snapshot();
     const auto views = snapshot.views();

@@ -90,12 +90,14 @@ void retain_owned_targets(std::vector<config::Target>& targets, const std::optio
   std::erase_if(targets, [&](const config::Target& target) { return !owns(target.ip, *shard); });
 }
 
-std::string shard_info_text(const std::optional<Shard>& shard) {
-  if (!shard) return {};
-  return "# HELP rdns_shard_info Always 1; this agent checks the targets of shard index (0-based) of count.\n"
-         "# TYPE rdns_shard_info gauge\n"
-         "rdns_shard_info{index=\"" + std::to_string(shard->index) + "\",count=\"" + std::to_string(shard->count) +
-         "\"} 1\n";
+void emit_shard_info(const std::optional<Shard>& shard, metrics::SampleSink& sink) {
+  if (!shard) return;
+  sink.family("rdns_shard_info", "Always 1; this agent checks the targets of shard index (0-based) of count.",
+              prometheus::MetricType::Gauge);
+  const std::string index = std::to_string(shard->index);
+  const std::string count = std::to_string(shard->count);
+  const metrics::LabelRef labels[] = {{"index", index}, {"count", count}};
+  sink.sample(labels, {}, 1.0);
 }
 
 }  // namespace rdns::agent

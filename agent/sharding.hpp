@@ -13,6 +13,7 @@
 
 #include <tl/expected.hpp>
 
+#include "agent/metrics/exposition_writer.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
@@ -37,7 +38,7 @@ inline bool owns(std::string_view ip, Shard shard) { return shard_owner(ip, shar
 // Removes the targets another shard owns; with no shard, keeps all.
 void retain_owned_targets(std::vector<config::Target>& targets, const std::optional<Shard>& shard);
 
-// `rdns_shard_info{index="I",count="N"} 1` with HELP and TYPE; empty with no shard.
-std::string shard_info_text(const std::optional<Shard>& shard);
+// `rdns_shard_info{index="I",count="N"} 1` into the exposition; nothing with no shard.
+void emit_shard_info(const std::optional<Shard>& shard, metrics::SampleSink& sink);
 
 }  // namespace rdns::agent

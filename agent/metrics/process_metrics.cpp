@@ -37,14 +37,11 @@ std::vector<std::string_view> words(std::string_view text) {
   return out;
 }
 
-void append(std::string& out, const char* name, const char* type, const char* help, const std::optional<double>& value) {
+void emit(SampleSink& sink, const char* name, prometheus::MetricType type, const char* help,
+          const std::optional<double>& value) {
   if (!value) return;
-  char sample[64];
-  // Shortest text that reads back as the same double.
-  const auto [end, ec] = std::to_chars(sample, sample + sizeof sample, *value);
-  if (ec != std::errc()) return;
-  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
-         std::string(sample, end) + "\n";
+  sink.family(name, help, type);
+  sink.sample({}, {}, *value);
 }
 
 }  // namespace
@@ -109,18 +106,25 @@ ProcessStats read_process_stats(const ProcFiles& files) {
   return stats;
 }
 
+void emit_process_metrics(const ProcessStats& stats, SampleSink& sink) {
+  using prometheus::MetricType;
+  emit(sink, "process_cpu_seconds_total", MetricType::Counter, "Total user and system CPU time spent in seconds.",
+       stats.cpu_seconds);
+  emit(sink, "process_open_fds", MetricType::Gauge, "Number of open file descriptors.", stats.open_fds);
+  emit(sink, "process_max_fds", MetricType::Gauge, "Maximum number of open file descriptors.", stats.max_fds);
+  emit(sink, "process_virtual_memory_bytes", MetricType::Gauge, "Virtual memory size in bytes.",
+       stats.virtual_memory_bytes);
+  emit(sink, "process_resident_memory_bytes", MetricType::Gauge, "Resident memory size in bytes.",
+       stats.resident_memory_bytes);
+  emit(sink, "process_start_time_seconds", MetricType::Gauge, "Start time of the process since unix epoch in seconds.",
+       stats.start_time_seconds);
+}
+
 std::string process_metrics_text(const ProcessStats& stats) {
-  std::string out;
-  append(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",
-         stats.cpu_seconds);
-  append(out, "process_open_fds", "gauge", "Number of open file descriptors.", stats.open_fds);
-  append(out, "process_max_fds", "gauge", "Maximum number of open file descriptors.", stats.max_fds);
-  append(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", stats.virtual_memory_bytes);
-  append(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
-         stats.resident_memory_bytes);
-  append(out, "process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.",
-         stats.start_time_seconds);
-  return out;
+  TextSink sink;
+  emit_process_metrics(stats, sink);
+  sink.finish();
+  return sink.text();
 }
 
 }  // namespace rdns::agent::metrics

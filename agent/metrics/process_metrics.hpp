@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "agent/metrics/exposition_writer.hpp"
+
 namespace rdns::agent::metrics {
 
 // A value is absent when its file could not be read or parsed; its series is then left out.
@@ -35,7 +37,9 @@ std::optional<double> parse_max_open_files(std::string_view limits);
 
 ProcessStats read_process_stats(const ProcFiles& files = {});
 
-// The text exposition (HELP, TYPE, sample) of every value present.
+// One family per value present, into the exposition being written (what /metrics calls).
+void emit_process_metrics(const ProcessStats& stats, SampleSink& sink);
+// The same as text exposition lines (HELP, TYPE, sample) on their own.
 std::string process_metrics_text(const ProcessStats& stats);
 
 }  // namespace rdns::agent::metrics

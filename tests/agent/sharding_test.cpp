@@ -121,8 +121,15 @@ TEST(Sharding, RetainsOnlyOwnedTargetsAndExportsInfo) {
     total += mine.size();
   }
   EXPECT_EQ(total, 100u);
-  EXPECT_EQ(shard_info_text(std::nullopt), "");
-  EXPECT_NE(shard_info_text(Shard{1, 3}).find("rdns_shard_info{index=\"1\",count=\"3\"} 1\n"), std::string::npos);
+  metrics::TextSink none;
+  emit_shard_info(std::nullopt, none);
+  none.finish();
+  EXPECT_EQ(none.text(), "");
+  metrics::TextSink sink;
+  emit_shard_info(Shard{1, 3}, sink);
+  sink.finish();
+  EXPECT_NE(sink.text().find("# TYPE rdns_shard_info gauge\n"), std::string::npos) << sink.text();
+  EXPECT_NE(sink.text().find("rdns_shard_info{index=\"1\",count=\"3\"} 1\n"), std::string::npos) << sink.text();
 }
 
 }  // namespace
