@@ -12,7 +12,8 @@ for cxx in "${compilers[@]}"; do
   echo "== Release build with $cxx ($($cxx --version | head -n1))"
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" \
     -DRDNS_TESTS=OFF -DRDNS_BENCH=OFF -DRDNS_WERROR=ON >/dev/null
-  cmake --build "$dir" --target rdns_exporter -j "$(nproc)"
+  # -k 0: report every file that warns, not just the first.
+  cmake --build "$dir" --target rdns_exporter -j "$(nproc)" -- -k 0
   "$dir/agent/rdns_exporter" --version
 done
 echo "== Release builds warning-free: ${compilers[*]}"
