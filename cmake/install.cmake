@@ -12,7 +12,9 @@ set(_rdns_doc "${CMAKE_INSTALL_DATADIR}/doc/rdns-exporter")
 
 install(TARGETS rdns_exporter RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
-if(RDNS_MANPAGE AND NOT CMAKE_CROSSCOMPILING)
+# Not in sanitizer or fuzzing builds: nobody packages those, and a leak report at exit would
+# fail help2man.
+if(RDNS_MANPAGE AND NOT CMAKE_CROSSCOMPILING AND NOT RDNS_SANITIZE AND NOT RDNS_FUZZ)
   find_program(RDNS_HELP2MAN help2man)
   if(RDNS_HELP2MAN)
     set(_page ${PROJECT_BINARY_DIR}/man/man1/rdns_exporter.1.gz)
