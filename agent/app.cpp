@@ -66,6 +66,7 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   ServiceOptions service_options;
   service_options.make_resolver = make_unbound_bundle;
   service_options.unbound_version = checks::UnboundResolver::version();
+  service_options.shard = options.shard;
   auto service = Service::create(std::move(initial), std::move(service_options));
   if (!service) {
     spdlog::error("cannot start: {}", service.error());

@@ -1,8 +1,10 @@
 // The long-running agent: scheduler, HTTP endpoints, reload, signals.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "agent/sharding.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
@@ -12,6 +14,7 @@ struct AgentOptions {
   std::string listen_address = ":9781";
   std::string telemetry_path = "/metrics";
   std::string web_config_file;  // exporter-toolkit style TLS/basic-auth TOML; empty = plain HTTP
+  std::optional<Shard> shard;   // --shard: check only this agent's share of the targets
 };
 
 // Runs until SIGTERM/SIGINT; returns the process exit status. `initial` is the already

@@ -4,6 +4,7 @@
 
 #include "agent/build_info.hpp"
 #include "agent/metrics/self_metrics.hpp"
+#include "agent/metrics/process_metrics.hpp"
 #include "config/load.hpp"
 
 namespace rdns::agent {
@@ -62,6 +63,7 @@ tl::expected<std::unique_ptr<Service>, std::string> Service::create(config::Conf
 }
 
 void Service::install_targets(config::Config& config) {
+  retain_owned_targets(config.targets, m_options.shard);
   const auto ids = m_store.set_targets(config.targets);
   m_timeout = config.schedule.timeout;
   m_interval = config.schedule.interval;
@@ -134,7 +136,6 @@ tl::expected<void, std::string> Service::apply(config::Config config) {
   }
 
   // Nothing can fail from here on.
-  const std::size_t target_count = config.targets.size();
   if (next) m_engines.replace(std::move(next));
   m_limiter->set_rate(config.schedule.max_queries_per_second);
   m_probe.set_policy(std::move(*allow), config.schedule.timeout);
@@ -142,7 +143,7 @@ tl::expected<void, std::string> Service::apply(config::Config config) {
   m_config = std::move(config);
   m_last_reload_ok = true;
   m_last_reload_success = unix_now();
-  spdlog::info("configuration reloaded: targets={} resolver_rebuilt={} classifier_rebuilt={}", target_count,
+  spdlog::info("configuration reloaded: targets={} resolver_rebuilt={} classifier_rebuilt={}", m_store.target_count(),
                resolver_changed, generic_changed);
   m_engines.reap();
   return {};
@@ -162,6 +163,8 @@ void Service::write_metrics(const metrics::TextSink::Flush& flush) {
   self.interval_seconds = duration<double>(m_interval.load()).count();
   self.timeout_seconds = duration<double>(m_timeout.load()).count();
   metrics::emit_self_metrics(self, sink);
+  metrics::emit_process_metrics(metrics::read_process_stats(), sink);
+  emit_shard_info(m_options.shard, sink);
   {
     const auto snapshot = m_store.snapshot();
     const auto rows = exposition_rows(snapshot);

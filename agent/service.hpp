@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "agent/query_rate_limiter.hpp"
 #include "agent/result_store.hpp"
 #include "agent/scheduler.hpp"
+#include "agent/sharding.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
@@ -36,6 +38,7 @@ struct ServiceOptions {
   ResolverFactory make_resolver;
   std::string unbound_version;             // rdns_build_info
   std::size_t max_concurrent_probes = 16;  // /probe beyond this: 503
+  std::optional<Shard> shard;              // --shard: targets of other shards are dropped
 };
 
 class Service {

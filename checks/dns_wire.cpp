@@ -102,7 +102,9 @@ tl::expected<DecodedName, std::string> decode_name_at(Bytes message, std::size_t
     pos += 1 + len;
   }
   if (name.empty()) {
-    name = ".";
+    // The root name. push_back, not `name = "."`: GCC 12 at -O3 inlines that assignment into a
+    // memcpy whose bounds it cannot prove and warns (a known -Wrestrict false positive).
+    name.push_back('.');
   }
   return DecodedName{std::move(name), next.value_or(pos + 1)};
 }

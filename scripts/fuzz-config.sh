@@ -12,7 +12,7 @@ build_dir=${RDNS_FUZZ_BUILD_DIR:-build/fuzz}
 
 # The same settings as the "fuzz" preset in CMakePresets.json.
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
-  -DRDNS_FUZZ=ON -DRDNS_TESTS=OFF -DRDNS_BENCH=OFF >/dev/null
+  -DRDNS_FUZZ=ON -DRDNS_TESTS=OFF -DRDNS_BENCH=OFF -DRDNS_WERROR=ON >/dev/null
 cmake --build "$build_dir" --target fuzz_config -j "$(nproc)"
 
 corpus="$build_dir/corpus-config"

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 scripts/install-deps.sh
+scripts/install-helm.sh
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
 # Runs ctest for a preset, keeping its "N tests failed out of M" line for the closing summary.

@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include <ostream>
 
 #include <spdlog/spdlog.h>
@@ -8,6 +9,7 @@
 #include "agent/cli/exit_codes.hpp"
 #include "agent/cli/flags.hpp"
 #include "agent/logging.hpp"
+#include "checks/unbound/unbound_resolver.hpp"
 #include "config/load.hpp"
 
 namespace rdns::agent {
@@ -18,6 +20,7 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
   std::string log_format = "logfmt";
   bool show_version = false;
   bool show_help = false;
+  std::string shard_text;
 
   FlagParser flags(
       "rdns_exporter [flags]\n"
@@ -30,6 +33,9 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
                    "TLS and basic-auth configuration (TOML, exporter-toolkit keys)");
   flags.add_string("log.level", &log_level, "only log messages at or above: debug, info, warn, error");
   flags.add_string("log.format", &log_format, "log format: logfmt or json");
+  flags.add_string("shard", &shard_text,
+                   "check only this agent's share of the targets: I/N (0-based I of N agents), or auto/N "
+                   "(I from the -<ordinal> suffix of HOSTNAME, as in a StatefulSet)");
   flags.add_bool("version", &show_version, "print version and exit");
   flags.add_bool("help", &show_help, "print this help and exit");
 
@@ -43,7 +49,11 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
     return k_exit_ok;
   }
   if (show_version) {
-    out << "rdns_exporter version " << k_version << " (revision " << k_revision << ")\n";
+    // The layout of the Prometheus exporters' --version, plus what a DNS bug report needs.
+    out << "rdns_exporter, version " << k_version << " (revision: " << k_revision << ")\n"
+        << "  build date:  " << k_build_date << "\n"
+        << "  compiler:    " << k_compiler << "\n"
+        << "  libunbound:  " << checks::UnboundResolver::version() << "\n";
     return k_exit_ok;
   }
   if (!positionals->empty()) {
@@ -55,11 +65,21 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
     err << "rdns_exporter: --web.telemetry-path must start with '/', got \"" << options.telemetry_path << "\"\n";
     return k_exit_usage;
   }
+  if (!shard_text.empty()) {
+    const char* hostname = std::getenv("HOSTNAME");
+    auto shard = parse_shard(shard_text, hostname != nullptr ? hostname : "");
+    if (!shard) {
+      err << "rdns_exporter: " << shard.error() << "\n";
+      return k_exit_usage;
+    }
+    options.shard = *shard;
+  }
   if (auto logging = setup_logging(log_level, log_format); !logging) {
     err << "rdns_exporter: " << logging.error() << "\n";
     return k_exit_usage;
   }
 
+  if (options.shard) spdlog::info("sharding: this agent checks the targets of shard {} of {}", options.shard->index, options.shard->count);
   auto loaded = config::load_config_file(options.config_file, config::LoadOptions{.require_targets = false});
   if (!loaded) {
     err << "rdns_exporter: " << loaded.error().to_string() << "\n";

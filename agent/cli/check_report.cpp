@@ -142,7 +142,12 @@ std::string json_bool(const std::optional<bool>& value) {
 
 std::string json_strings(const std::vector<std::string>& items) {
   std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + json_string(items[i]);
+  // Appended piece by piece: `"," + json_string(...)` trips GCC 12's -Wrestrict false
+  // positive at -O3 (operator+ on a literal and a temporary string).
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i != 0) out += ',';
+    out += json_string(items[i]);
+  }
   return out + "]";
 }
 

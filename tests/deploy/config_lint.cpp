@@ -14,8 +14,8 @@ int main(int argc, char** argv) {
   int status = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string path = argv[i];
-    // The agent requires targets; so do the deploy examples.
-    auto loaded = rdns::config::load_config_file(path, rdns::config::LoadOptions{.require_targets = true});
+    // As the agent loads it: zero targets is a warning (the shipped default config has none).
+    auto loaded = rdns::config::load_config_file(path, rdns::config::LoadOptions{.require_targets = false});
     if (!loaded) {
       std::cout << "FAIL " << loaded.error().to_string() << '\n';
       status = 1;
