@@ -43,8 +43,13 @@ Engine::~Engine() {
 void Engine::start_check(checks::CheckRequest request, checks::Checker::Done done) {
   ++m_in_flight;
   m_checker.start(std::move(request), [this, done = std::move(done)](checks::CheckResult result) {
+    // Settled even when `done` throws (the resolver reports the exception): a check that never
+    // left the in-flight count would keep a retired engine alive for ever.
+    struct Settle {
+      std::atomic<int>& in_flight;
+      ~Settle() { --in_flight; }  // last: after this the Engine may be destroyed
+    } settle{m_in_flight};
     done(std::move(result));
-    --m_in_flight;  // last: after this the Engine may be destroyed
   });
 }
 

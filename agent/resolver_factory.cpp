@@ -1,5 +1,7 @@
 #include "agent/resolver_factory.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace rdns::agent {
 
 checks::ResolverSettings to_resolver_settings(const config::ResolverConfig& config) {
@@ -25,7 +27,10 @@ checks::ResolverSettings to_resolver_settings(const config::ResolverConfig& conf
 
 tl::expected<std::unique_ptr<checks::UnboundResolver>, std::string> make_resolver(
     const config::ResolverConfig& config) {
-  return checks::UnboundResolver::create(to_resolver_settings(config));
+  checks::ResolverSettings settings = to_resolver_settings(config);
+  // checks/ does not log; a callback that throws is a bug that must not pass silently.
+  settings.on_callback_exception = [](const std::string& what) { spdlog::error("{}", what); };
+  return checks::UnboundResolver::create(settings);
 }
 
 }  // namespace rdns::agent

@@ -16,7 +16,8 @@ namespace rdns::agent {
 // Field-for-field mapping (pure; unit-testable without libunbound doing anything).
 checks::ResolverSettings to_resolver_settings(const config::ResolverConfig& config);
 
-// A new resolver for `config`; the error names the offending setting and file.
+// A new resolver for `config`; the error names the offending setting and file. A result
+// callback that throws is logged at error level (spdlog).
 tl::expected<std::unique_ptr<checks::UnboundResolver>, std::string> make_resolver(
     const config::ResolverConfig& config);
 

@@ -1,6 +1,7 @@
 #include "checks/checker.hpp"
 
 #include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -68,11 +69,13 @@ public:
       m_pending = want_helo ? 2 : 1;  // counted before issuing: a callback may come at once
     }
     auto self = shared_from_this();
-    m_resolver.resolve(m_reverse_name, RrType::PTR, m_deadline,
-                       [self](DnsAnswer answer) { self->on_ptr(std::move(answer)); });
+    m_resolver.resolve(m_reverse_name, RrType::PTR, m_deadline, [self](DnsAnswer answer) {
+      self->guarded([&] { self->on_ptr(std::move(answer)); });
+    });
     if (want_helo) {
-      m_resolver.resolve(absolute(m_request.helo_hostname), m_forward_type, m_deadline,
-                         [self](DnsAnswer answer) { self->on_helo(std::move(answer)); });
+      m_resolver.resolve(absolute(m_request.helo_hostname), m_forward_type, m_deadline, [self](DnsAnswer answer) {
+        self->guarded([&] { self->on_helo(std::move(answer)); });
+      });
     }
   }
 
@@ -90,8 +93,9 @@ private:
     }
     auto self = shared_from_this();
     for (std::size_t i = 0; i < to_lookup.size(); ++i) {
-      m_resolver.resolve(absolute(to_lookup[i]), m_forward_type, m_deadline,
-                         [self, i](DnsAnswer answer) { self->on_forward(i, std::move(answer)); });
+      m_resolver.resolve(absolute(to_lookup[i]), m_forward_type, m_deadline, [self, i](DnsAnswer answer) {
+        self->guarded([&] { self->on_forward(i, std::move(answer)); });
+      });
     }
     lookup_done();
   }
@@ -148,23 +152,58 @@ private:
   void find_soa(std::string name, bool reverse, int step) {
     auto self = shared_from_this();
     m_resolver.resolve(name, RrType::SOA, m_deadline, [self, name, reverse, step](DnsAnswer answer) {
-      std::optional<SoaInfo> soa = soa_from_answer(name, answer);
-      std::string parent;
-      if (!soa && is_definitive(answer.status) && step + 1 < k_max_soa_steps) {
-        // No SOA said: try the parent, from where a CNAME led if it did.
-        parent = parent_name(answer.canonical_name.empty() ? name : absolute(answer.canonical_name));
-      }
-      if (!parent.empty() && Clock::now() < self->m_deadline) {
-        self->find_soa(parent, reverse, step + 1);
-        return;
-      }
-      {
-        std::lock_guard lock(self->m_mutex);
-        if (soa) (reverse ? self->m_result.reverse_zone_soa : self->m_result.forward_zone_soa) = soa;
-        if (--self->m_pending == 0) self->m_finish_now = true;
-      }
-      self->maybe_finish();
+      self->guarded([&] { self->on_soa(name, reverse, step, std::move(answer)); });
     });
+  }
+
+  void on_soa(const std::string& name, bool reverse, int step, DnsAnswer answer) {
+    std::optional<SoaInfo> soa = soa_from_answer(name, answer);
+    std::string parent;
+    if (!soa && is_definitive(answer.status) && step + 1 < k_max_soa_steps) {
+      // No SOA said: try the parent, from where a CNAME led if it did.
+      parent = parent_name(answer.canonical_name.empty() ? name : absolute(answer.canonical_name));
+    }
+    if (!parent.empty() && Clock::now() < m_deadline) {
+      find_soa(parent, reverse, step + 1);
+      return;
+    }
+    {
+      std::lock_guard lock(m_mutex);
+      if (soa) (reverse ? m_result.reverse_zone_soa : m_result.forward_zone_soa) = soa;
+      if (--m_pending == 0) m_finish_now = true;
+    }
+    maybe_finish();
+  }
+
+  // Runs one resolver callback's work. An exception from it (the classifier, evaluate(), an
+  // allocation) would otherwise leave the check unfinished for ever, and whoever counts checks
+  // in flight waiting: the check completes now as an error naming it, then the exception goes
+  // on to the resolver, which reports it. An exception from `done` itself (the check already
+  // finished) only goes on.
+  template <typename Body>
+  void guarded(Body&& body) {
+    try {
+      body();
+    } catch (const std::exception& e) {
+      fail(e.what());
+      throw;
+    } catch (...) {
+      fail("unknown exception");
+      throw;
+    }
+  }
+
+  void fail(const std::string& what) {
+    {
+      std::lock_guard lock(m_mutex);
+      if (m_finished) return;
+      m_finished = true;
+    }
+    CheckResult result;
+    result.ip = m_request.ip;
+    result.ptr_status = LookupStatus::error;
+    result.ptr_detail = "internal error while checking: " + what;
+    finish(std::move(result));
   }
 
   void maybe_finish() {

@@ -18,6 +18,12 @@ namespace rdns::checks {
 // resolver only once no check is in flight); the Checker itself need not (each check copies
 // what it needs).
 //
+// An exception thrown while a check handles an answer (by the classifier, say) completes that
+// check at once with ptr_status error and ptr_detail "internal error while checking: ..." (so
+// nobody waits for it for ever), then propagates to the resolver that ran the callback, which
+// reports it (UnboundResolver: ResolverSettings::on_callback_exception). An exception thrown by
+// `done` itself propagates the same way; `done` is never called twice.
+//
 // One check: the PTR lookup and, when helo_hostname is set, the HELO name's A/AAAA lookup start
 // together; when the PTR answer comes, the first k_max_forward_names PTR names are looked up
 // forward in parallel (A for IPv4, AAAA for IPv6). When every lookup is in, evaluate()

@@ -59,8 +59,9 @@ tl::expected<DecodedName, std::string> decode_name_at(Bytes message, std::size_t
   std::size_t octets = 1;  // the root label
   std::size_t pos = offset;
   std::optional<std::size_t> next;  // set at the first pointer followed
-  // Every pointer must point strictly before the pointer itself, so at most message.size()
-  // pointers can be followed: the walk always ends.
+  std::size_t pointers = 0;
+  // Every pointer must point strictly before the pointer itself, so the walk always ends; the
+  // cap keeps it short.
   while (true) {
     if (pos >= message.size()) {
       return tl::unexpected(std::string("name truncated"));
@@ -77,6 +78,9 @@ tl::expected<DecodedName, std::string> decode_name_at(Bytes message, std::size_t
       const std::size_t target = static_cast<std::size_t>(read_u16(message, pos) & 0x3FFF);
       if (target >= pos) {
         return tl::unexpected(std::string("compression pointer does not point backwards"));
+      }
+      if (++pointers > k_max_compression_pointers) {
+        return tl::unexpected(std::string("too many compression pointers"));
       }
       if (!next) {
         next = pos + 2;

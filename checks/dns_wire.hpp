@@ -23,6 +23,10 @@ using Bytes = std::span<const std::uint8_t>;
 
 inline constexpr std::size_t k_max_name_octets = 255;  // RFC 1035 2.3.4, incl. the root label
 inline constexpr std::size_t k_max_label_octets = 63;
+// A name has at most 127 labels, so no encoder needs more pointers than that for one name.
+// Without a cap a crafted 64 KiB message could make every one of its records follow a chain of
+// ~16,000 pointers (tens of millions of steps for one answer).
+inline constexpr std::size_t k_max_compression_pointers = 128;
 
 // Appends one label's bytes in DNS presentation form: letters, digits, '-', '_' and other
 // printable ASCII as they are; '.', '"', '\\', '(', ')', ';', '@', '$' as "\X"; anything else
@@ -40,7 +44,8 @@ struct DecodedName {
   std::size_t next = 0;  // offset just after the name's bytes at `offset` (pointer included)
 };
 
-// The name at `offset` in `message`, following compression pointers when `allow_compression`.
+// The name at `offset` in `message`, following compression pointers when `allow_compression`
+// (each strictly backwards, at most k_max_compression_pointers of them).
 tl::expected<DecodedName, std::string> decode_name_at(Bytes message, std::size_t offset,
                                                       bool allow_compression);
 

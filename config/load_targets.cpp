@@ -176,6 +176,10 @@ class TargetsLoader {
       }
       labels.emplace_back(name, s->get());
     }
+    if (labels.size() > k_max_target_labels) {
+      return tl::make_unexpected(m_toml.error(node, path, std::to_string(labels.size()) + " labels: at most " +
+                                                              std::to_string(k_max_target_labels) + " per target"));
+    }
     std::sort(labels.begin(), labels.end());
     return labels;
   }

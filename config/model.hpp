@@ -43,6 +43,9 @@ struct GenericConfig {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;  // sorted by name
 
+// The most labels one target may carry: every one of its series repeats them all.
+inline constexpr std::size_t k_max_target_labels = 32;
+
 // One IP to watch. A `cidr` target is expanded into one Target per address.
 struct Target {
   std::string ip;                 // canonical text: dotted quad, or RFC 5952 lower-case IPv6

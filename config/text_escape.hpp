@@ -17,6 +17,9 @@ namespace rdns::text {
 // truncated). Plain ASCII is 1.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 
+// True when all of `text` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view text);
+
 // `text` as a quoted JSON string. Valid UTF-8 is written as is; control characters as \n, \t,
 // \r or \u00XX, DEL as \u007f; each byte that is not part of valid UTF-8 becomes U+FFFD (the
 // replacement character), so the document is always valid JSON and valid UTF-8.

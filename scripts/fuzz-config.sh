@@ -1,29 +1,4 @@
 #!/usr/bin/env bash
-# Builds the config loader fuzzer (clang, libFuzzer + ASan + UBSan) and runs it.
-#   scripts/fuzz-config.sh [SECONDS]     default 30; run longer to dig deeper
-# The corpus grows in build/fuzz/corpus-config (kept between runs), seeded from
-# config/examples and config/testdata. A crash, leak or hang leaves its input in
-# build/fuzz/artifacts-config/ and makes this script fail.
-# RDNS_FUZZ_BUILD_DIR overrides the build directory (default: build/fuzz, as preset "fuzz").
-set -euo pipefail
-cd "$(dirname "$0")/.."
-seconds=${1:-30}
-build_dir=${RDNS_FUZZ_BUILD_DIR:-build/fuzz}
-
-# The same settings as the "fuzz" preset in CMakePresets.json.
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
-  -DRDNS_FUZZ=ON -DRDNS_TESTS=OFF -DRDNS_BENCH=OFF -DRDNS_WERROR=ON >/dev/null
-cmake --build "$build_dir" --target fuzz_config -j "$(nproc)"
-
-corpus="$build_dir/corpus-config"
-artifacts="$build_dir/artifacts-config"
-mkdir -p "$corpus" "$artifacts"
-
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
-echo "== fuzzing the config loader for ${seconds}s"
-"$build_dir/tests/fuzz/fuzz_config" \
-  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
-  -dict=tests/fuzz/config.dict -artifact_prefix="$artifacts/" -print_final_stats=1 \
-  "$corpus" config/examples config/testdata
-echo "== fuzzing found nothing in ${seconds}s"
+# Kept for habit: fuzzes the config loader only. scripts/fuzz.sh runs every target.
+#   scripts/fuzz-config.sh [SECONDS]     default 30
+exec "$(dirname "$0")/fuzz.sh" "${1:-30}" config

@@ -101,6 +101,9 @@ std::optional<BasicCredentials> parse_basic_authorization(std::string_view heade
   if (!decoded) return std::nullopt;
   const auto colon = decoded->find(':');
   if (colon == std::string::npos) return std::nullopt;
+  // crypt(3) reads the password up to its first NUL: "secret\0anything" would pass for
+  // "secret". No browser or Prometheus sends one; refuse such credentials outright.
+  if (decoded->find('\0') != std::string::npos) return std::nullopt;
   return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
 }
 
@@ -121,6 +124,7 @@ BcryptVerifier::~BcryptVerifier() = default;
 
 bool BcryptVerifier::bcrypt_matches(const std::string& password, const std::string& hash) const {
   if (!looks_like_bcrypt(hash)) return false;
+  if (password.find('\0') != std::string::npos) return false;  // crypt_r would stop at it
   auto data = std::make_unique<crypt_data>();
   const char* computed = crypt_r(password.c_str(), hash.c_str(), data.get());
   if (computed == nullptr || std::strlen(computed) != hash.size()) return false;

@@ -17,7 +17,7 @@ struct BasicCredentials {
 };
 
 // Parses an `Authorization: Basic <base64(user:password)>` header value. nullopt for any other
-// scheme or malformed base64. Pure; thread-safe.
+// scheme, malformed base64, no ':', or a NUL byte in user or password. Pure; thread-safe.
 std::optional<BasicCredentials> parse_basic_authorization(std::string_view header_value);
 
 // Strict RFC 4648 base64 (padding required, no whitespace). Pure; thread-safe.
@@ -38,7 +38,8 @@ public:
   BcryptVerifier& operator=(const BcryptVerifier&) = delete;
 
   // `hash` is the stored hash for `user`, or nullptr when the user is unknown; an unknown user
-  // still costs one bcrypt so response time does not tell which users exist.
+  // still costs one bcrypt so response time does not tell which users exist. A password with a
+  // NUL byte never matches (crypt(3) would compare only what comes before it).
   bool verify(const std::string& user, const std::string& password, const std::string* hash);
 
   std::size_t cache_size() const;

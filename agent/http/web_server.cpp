@@ -15,6 +15,7 @@
 
 #include "agent/http/bounded_task_queue.hpp"
 #include "agent/http/listen_address.hpp"
+#include "agent/http/probe_query.hpp"
 #include "agent/http/request_guard.hpp"
 #include "agent/http/tls_context.hpp"
 #include "agent/http/web_config_source.hpp"
@@ -231,12 +232,10 @@ void HttpWebServer::metrics(const Request&, Response& res) {
 }
 
 void HttpWebServer::probe(const Request& req, Response& res) {
-  const std::string target = req.has_param("target") ? req.get_param_value("target") : "";
-  if (target.empty()) {
-    return set_text(res, 400, "Target parameter is missing: use /probe?target=IP\n");
-  }
+  const auto target = probe_target_from_query(query_of_request_target(req.target));
+  if (!target) return set_text(res, 400, target.error() + "\n");
   if (!m_handlers.probe) return set_text(res, 503, "probing is not available\n");
-  ProbeResponse answer = m_handlers.probe(target);
+  ProbeResponse answer = m_handlers.probe(*target);
   res.status = answer.http_status;
   res.set_content(answer.body, answer.content_type.empty() ? k_text : answer.content_type.c_str());
 }

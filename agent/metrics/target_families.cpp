@@ -9,7 +9,8 @@ namespace {
 using prometheus::MetricType;
 using checks::LookupStatus;
 
-constexpr std::size_t k_max_extra = 32;
+// The config loader refuses more labels than this, so none is ever dropped here.
+constexpr std::size_t k_max_extra = config::k_max_target_labels;
 
 // Config labels as LabelRefs, reserved names dropped.
 struct Extra {

@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <exception>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -74,6 +77,8 @@ struct UnboundResolver::Impl {
   std::vector<Submission> m_batch;
 
   std::thread m_thread;
+  std::function<void(const std::string&)> m_on_callback_exception;  // set before the thread starts
+  std::atomic<std::uint64_t> m_callback_exceptions{0};
 
   explicit Impl(unbound::ContextPtr ctx) : m_ctx(std::move(ctx)) {}
 
@@ -95,13 +100,26 @@ struct UnboundResolver::Impl {
     }
   }
 
-  static void deliver(Callback& done, DnsAnswer answer) {
+  // A throwing callback must not take the loop (and every other query) down with it; nor may
+  // it vanish without a word: it is counted and reported through the injected hook.
+  void deliver(Callback& done, DnsAnswer answer) {
     Callback callback = std::move(done);
     done = nullptr;
+    std::string what;
     try {
       callback(std::move(answer));
+      return;
+    } catch (const std::exception& e) {
+      what = e.what();
     } catch (...) {
-      // A throwing callback must not take the loop (and every other query) down with it.
+      what = "an exception not derived from std::exception";
+    }
+    m_callback_exceptions.fetch_add(1, std::memory_order_relaxed);
+    if (!m_on_callback_exception) return;
+    try {
+      m_on_callback_exception("resolver callback threw: " + what);
+    } catch (...) {
+      // The hook must not throw; if it does, there is nobody left to tell.
     }
   }
 
@@ -250,6 +268,7 @@ tl::expected<std::unique_ptr<UnboundResolver>, std::string> UnboundResolver::cre
   if (impl->m_wake.get() < 0) {
     return tl::unexpected(std::string("resolver: eventfd: ") + std::strerror(errno));
   }
+  impl->m_on_callback_exception = settings.on_callback_exception;
   Impl* raw = impl.get();
   raw->m_thread = std::thread([raw] { raw->run(); });
   return std::unique_ptr<UnboundResolver>(new UnboundResolver(std::move(impl)));
@@ -281,12 +300,16 @@ void UnboundResolver::resolve(std::string name, RrType type, Deadline deadline, 
     }
   }
   if (!queued) {  // not queued: the loop is shutting down (only a callback can still get here)
-    Impl::deliver(done, error_answer(LookupStatus::error, "resolver shutting down"));
+    m_impl->deliver(done, error_answer(LookupStatus::error, "resolver shutting down"));
     return;
   }
   if (was_empty) {
     m_impl->wake();  // the loop drains the whole queue, so one wake-up per batch is enough
   }
+}
+
+std::uint64_t UnboundResolver::callback_exceptions() const {
+  return m_impl->m_callback_exceptions.load(std::memory_order_relaxed);
 }
 
 std::string UnboundResolver::version() { return ub_version(); }

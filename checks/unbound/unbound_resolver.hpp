@@ -7,10 +7,16 @@
 // Callbacks run on the resolver's loop thread, exactly once per resolve(): with the answer,
 // with LookupStatus::timeout past the deadline (the query is ub_cancel()ed), or with
 // LookupStatus::error "resolver shutting down" when the resolver is destroyed first.
+// A callback that throws does not take the loop down: the exception is caught, handed to
+// ResolverSettings::on_callback_exception (the agent logs it) and counted
+// (callback_exceptions()); the query counts as completed. Checker's callbacks complete their
+// check as an error before letting an exception through (checks/checker.hpp).
 // Destroy the resolver from a thread other than its loop thread (not from inside a callback);
 // no resolve() may race with or follow the destructor.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +41,11 @@ struct ResolverSettings {
   // reverse zones and for test. are lifted (queries go to the DNS, not to a synthetic NXDOMAIN);
   // localhost., invalid., onion., home.arpa. and the loopback reverse zones keep theirs. A
   // local-zone / local-data in unbound_config_file still takes precedence for its names.
+
+  // Called with the exception's what() when a result callback throws, on the thread that ran
+  // the callback (the loop thread, or resolve()'s caller while shutting down). Must not throw.
+  // checks/ does no logging of its own: the agent injects its logger here.
+  std::function<void(const std::string& what)> on_callback_exception;
 };
 
 class UnboundResolver final : public Resolver {
@@ -52,6 +63,9 @@ public:
   UnboundResolver& operator=(const UnboundResolver&) = delete;
 
   void resolve(std::string name, RrType type, Deadline deadline, Callback done) override;
+
+  // How many result callbacks have thrown since creation.
+  std::uint64_t callback_exceptions() const;
 
   struct Impl;
 

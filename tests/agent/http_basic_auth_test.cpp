@@ -34,6 +34,17 @@ TEST(HttpBasicAuth, ParsesTheBasicSchemeOnly) {
   EXPECT_FALSE(parse_basic_authorization(""));
 }
 
+TEST(HttpBasicAuth, ANulByteNeverAuthenticates) {
+  // crypt(3) stops at the first NUL: "s3cret\0junk" used to verify against the hash of "s3cret".
+  const std::string with_nul("s3cret\0junk", 11);
+  EXPECT_FALSE(parse_basic_authorization("Basic " + base64_encode("alice:" + with_nul)));
+  EXPECT_FALSE(parse_basic_authorization("Basic " + base64_encode(std::string("al\0ice:s3cret", 13))));
+  const std::string hash = bcrypt_hash("s3cret", 4);
+  BcryptVerifier verifier;
+  EXPECT_FALSE(verifier.verify("alice", with_nul, &hash));
+  EXPECT_TRUE(verifier.verify("alice", "s3cret", &hash));
+}
+
 TEST(HttpBasicAuth, VerifiesBcryptHashesAndCachesOnlySuccess) {
   const std::string hash = bcrypt_hash("s3cret", 4);
   ASSERT_EQ(hash.size(), 60u);

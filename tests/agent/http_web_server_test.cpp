@@ -357,6 +357,24 @@ TEST(HttpWebServer, ProbeNeedsATarget) {
     std::lock_guard lock(app.mutex);
     EXPECT_EQ(app.last_probe_target, "2001:db8::1");
   }
+  res = c.Get("/probe?module=x&target=192.0.2.11&target=192.0.2.12");  // the first target counts
+  ASSERT_TRUE(res);
+  {
+    std::lock_guard lock(app.mutex);
+    EXPECT_EQ(app.last_probe_target, "192.0.2.11");
+  }
+  // Bytes no IP literal has never reach the app (nor are they echoed back).
+  res = c.Get("/probe?target=192.0.2.1%0d%0aX-Injected:%201");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(res->body, "target contains a space, control or non-ASCII byte: not an IP address\n");
+  res = c.Get("/probe?target=%zz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  {
+    std::lock_guard lock(app.mutex);
+    EXPECT_EQ(app.last_probe_target, "192.0.2.11");
+  }
   res = c.Get("/probe?target=not-an-ip");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);  // the app's status is passed through

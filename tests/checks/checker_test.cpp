@@ -2,7 +2,9 @@
 // three ways (re-entrant, out of order by hand, from another thread, newest first).
 #include "checks/checker.hpp"
 
+#include <chrono>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -469,6 +471,61 @@ TEST(CheckerSoa, StopsWalkingOnAResolverProblem) {
   const CheckResult result = run_check(checker, {.ip = "192.0.2.10"});
   EXPECT_FALSE(result.reverse_zone_soa);
   EXPECT_EQ(resolver.queries().size(), 2U);
+}
+
+// A PTR server that never answers: the check completes as a timeout at its deadline (the fake
+// used to keep such a query for ever, unlike the real resolver).
+TEST(Checker, ANeverAnsweredLookupTimesOutAtTheDeadline) {
+  FakeResolver resolver(FakeResolver::Mode::threaded);
+  resolver.hold(k_rev4, RrType::PTR);
+  Checker checker(resolver, fake_classify);
+  const auto started = std::chrono::steady_clock::now();
+  const CheckResult result =
+      run_check(checker, {.ip = "192.0.2.10", .timeout = std::chrono::milliseconds(100), .want_soa = false});
+  EXPECT_EQ(result.ptr_status, LookupStatus::timeout);
+  EXPECT_FALSE(result.success.has_value());  // a timeout is never a verdict
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(100));
+}
+
+// An exception while handling an answer completes the check as an error at once (it used to be
+// swallowed by the resolver, leaving the check, and whoever waited for it, hanging for ever).
+TEST(Checker, AThrowingClassifierCompletesTheCheckAsAnError) {
+  for (const auto mode : {FakeResolver::Mode::immediate, FakeResolver::Mode::manual}) {
+    FakeResolver resolver(mode);
+    resolver.script(k_rev4, RrType::PTR, answer_ok({"mail.example.com."}));
+    resolver.script("mail.example.com.", RrType::A, answer_ok({"192.0.2.10"}));
+    Checker checker(resolver, [](std::string_view, std::string_view) -> GenericVerdict {
+      throw std::runtime_error("classifier broke");
+    });
+    int calls = 0;
+    CheckResult result;
+    checker.start({.ip = "192.0.2.10"}, [&](CheckResult r) {
+      ++calls;
+      result = std::move(r);
+    });
+    resolver.deliver(FakeResolver::Order::fifo);
+    ASSERT_EQ(calls, 1);
+    EXPECT_EQ(result.ip, "192.0.2.10");
+    EXPECT_EQ(result.ptr_status, LookupStatus::error);
+    EXPECT_EQ(result.ptr_detail, "internal error while checking: classifier broke");
+    EXPECT_FALSE(result.success.has_value());
+    EXPECT_EQ(resolver.callback_exceptions(), 1u);  // and it reached the resolver, to be reported
+  }
+}
+
+// An exception from `done` itself: `done` is not called again, the resolver gets the exception.
+TEST(Checker, AThrowingDoneIsCalledOnce) {
+  FakeResolver resolver(FakeResolver::Mode::manual);
+  resolver.script(k_rev4, RrType::PTR, answer_status(LookupStatus::servfail));
+  Checker checker(resolver, fake_classify);
+  int calls = 0;
+  checker.start({.ip = "192.0.2.10"}, [&](CheckResult) {
+    ++calls;
+    throw std::runtime_error("store broke");
+  });
+  resolver.deliver(FakeResolver::Order::fifo);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(resolver.callback_exceptions(), 1u);
 }
 
 TEST(Checker, ManyChecksAtOnceOnAnotherThread) {

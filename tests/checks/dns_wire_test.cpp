@@ -191,6 +191,32 @@ TEST(FindAuthoritySoa, HostileMessages) {
   }
 }
 
+// "a." at 0, then `count` pointers, each to the one before (the first to "a."): decoding at the
+// last one follows them all.
+TEST(DecodeNameAt, CompressionPointerChainsAreCapped) {
+  auto chain = [](std::size_t count) {
+    Buf m{1, 'a', 0};
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t target = i == 0 ? 0 : m.size() - 2;
+      m.push_back(static_cast<std::uint8_t>(0xC0 | (target >> 8)));
+      m.push_back(static_cast<std::uint8_t>(target & 0xFF));
+    }
+    return m;
+  };
+  const Buf ok = chain(k_max_compression_pointers);
+  const auto decoded = decode_name_at(ok, ok.size() - 2, true);
+  ASSERT_TRUE(decoded) << decoded.error();
+  EXPECT_EQ(decoded->name, "a.");
+  EXPECT_EQ(decoded->next, ok.size());
+  const Buf too_long = chain(k_max_compression_pointers + 1);
+  const auto refused = decode_name_at(too_long, too_long.size() - 2, true);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), "too many compression pointers");
+  // A whole 64 KiB message of chained pointers is refused at once, not walked.
+  const Buf huge = chain(30000);
+  EXPECT_FALSE(decode_name_at(huge, huge.size() - 2, true));
+}
+
 TEST(FindAuthoritySoa, SkipsAnswerSectionAndOtherTypes) {
   // An answer-section SOA is not the authority's; an NS in authority is skipped.
   Buf m = header(0, 1, 2);

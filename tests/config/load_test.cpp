@@ -227,6 +227,18 @@ TEST(LoadConfig, ErrorsFollowFileOrder) {
             "test.toml:4:8: targets[1].labels.\"a b\": invalid label name \"a b\": must match [a-zA-Z_][a-zA-Z0-9_]*");
 }
 
+TEST(LoadConfig, AtMost32LabelsPerTarget) {
+  // Every series of a target repeats its labels; more than 32 used to be dropped silently
+  // from the exposition, now the config says so.
+  auto labels = [](int n) {
+    std::string text = "[[targets]]\nip = \"192.0.2.1\"\n[targets.labels]\n";
+    for (int i = 0; i < n; ++i) text += "l" + std::to_string(i) + " = \"v\"\n";
+    return text;
+  };
+  EXPECT_EQ(load_ok(labels(32)).targets[0].labels.size(), 32u);
+  EXPECT_EQ(load_error(labels(33)), "test.toml:3:1: targets[0].labels: 33 labels: at most 32 per target");
+}
+
 TEST(LoadConfig, ErrorTextIsOneLineWhateverTheInput) {
   const std::string e = load_error("[[targets]]\nip = \"\\u0007\\r\\n\\t\"\n");
   EXPECT_EQ(e, "test.toml:2:6: targets[0].ip: \"\\x07\\r\\n\\t\" is not a valid IP address");

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,71 @@ TEST(OneLine, ControlsEscapedTextUnchanged) {
 TEST(Quote, QuotesAndEscapes) {
   EXPECT_EQ(quote("a\"b\\c\nd\te\x01"), "\"a\\\"b\\\\c\\nd\\te\\x01\"");
   EXPECT_EQ(quote(""), "\"\"");
+}
+
+std::string encode(std::uint32_t cp) {
+  std::string out;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+  return out;
+}
+
+TEST(Utf8, EveryScalarValueIsValid) {
+  for (std::uint32_t cp = 0; cp <= 0x10ffff; ++cp) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const std::string bytes = encode(cp);
+    ASSERT_TRUE(is_valid_utf8(bytes)) << std::hex << cp;
+    ASSERT_EQ(utf8_sequence_length(bytes, 0), bytes.size()) << std::hex << cp;
+  }
+}
+
+TEST(Utf8, IllFormedSequencesAreInvalid) {
+  const char* const cases[] = {
+      "\x80",              // lone continuation byte
+      "\xbf",              //
+      "\xc0\x80",          // overlong NUL
+      "\xc1\xbf",          // overlong
+      "\xe0\x80\x80",      // overlong three-byte
+      "\xe0\x9f\xbf",      // overlong three-byte (U+07FF)
+      "\xed\xa0\x80",      // surrogate U+D800
+      "\xed\xbf\xbf",      // surrogate U+DFFF
+      "\xf0\x80\x80\x80",  // overlong four-byte
+      "\xf0\x8f\xbf\xbf",  // overlong four-byte (U+FFFF)
+      "\xf4\x90\x80\x80",  // U+110000
+      "\xf5\x80\x80\x80",  // lead byte above F4
+      "\xff",              //
+      "\xc3",              // truncated two-byte
+      "\xe2\x82",          // truncated three-byte
+      "\xf0\x9f\x98",      // truncated four-byte
+      "\xc3\x28",          // bad continuation
+      "a\xe4",             // Latin-1 "ä" after valid text
+  };
+  for (const char* c : cases) EXPECT_FALSE(is_valid_utf8(c)) << ::testing::PrintToString(std::string(c));
+  EXPECT_EQ(utf8_sequence_length("abc", 3), 0u);
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8(std::string("a\0b", 3)));
+}
+
+TEST(Utf8, EscapedTextIsAlwaysValidUtf8WithoutControls) {
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  for (int b = 0; b < 256; ++b) all += "\xe2" + std::string(1, static_cast<char>(b));
+  const std::string out = json_string(all);
+  EXPECT_TRUE(is_valid_utf8(out));
+  for (const char c : out) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f);
 }
 
 }  // namespace

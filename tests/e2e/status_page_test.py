@@ -3,7 +3,7 @@
 desktop-size screenshots.
 
 usage: status_page_test.py STATUS_PAGE_SERVER OUTPUT_DIR
-Exit 0 pass, 1 fail, 77 skip (only when Chromium is not installed)."""
+Exit 0 pass, 1 fail (also when Chromium, a test dependency, is not installed)."""
 import os
 import re
 import shutil
@@ -12,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
 CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and os.path.exists(p)), None)
 
 
@@ -63,8 +62,9 @@ def main():
         return 64
     server_binary, out_dir = sys.argv[1], sys.argv[2]
     if CHROMIUM is None:
-        print("SKIP: chromium is not installed (apt-get install chromium)")
-        return SKIP
+        # A test dependency (scripts/debian-packages.txt): fail, never skip silently.
+        print("FAIL: chromium is not installed: install the Debian package chromium (scripts/install-deps.sh)")
+        return 1
     os.makedirs(out_dir, exist_ok=True)
     server = subprocess.Popen([server_binary], stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
     try:
