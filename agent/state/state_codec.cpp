@@ -210,14 +210,12 @@ std::string encode_state(std::span<const PersistedTarget> targets, double writte
 tl::expected<DecodedState, std::string> decode_state(std::string_view bytes) {
   if (bytes.empty()) return tl::unexpected(std::string("empty file"));
   if (!bytes.starts_with(k_magic)) return tl::unexpected(std::string("not a rdns_exporter state file"));
-  if (bytes.size() < k_header_size) return tl::unexpected(std::string("truncated in the header"));
-
-  Reader header(bytes, k_version_at, k_header_size);
+  // The magic and the version are the part every version shares: read nothing else before
+  // knowing the layout.
+  Reader header(bytes, k_version_at, bytes.size());
   DecodedState state;
   state.version = header.u32();
-  state.written_at = header.f64();
-  const std::uint64_t count = header.u64();
-  const std::uint64_t total = header.u64();
+  if (header.out_of_bytes()) return tl::unexpected(std::string("truncated in the header"));
   if (state.version > k_state_version) {
     return tl::unexpected("version " + std::to_string(state.version) +
                           " is newer than this build understands (" + std::to_string(k_state_version) + ")");
@@ -225,6 +223,10 @@ tl::expected<DecodedState, std::string> decode_state(std::string_view bytes) {
   if (state.version != k_state_version) {
     return tl::unexpected("unknown version " + std::to_string(state.version));
   }
+  state.written_at = header.f64();
+  const std::uint64_t count = header.u64();
+  const std::uint64_t total = header.u64();
+  if (header.out_of_bytes()) return tl::unexpected(std::string("truncated in the header"));
   if (total < k_header_size + k_checksum_size) {
     return tl::unexpected("bad header: total size " + std::to_string(total));
   }

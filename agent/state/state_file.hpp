@@ -21,7 +21,8 @@
 // any changed byte. Every enum byte is validated, and no length is trusted beyond the bytes
 // that are actually there, so a hostile file costs at most its own size in memory.
 //
-// Versioning: any change to the layout above gets a new version number. A build reads only the
+// Versioning: the magic and the u32 version after it start every version, whatever follows;
+// any change to the layout after them gets a new version number. A build reads only the
 // versions it knows; a file of a newer version is reported (the caller logs it) and ignored,
 // never misread. A file that cannot be read for any reason is never a verdict: the agent
 // starts empty and checks as usual.

@@ -193,6 +193,9 @@ TEST(StateFile, ForeignFilesAreNamed) {
   // A newer version is refused even before its checksum: its layout is unknown.
   EXPECT_EQ(error_of(future), "version 7 is newer than this build understands (1)");
   EXPECT_EQ(error_of(resealed(future)), "version 7 is newer than this build understands (1)");
+  // Only the magic and the version are read before the layout is known.
+  EXPECT_EQ(error_of(future.substr(0, 12)), "version 7 is newer than this build understands (1)");
+  EXPECT_EQ(error_of(future.substr(0, 11)), "truncated in the header");
   future[format::k_version_at] = 0;
   EXPECT_EQ(error_of(resealed(future)), "unknown version 0");
 }
