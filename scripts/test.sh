@@ -29,6 +29,11 @@ if [ "${RDNS_TEST_SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzzing the config loader"
   scripts/fuzz-config.sh "${RDNS_FUZZ_SECONDS:-30}"
 fi
+# The state file decoder (--storage.path).
+if [ "${RDNS_TEST_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzzing the state file decoder"
+  scripts/fuzz-state.sh "${RDNS_FUZZ_SECONDS:-30}"
+fi
 total=$(grep -Eo 'tests failed out of [0-9]+' "$summary" | awk '{n += $5} END {print n + 0}')
 echo "== all tests passed in $(( $(date +%s) - start ))s"
 echo "tests: $total passed, 0 failed"
