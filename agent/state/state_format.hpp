@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace rdns::agent::state::format {
@@ -41,6 +42,15 @@ inline std::uint64_t load_u64(const char* at) {
   std::uint64_t value = 0;
   for (int i = 0; i < 8; ++i) value |= std::uint64_t{static_cast<unsigned char>(at[i])} << (8 * i);
   return value;
+}
+
+// Rewrites the total size and the checksum of a (deliberately changed) file, so the change
+// reaches the checks behind them: for the tests and the fuzzer, never the agent.
+inline void reseal(std::string& bytes) {
+  if (bytes.size() < k_header_size + k_checksum_size) return;
+  store_u64(bytes.data() + k_total_size_at, bytes.size());
+  const std::size_t body = bytes.size() - k_checksum_size;
+  store_u64(bytes.data() + body, checksum(std::string_view(bytes).substr(0, body)));
 }
 
 }  // namespace rdns::agent::state::format

@@ -26,12 +26,10 @@ void expect_identical(const std::vector<PersistedTarget>& expected, const std::v
   for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_TRUE(identical(expected[i], got[i])) << "record " << i;
 }
 
-// Rewrites the checksum (and, when asked, the total size) so a deliberate change reaches the
-// check it is aimed at instead of "checksum mismatch".
+// A deliberate change with its checksum made right again, so it reaches the check it is aimed
+// at instead of "checksum mismatch".
 std::string resealed(std::string bytes) {
-  format::store_u64(bytes.data() + format::k_total_size_at, bytes.size());
-  const std::size_t body = bytes.size() - format::k_checksum_size;
-  format::store_u64(bytes.data() + body, format::checksum(std::string_view(bytes).substr(0, body)));
+  format::reseal(bytes);
   return bytes;
 }
 

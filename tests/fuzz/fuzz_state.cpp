@@ -44,9 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // behind them would go untested: decode a resealed copy too.
   if (size >= format::k_header_size + format::k_checksum_size) {
     std::string sealed(bytes);
-    format::store_u64(sealed.data() + format::k_total_size_at, sealed.size());
-    const std::size_t body = sealed.size() - format::k_checksum_size;
-    format::store_u64(sealed.data() + body, format::checksum(std::string_view(sealed).substr(0, body)));
+    format::reseal(sealed);
     decode_and_round_trip(sealed);
   }
   return 0;
