@@ -2,7 +2,6 @@
 #include <bit>
 #include <cstring>
 #include <memory>
-#include <unordered_map>
 
 #include "agent/state/state_file.hpp"
 #include "agent/state/state_format.hpp"
@@ -256,18 +255,15 @@ tl::expected<DecodedState, std::string> decode_state(std::string_view bytes) {
   return state;
 }
 
-std::size_t retain_configured(std::vector<PersistedTarget>& targets,
-                              const std::vector<config::Target>& configured) {
-  std::unordered_map<std::string_view, const config::Target*> by_ip;
-  by_ip.reserve(configured.size());
-  for (const auto& target : configured) by_ip.emplace(target.ip, &target);
-  const std::size_t before = targets.size();
-  std::erase_if(targets, [&](const PersistedTarget& persisted) {
-    auto it = by_ip.find(persisted.ip);
-    return it == by_ip.end() || it->second->expected_hostname != persisted.expected_hostname ||
-           it->second->helo_hostname != persisted.helo_hostname;
-  });
-  return before - targets.size();
+std::vector<PersistedTarget> persisted_targets(const ResultStore::Snapshot& snapshot) {
+  std::vector<PersistedTarget> targets;
+  targets.reserve(snapshot.rows.size());
+  for (const auto& row : snapshot.rows) {
+    if (!row.record) continue;  // never checked: nothing to keep
+    targets.push_back(PersistedTarget{row.ip, row.expected_hostname, row.helo_hostname, *row.record,
+                                      row.last_change, row.names_hash});
+  }
+  return targets;
 }
 
 bool identical(const PersistedTarget& a, const PersistedTarget& b) {

@@ -41,8 +41,8 @@
 
 #include <tl/expected.hpp>
 
-#include "agent/target_record.hpp"
-#include "config/model.hpp"
+#include "agent/result_store.hpp"
+#include "agent/target_types.hpp"
 
 namespace rdns::agent::state {
 
@@ -52,16 +52,13 @@ inline constexpr std::string_view k_state_temp_name = "state.tmp";
 // A DNS message is at most 64 KiB, its names in presentation form (\DDD) at most four times
 // that: no string the agent keeps comes close to this cap.
 inline constexpr std::size_t k_max_state_string = 1 << 20;
-// A /16 is 10-20 MB; this only stops a wrong path (a disk image, /dev/zero) from being read.
+// A /16 is 8-20 MB (more when many targets fail); this only stops a wrong path (a disk
+// image, /dev/zero) from being read.
 inline constexpr std::size_t k_max_state_bytes = std::size_t{512} << 20;
 
-// One target's last result with its identity and the store's PTR-change tracking.
-struct PersistedTarget {
-  std::string ip, expected_hostname, helo_hostname;
-  TargetRecord record;
-  std::optional<double> last_change;  // Unix seconds the PTR name set last changed
-  std::uint64_t names_hash = 0;       // hostname_set_hash() of the last definitive name set
-};
+// One target's last result, identity and PTR-change tracking (agent/target_types.hpp: the
+// store takes it back with ResultStore::restore()).
+using agent::PersistedTarget;
 
 struct DecodedState {
   std::uint32_t version = 0;
@@ -85,10 +82,8 @@ tl::expected<void, std::string> write_state_file(const std::string& dir, std::st
 tl::expected<std::optional<std::string>, std::string> read_state_file(
     const std::string& dir, std::size_t max_bytes = k_max_state_bytes);
 
-// Keeps the targets that are still configured (same ip, expected and HELO name: the store's
-// identity of a target), in their file order; returns how many were dropped.
-std::size_t retain_configured(std::vector<PersistedTarget>& targets,
-                              const std::vector<config::Target>& configured);
+// What to write: the targets of a store snapshot that have a result, in config order.
+std::vector<PersistedTarget> persisted_targets(const ResultStore::Snapshot& snapshot);
 
 // Field-by-field equality, floats by bit pattern and details by content (for the tests and the
 // fuzzer's round-trip check).

@@ -3,9 +3,9 @@
 // for the interval. Pure policy on injected time: the caller owns the clock, the store's
 // change counter and the write itself.
 //
-// The generation is a counter the store bumps on every change (a recorded result, a new
-// target set). Read it before (or together with) the snapshot that gets written: a change
-// that lands in between is then written twice rather than never.
+// The generation is ResultStore::generation(), which moves with every change. Report the one
+// taken with the snapshot that was written (Snapshot::generation), not a later one: a change
+// that lands in between must stay dirty.
 //
 // A failed write counts against the interval (a full disk is not retried in a tight loop) and
 // leaves the state dirty, so the next due() retries it.

@@ -234,19 +234,6 @@ TEST(StateFile, LengthsAndCountsCannotDriveAllocation) {
                                            " unexpected bytes after the last record");
 }
 
-TEST(StateFile, RetainsOnlyTargetsStillConfigured) {
-  auto targets = realistic_targets();
-  std::vector<config::Target> configured(3);
-  configured[0].ip = "192.0.2.10";
-  configured[0].expected_hostname = "mail.example.com";  // same identity: kept
-  configured[1].ip = "192.0.2.12";                       // helo name dropped: a new target
-  configured[2].ip = "2001:db8::25";
-  EXPECT_EQ(retain_configured(targets, configured), 4u);
-  ASSERT_EQ(targets.size(), 2u);
-  EXPECT_EQ(targets[0].ip, "192.0.2.10");
-  EXPECT_EQ(targets[1].ip, "2001:db8::25");
-}
-
 // The committed fuzz seeds are version-1 files: this build must keep reading them. Set
 // RDNS_WRITE_STATE_CORPUS=1 to write them anew (only when the format version changes).
 TEST(StateFile, SeedCorpusDecodes) {
