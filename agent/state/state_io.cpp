@@ -77,7 +77,9 @@ tl::expected<std::optional<std::string>, std::string> read_state_file(const std:
                                                                       std::size_t max_bytes) {
   if (dir.empty()) return tl::unexpected(std::string("no storage directory given"));
   const std::string path = path_in(dir, k_state_file_name);
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  // A symlink is followed (reading through one harms nothing: a device or a huge file is
+  // refused below); the next write replaces it with a regular file.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     if (errno == ENOENT) return std::optional<std::string>();
     return failure("cannot open", path, errno);

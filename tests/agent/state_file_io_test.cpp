@@ -150,6 +150,17 @@ TEST(StateFileIo, SymlinkAtTheTempNameIsNotFollowed) {
   expect_previous_survives(dir.path);
 }
 
+TEST(StateFileIo, OnlyRegularFilesAreRead) {
+  ScratchDir dir;
+  fs::create_symlink("/dev/zero", dir.path / k_state_file_name);
+  auto read = read_state_file(dir.str());
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error(), "not a regular file: " + dir.str() + "/rdns_exporter.state");
+  // The next write replaces the link, not its target.
+  ASSERT_TRUE(write_state_file(dir.str(), good_bytes()));
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(dir.path / k_state_file_name)));
+}
+
 TEST(StateFileIo, ReadIsCapped) {
   ScratchDir dir;
   ASSERT_TRUE(write_state_file(dir.str(), good_bytes()));
