@@ -58,6 +58,7 @@ std::vector<TargetId> ResultStore::set_targets(const std::vector<config::Target>
     m_index.emplace(m_entries[i].id, i);
     if (m_entries[i].record) ++m_checked;
   }
+  ++m_generation;
   update_ready_locked();
   return ids;
 }
@@ -96,8 +97,40 @@ bool ResultStore::record(std::uint64_t id, const checks::CheckResult& result) {
   }
   if (!entry.record) ++m_checked;
   entry.record = std::move(record);
+  ++m_generation;
   update_ready_locked();
   return true;
+}
+
+std::size_t ResultStore::restore(std::vector<PersistedTarget> targets) {
+  std::lock_guard lock(m_mutex);
+  std::unordered_map<std::string_view, std::uint32_t> by_ip;
+  by_ip.reserve(m_entries.size());
+  for (std::uint32_t i = 0; i < m_entries.size(); ++i) by_ip.emplace(m_entries[i].ip, i);
+  std::size_t restored = 0;
+  for (auto& target : targets) {
+    auto it = by_ip.find(target.ip);
+    if (it == by_ip.end()) continue;
+    Entry& entry = m_entries[it->second];
+    if (entry.record || entry.expected_hostname != target.expected_hostname ||
+        entry.helo_hostname != target.helo_hostname) {
+      continue;
+    }
+    entry.record = std::move(target.record);
+    entry.has_definitive = target.last_change.has_value();
+    entry.last_change = target.last_change.value_or(0);
+    entry.names_hash = target.names_hash;
+    ++m_checked;
+    ++restored;
+  }
+  if (restored) ++m_generation;
+  update_ready_locked();
+  return restored;
+}
+
+std::uint64_t ResultStore::generation() const {
+  std::lock_guard lock(m_mutex);
+  return m_generation;
 }
 
 void ResultStore::update_ready_locked() {
@@ -116,9 +149,13 @@ ResultStore::Snapshot ResultStore::snapshot() const {
     row.labels = entry.labels;
     row.entry = entry.entry;
     row.record = entry.record;
-    if (entry.has_definitive) row.last_change = entry.last_change;
+    if (entry.has_definitive) {
+      row.last_change = entry.last_change;
+      row.names_hash = entry.names_hash;
+    }
     snapshot.rows.push_back(std::move(row));
   }
+  snapshot.generation = m_generation;
   return snapshot;
 }
 

@@ -32,9 +32,11 @@ public:
     std::shared_ptr<const std::string> entry;  // the [[targets]] entry (its ip or cidr)
     std::optional<TargetRecord> record;
     std::optional<double> last_change;  // Unix seconds the PTR name set last changed
+    std::uint64_t names_hash = 0;       // hostname_set_hash() of that set (with last_change)
   };
   struct Snapshot {
     std::vector<Row> rows;  // config order
+    std::uint64_t generation = 0;  // generation() of the store these rows are
   };
 
   // Replaces the target set. A target whose ip, expected_hostname and helo_hostname are
@@ -49,6 +51,16 @@ public:
   // removed or changed since the check started. A result whose lookups failed keeps the verdicts
   // of the last decisive one (keep_verdicts()).
   bool record(std::uint64_t id, const checks::CheckResult& result);
+
+  // Puts results loaded from the state file back, with their check, verdict and last-change
+  // times, for the targets configured now with the same identity (ip, expected and HELO name)
+  // that have no result yet: a check that finished first is newer than the file. Returns how
+  // many were restored; the others are dropped. Restored targets count for first_cycle_done().
+  std::size_t restore(std::vector<PersistedTarget> targets);
+
+  // Moves on with every change of what a snapshot would hold (a result, a restore, a new target
+  // set): the state file is rewritten only when it moved.
+  std::uint64_t generation() const;
 
   Snapshot snapshot() const;
   std::size_t target_count() const;
@@ -76,6 +88,7 @@ private:
   std::unordered_map<std::uint64_t, std::uint32_t> m_index;  // id -> m_entries index
   std::uint64_t m_next_id = 1;
   std::size_t m_checked = 0;  // entries with a record
+  std::uint64_t m_generation = 0;
   bool m_ready = false;
 };
 

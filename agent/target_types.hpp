@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/target_record.hpp"
 #include "checks/check_result.hpp"
 #include "config/model.hpp"
 
@@ -23,6 +24,15 @@ struct TargetId {
 struct TargetStatus {
   config::Target target;
   std::optional<checks::CheckResult> result;
+};
+
+// One target's last result with its identity and the store's PTR-change tracking: what the
+// state file keeps across restarts (agent/state/) and ResultStore::restore() puts back.
+struct PersistedTarget {
+  std::string ip, expected_hostname, helo_hostname;
+  TargetRecord record;
+  std::optional<double> last_change;  // Unix seconds the PTR name set last changed
+  std::uint64_t names_hash = 0;       // hostname_set_hash() of the last definitive name set
 };
 
 }  // namespace rdns::agent
