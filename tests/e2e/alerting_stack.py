@@ -268,6 +268,20 @@ labels = {{ pool = "v6" }}
                           f"--web.listen-address=127.0.0.1:{port}", "--log.level=info"],
             lambda port: f"http://127.0.0.1:{port}/-/ready")
 
+    def restart_agent(self):
+        """Stops the agent (SIGTERM) and starts it again on the same port: same scrape target,
+        so Prometheus sees one series continue across the restart."""
+        argv = self.procs["agent"].args
+        self._kill("agent")
+        proc = self._spawn("agent", argv)
+
+        def ready():
+            if proc.poll() is not None:
+                raise RuntimeError(f"agent exited with {proc.returncode}")
+            return http_get(f"{self.agent_url}/-/ready")[0] == 200
+
+        wait_for("the restarted agent to be ready", ready, 30)
+
     @property
     def agent_url(self):
         return f"http://127.0.0.1:{self.agent_port}"
