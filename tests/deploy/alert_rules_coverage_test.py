@@ -4,7 +4,9 @@
 For each alert of rdns_alerts.yml:
   1. static: some test expects it to fire (non-empty exp_alerts) and some test expects it to
      stay silent (empty exp_alerts);
-  2. mutation: with its expr replaced by one that never fires, `promtool test rules` must fail
+  2. runbook: it has a `runbook_url` annotation pointing at a section of docs/runbook.md that
+     exists (GitHub's anchor of a `## AlertName` heading is the name in lower case);
+  3. mutation: with its expr replaced by one that never fires, `promtool test rules` must fail
      (a test notices the missing alert); with its expr replaced by one that always fires,
      it must fail too (a test notices the spurious alert).
 A test suite that survives either mutation does not test that alert.
@@ -39,6 +41,27 @@ def expectations(test_paths):
                 target = fires if case.get("exp_alerts") else silent
                 target.setdefault(case["alertname"], set()).add(os.path.basename(path))
     return fires, silent
+
+
+RUNBOOK_PREFIX = "https://github.com/rdns-exporter/rdns_exporter/blob/main/docs/runbook.md#"
+
+
+def runbook_problems(root, rules_path):
+    with open(os.path.join(root, "docs", "runbook.md")) as f:
+        anchors = {line[3:].strip().lower() for line in f if line.startswith("## ")}
+    with open(rules_path) as f:
+        doc = yaml.safe_load(f)
+    out = []
+    for group in doc["groups"]:
+        for rule in group["rules"]:
+            if "alert" not in rule:
+                continue
+            url = rule.get("annotations", {}).get("runbook_url", "")
+            if not url.startswith(RUNBOOK_PREFIX):
+                out.append(f"{rule['alert']}: runbook_url {url!r} does not start with {RUNBOOK_PREFIX}")
+            elif url[len(RUNBOOK_PREFIX):] not in anchors:
+                out.append(f"{rule['alert']}: runbook_url {url!r}: no such section in docs/runbook.md")
+    return out
 
 
 def run_promtool(promtool, test_dir, names=None):
@@ -76,6 +99,8 @@ def main():
             failures.append(f"{alert}: no test expects it to fire")
         if alert not in silent:
             failures.append(f"{alert}: no test expects it to stay silent")
+
+    failures += runbook_problems(root, rules)
 
     rc, out = run_promtool(promtool, test_dir)
     if rc != 0:

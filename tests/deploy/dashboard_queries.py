@@ -37,11 +37,16 @@ def iter_panels(panels):
 def default_substitutions(rate_interval="1m", range_="1h"):
     return {
         "datasource": "",  # only ever used as a datasource uid, never in PromQL
+        "job": ".*",
         "instance": ".*",
         "pool": ".*",
+        "target": ".*",
+        "ip": ".*",
+        "show": "1",  # custom variable: 1 = failing IPs only, 2 = all
         "__rate_interval": rate_interval,
         "__interval": rate_interval,
         "__range": range_,
+        "change_window": rate_interval,  # hidden constant (2m in Grafana)
     }
 
 

@@ -31,6 +31,8 @@ CONTRACT_METRICS = {
     "rdns_check_duration_seconds_sum", "rdns_check_duration_seconds_count",
     "rdns_dns_queries_total", "rdns_targets", "rdns_config_last_reload_successful",
     "rdns_config_last_reload_success_timestamp_seconds", "rdns_build_info",
+    "rdns_verdict_timestamp_seconds", "rdns_check_interval_seconds", "rdns_check_timeout_seconds",
+    "rdns_target_ips", "rdns_target_info",
 }
 PROMETHEUS_SERIES = {"up", "ALERTS"}
 REQUIRED_PANEL_TYPES = {"stat", "table", "state-timeline", "timeseries"}
@@ -39,7 +41,7 @@ REQUIRED_METRICS = {
     "rdns_check_success", "rdns_ptr_info", "rdns_ptr_lookup_status",
     "rdns_ptr_last_change_timestamp_seconds", "rdns_dns_queries_total",
     "rdns_check_duration_seconds_bucket", "up", "rdns_config_last_reload_successful",
-    "rdns_build_info",
+    "rdns_build_info", "rdns_target_ips", "rdns_target_info", "rdns_verdict_timestamp_seconds",
 }
 
 
@@ -57,7 +59,7 @@ def check_dashboard(path, dash, queries, errors):
     ds = variables.get("datasource")
     if not ds or ds.get("type") != "datasource" or ds.get("query") != "prometheus":
         err("needs a `datasource` template variable of type datasource / prometheus")
-    for var in ("instance", "pool"):
+    for var in ("job", "instance", "pool", "target"):
         if var not in variables:
             err(f"needs an `{var}` template variable")
         elif variables[var].get("datasource", {}).get("uid") != "${datasource}":

@@ -13,14 +13,16 @@ a test killed by ctest's timeout leaves nothing behind; the world's supervisor w
 pid for the same reason. Ports are free ports picked on 127.0.0.1 (retried on a race).
 
 Alert `for:` windows: the shipped ones (10–30 minutes) would not fit a test. The stack loads
-a generated copy of deploy/prometheus/rdns_alerts.yml in which every `for:` is replaced by
-`for_override` (default 1s); everything else, expressions included, is the shipped file.
+a generated copy of deploy/prometheus/rdns_alerts.yml in which every `for:` and
+`keep_firing_for:` is replaced by `for_override` (default 1s; "scaled": the shipped windows
+with minutes read as seconds); everything else, expressions included, is the shipped file.
 Standard library + python3-yaml (Debian package) only.
 """
 import argparse
 import ctypes
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -91,15 +93,31 @@ def wait_for(what, predicate, timeout, interval=0.5):
                        + (f" (last error: {last_exc})" if last_exc else ""))
 
 
+def scaled_duration(text):
+    """'15m' -> '15s', '2h' -> '120s', '30s' -> '1s': the shipped windows, one minute per second,
+    so their order (which alert fires first) is kept."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    seconds = sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([smh])", text))
+    return f"{max(1, seconds // 60)}s"
+
+
 def rules_with_short_for(src, dst, for_override):
+    """Copies the rules with every `for:` and `keep_firing_for:` set to for_override, or, with
+    for_override="scaled", divided by 60 (see scaled_duration)."""
     with open(src) as f:
         doc = yaml.safe_load(f)
     for group in doc["groups"]:
         for rule in group["rules"]:
-            if "alert" in rule:
-                rule["for"] = for_override
+            if "alert" not in rule:
+                continue
+            for key in ("for", "keep_firing_for"):
+                if for_override == "scaled":
+                    if key in rule:
+                        rule[key] = scaled_duration(rule[key])
+                elif key == "for" or key in rule:
+                    rule[key] = for_override
     with open(dst, "w") as f:
-        f.write(f"# Generated from {src} with every for: set to {for_override} (tests only).\n")
+        f.write(f"# Generated from {src} with every for:/keep_firing_for: set to {for_override} (tests only).\n")
         yaml.safe_dump(doc, f, sort_keys=False)
 
 
@@ -109,6 +127,7 @@ class Stack:
         self.agent_bin = os.path.abspath(agent)
         self.interval, self.timeout, self.for_override = interval, timeout, for_override
         self.with_alertmanager = with_alertmanager
+        self.am_config = AM_CONFIG  # a test may point this at a generated copy before start()
         self.keep = keep
         self.dir = workdir or tempfile.mkdtemp(prefix="rdns-stack-")
         self.procs = {}  # name -> Popen
@@ -249,6 +268,20 @@ labels = {{ pool = "v6" }}
                           f"--web.listen-address=127.0.0.1:{port}", "--log.level=info"],
             lambda port: f"http://127.0.0.1:{port}/-/ready")
 
+    def restart_agent(self):
+        """Stops the agent (SIGTERM) and starts it again on the same port: same scrape target,
+        so Prometheus sees one series continue across the restart."""
+        argv = self.procs["agent"].args
+        self._kill("agent")
+        proc = self._spawn("agent", argv)
+
+        def ready():
+            if proc.poll() is not None:
+                raise RuntimeError(f"agent exited with {proc.returncode}")
+            return http_get(f"{self.agent_url}/-/ready")[0] == 200
+
+        wait_for("the restarted agent to be ready", ready, 30)
+
     @property
     def agent_url(self):
         return f"http://127.0.0.1:{self.agent_port}"
@@ -259,7 +292,7 @@ labels = {{ pool = "v6" }}
         os.makedirs(data, exist_ok=True)
         self.am_port = self._start_with_retry(
             "alertmanager",
-            lambda port: [ALERTMANAGER, f"--config.file={AM_CONFIG}", f"--storage.path={data}",
+            lambda port: [ALERTMANAGER, f"--config.file={self.am_config}", f"--storage.path={data}",
                           f"--web.listen-address=127.0.0.1:{port}",
                           "--cluster.listen-address=",  # no gossip: a single instance
                           "--log.level=warn"],
