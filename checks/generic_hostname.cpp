@@ -114,8 +114,13 @@ GenericVerdict GenericClassifier::classify(std::string_view hostname, std::strin
   if (scan.embed.weight >= 0.8) scan.runs = Evidence{};
   // The subscriber label is a long digit run seen in context: one piece of evidence, not two.
   if (scan.subscriber.weight > 0 && scan.runs.weight <= 0.3) scan.runs = Evidence{};
-  if (embedding.kind != EmbedKind::none && embedding.first_label == 0) scan.subscriber = Evidence{};
-  std::array<const Evidence*, 5> positive = {&scan.embed, &scan.pool, &scan.cloud, &scan.runs, &scan.subscriber};
+  // Numbers that are the embedded address are not a second piece of evidence either.
+  if (embedding.kind != EmbedKind::none && embedding.first_label == 0) {
+    scan.subscriber = Evidence{};
+    scan.numbers_label = Evidence{};
+  }
+  std::array<const Evidence*, 6> positive = {&scan.embed, &scan.pool,       &scan.cloud,
+                                             &scan.runs,  &scan.subscriber, &scan.numbers_label};
   double score = 0.0;
   for (const Evidence* e : positive) {
     if (e != nullptr) score += e->weight;

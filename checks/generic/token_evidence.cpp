@@ -39,6 +39,17 @@ bool line_numbers(const Scan& scan, bool embedded) {
   return embedded || scan.long_runs > 0 || scan.numbers >= 2 || scan.longest >= 3;
 }
 
+// Two or more numbers and nothing else in label `li`.
+bool numbers_only_label(const NameParts& parts, std::size_t li) {
+  int numbers = 0;
+  for (std::size_t i = 0; i < parts.token_count && parts.tokens[i].label <= li; ++i) {
+    if (parts.tokens[i].label != li) continue;
+    if (!parts.tokens[i].numeric) return false;
+    ++numbers;
+  }
+  return numbers >= 2;
+}
+
 }  // namespace
 
 std::string quoted(std::string_view s) {
@@ -136,7 +147,17 @@ void scan_tokens(const NameParts& parts, bool embedded, Scan& scan) {
     }
   }
   if (scan.runs.text.empty() && scan.long_runs > 0) {
-    scan.runs = Evidence{scan.long_runs > 1 ? 0.5 : 0.3, "long digit run in host part"};
+    // Nine digits and more: an address as a 32-bit integer, a subscriber or line number; a
+    // server is never numbered that high.
+    if (scan.longest >= 9) {
+      scan.runs = Evidence{0.5, "number of " + std::to_string(scan.longest) + " digits in host part"};
+    } else {
+      scan.runs = Evidence{scan.long_runs > 1 ? 0.5 : 0.3, "long digit run in host part"};
+    }
+  }
+  // A leftmost label of numbers only ("68-24", "04-160"): nobody chooses that as a host name.
+  if (parts.host_labels > 0 && numbers_only_label(parts, 0)) {
+    scan.numbers_label = Evidence{0.5, "leftmost label " + quoted(parts.labels[0].text) + " is numbers only"};
   }
   if (const SubscriberLabel sub = find_subscriber_label(parts); sub.found && scan.mail.text.empty()) {
     scan.subscriber = Evidence{0.55, "opaque subscriber id in leftmost label " + quoted(sub.label) +

@@ -24,6 +24,7 @@ struct Scan {
   Evidence cloud;
   Evidence runs;
   Evidence subscriber;
+  Evidence numbers_label;  // the leftmost label is numbers only
   Evidence mail;
   Evidence infrastructure;
   bool static_word = false;

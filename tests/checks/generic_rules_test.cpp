@@ -110,12 +110,17 @@ INSTANTIATE_TEST_SUITE_P(SubscriberEncodings, GenericRules, ::testing::Values(
     Case{"pcp04024417pcs.toresd01.pa.comcast.net", "", true,
          "opaque subscriber id in leftmost label \"pcp04024417pcs\" under regional sub-domain \"toresd01.pa\""},
     Case{"bgp542174bgs.ewndsr01.nj.comcast.net", "68.38.144.91", true, "opaque subscriber id"},
+    Case{"ip-58-244.example-isp.net", "203.0.58.244", true, "embeds 2 octets of IP 203.0.58.244"},
+    Case{"m15-112.126.com", "220.181.15.112", false, "weak evidence only"},  // a mail sender
+    Case{"5659546949.tvninternet.com.br", "", true, "number of 10 digits in host part"},
+    Case{"68-24.gmzaqkeaeeg.tvoe.tv", "", true, "leftmost label \"68-24\" is numbers only"},
     Case{"h2066373.stratoserver.net", "", false, "weak evidence only"},  // no sub-domain: a server
     Case{"natpool62.rev.net", "63.148.93.62", true, "pool keyword \"natpool\" in label \"natpool62\""},
     Case{"pl027.nas934.d-osaka.nttpc.ne.jp", "", true, "pool keyword \"nas\" in label \"nas934\""},
     Case{"node-81-108.tula.net", "", true, "pool keyword \"node\""},
     Case{"usr-157-050.dr.cgocable.ca", "24.226.157.50", true,
-         "embeds 2 octets of IP 24.226.157.50 in leftmost label \"usr-157-050\""},
+         "pool keyword \"usr\" in label \"usr-157-050\" + embeds 2 octets of IP 24.226.157.50 in leftmost label "
+         "\"usr-157-050\""},
     Case{"abbw12.neoplus.adsl.tpnet.pl", "", true, "as pool sub-domain over a numbered label"},
     Case{"customer.lsancax1.pop.starlinkisp.net", "", true, "above regional sub-domain"}));
 
