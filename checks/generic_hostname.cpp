@@ -114,10 +114,16 @@ GenericVerdict GenericClassifier::classify(std::string_view hostname, std::strin
   if (scan.embed.weight >= 0.8) scan.runs = Evidence{};
   // The subscriber label is a long digit run seen in context: one piece of evidence, not two.
   if (scan.subscriber.weight > 0 && scan.runs.weight <= 0.3) scan.runs = Evidence{};
-  // Numbers that are the embedded address are not a second piece of evidence either.
+  // Numbers that are the embedded address are not a second piece of evidence either: of the
+  // two readings of the leftmost label's numbers, the stronger one counts.
   if (embedding.kind != EmbedKind::none && embedding.first_label == 0) {
-    scan.subscriber = Evidence{};
-    scan.numbers_label = Evidence{};
+    for (Evidence* other : {&scan.subscriber, &scan.numbers_label}) {
+      if (other->weight <= scan.embed.weight) {
+        *other = Evidence{};
+      } else {
+        scan.embed = Evidence{};
+      }
+    }
   }
   std::array<const Evidence*, 6> positive = {&scan.embed, &scan.pool,       &scan.cloud,
                                              &scan.runs,  &scan.subscriber, &scan.numbers_label};

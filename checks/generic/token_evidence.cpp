@@ -189,7 +189,10 @@ Evidence embed_evidence(const NameParts& parts, const Embedding& e, bool static_
     case EmbedKind::own_partial3: return {0.8, "embeds 3 octets of IP " + std::string(ip_text) + form + part};
     case EmbedKind::hex8: return {0.55, "embeds an IP-like hex number" + part};
     case EmbedKind::split_octets: return {0.45, "four octet-sized numbers split by a word" + part};
-    case EmbedKind::numbers3: return {0.35, "three octet-sized numbers" + part};
+    case EmbedKind::numbers3:
+      // In one dashed run of the leftmost label ("p4-81-12", "blk-3-13-18"): the line's number.
+      if (e.first_label == 0 && e.last_label == 0) return {0.5, "three octet-sized numbers" + part};
+      return {0.35, "three octet-sized numbers" + part};
     case EmbedKind::own_partial2: return {0.3, "embeds 2 octets of IP " + std::string(ip_text) + part};
     case EmbedKind::none: break;
   }
