@@ -47,6 +47,8 @@ INSTANTIATE_TEST_SUITE_P(EmbeddedOwnAddress, GenericRules, ::testing::Values(
     Case{"p5b0a1c2d.dip0.t-ipconnect.de", "91.10.28.45", true, "embeds IP 91.10.28.45 as hex in leftmost label \"p5b0a1c2d\""},
     Case{"0xc0000201.adsl.example.dk", "192.0.2.1", true, "as hex"},
     Case{"2d1c0a5b.rev.example.dk", "91.10.28.45", true, "as hex"},  // byte-reversed hex
+    Case{"cpe-0a1c2d.pool.example-isp.net", "91.10.28.45", true, "embeds 3 octets of IP 91.10.28.45 as hex"},
+    Case{"cpe-2d1c0a.pool.example-isp.net", "91.10.28.45", true, "embeds 3 octets of IP 91.10.28.45 as hex"},
     Case{"softbank126001002003.bbtec.net", "126.1.2.3", true, "zero-padded digits"},
     Case{"host1921680210.example.net", "192.168.0.210", true, "as digits"},
     Case{"ip3221225994.example.net", "192.0.2.10", true, "32-bit integer"},
