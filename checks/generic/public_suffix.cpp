@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <functional>
 #include <string_view>
+#include <unordered_map>
 
 namespace rdns::checks::generic {
 namespace {
@@ -17,6 +20,20 @@ constexpr std::array<std::string_view, 24> k_second_levels = {
 std::size_t labels_in(std::string_view s) {
   return s.empty() ? 0 : static_cast<std::size_t>(std::count(s.begin(), s.end(), '.')) + 1;
 }
+
+// The registered domain of "x.PARENT" depends on PARENT only (a rule naming one particular
+// leftmost label aside), and a provider's names share their parent ("*.hsd1.ca.comcast.net"):
+// answers are kept per thread, per parent. libpsl walks every suffix of the name, so this
+// saves most of the cost. Bounded: the table is emptied when it is full.
+struct ParentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+constexpr std::size_t k_memo_entries = 4096;
+
+struct Memo {
+  std::unordered_map<std::string, std::uint8_t, ParentHash, std::equal_to<>> labels_by_parent;
+};
 
 }  // namespace
 
@@ -45,6 +62,22 @@ const PublicSuffixList& PublicSuffixList::instance() {
 std::size_t PublicSuffixList::registered_domain_labels(const std::string& name, std::size_t label_count) const {
   if (label_count < 2) return label_count;
   if (m_ctx == nullptr) return fallback_registered_domain_labels(name, label_count);
+  // Only names whose labels are all non-empty: the parent is then everything after the first dot.
+  const std::size_t dot = name.find('.');
+  const bool memo_ok = dot != std::string::npos && labels_in(name) == label_count && label_count < 255;
+  if (!memo_ok) return lookup(name, label_count);
+  thread_local Memo memo;
+  const std::string_view parent = std::string_view(name).substr(dot + 1);
+  if (const auto it = memo.labels_by_parent.find(parent); it != memo.labels_by_parent.end()) {
+    return std::min<std::size_t>(it->second, label_count);
+  }
+  const std::size_t labels = lookup(name, label_count);
+  if (memo.labels_by_parent.size() >= k_memo_entries) memo.labels_by_parent.clear();
+  memo.labels_by_parent.emplace(std::string(parent), static_cast<std::uint8_t>(labels));
+  return labels;
+}
+
+std::size_t PublicSuffixList::lookup(const std::string& name, std::size_t label_count) const {
   if (const char* domain = psl_registrable_domain(m_ctx, name.c_str()); domain != nullptr) {
     return std::min(labels_in(domain), label_count);
   }

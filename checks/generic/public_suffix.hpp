@@ -23,11 +23,14 @@ public:
   // the ICANN part decides (here "amazonaws.com": 2).
   std::size_t registered_domain_labels(const std::string& name, std::size_t label_count) const;
 
+  // Answers are memoised per thread by parent domain (all but the leftmost label).
+
   // "builtin", "system file", or "fallback rule" (no list at all): for tests and diagnostics.
   const char* source() const { return m_source; }
 
 private:
   PublicSuffixList();
+  std::size_t lookup(const std::string& name, std::size_t label_count) const;  // libpsl, no memo
   struct Free {
     void operator()(psl_ctx_st* ctx) const;
   };

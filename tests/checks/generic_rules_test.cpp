@@ -171,6 +171,13 @@ TEST(PublicSuffixList, RegisteredDomainFromTheListWithItsPrivateSection) {
   // The whole name is a (wildcard) public suffix: the ICANN part plus one label.
   EXPECT_EQ(psl.registered_domain_labels("ec2-54-1-2-3.compute-1.amazonaws.com", 3), 2u);
   EXPECT_EQ(psl.registered_domain_labels("com", 1), 1u);
+  // Answers are memoised by parent domain: siblings and repeats get the same answer as libpsl.
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(psl.registered_domain_labels("dd1.kasserver.com", 3), 3u);
+    EXPECT_EQ(psl.registered_domain_labels("ec2-3-3-3-3.compute-1.amazonaws.com", 3), 2u);
+    EXPECT_EQ(psl.registered_domain_labels("c-1-2-3-4.hsd1.ca.comcast.net", 6), 2u);
+    EXPECT_EQ(psl.registered_domain_labels("a..example.com", 3), 2u);  // an empty label: no memo
+  }
   EXPECT_EQ(generic::fallback_registered_domain_labels("a.b.example.co.uk", 5), 3u);
   EXPECT_EQ(generic::fallback_registered_domain_labels("a.b.example.com", 4), 2u);
 }
