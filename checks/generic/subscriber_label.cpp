@@ -15,8 +15,8 @@ SubscriberLabel find_subscriber_label(const NameParts& parts) {
   SubscriberLabel out;
   if (parts.host_labels < 2) return out;
   const std::string_view label = parts.labels[0].text;
-  // A digit run of 5+ with a letter right before it ("pcp04024417pcs", "udp135632uds",
-  // "tk2-236-27544" does not count: the run stands alone between dashes, after a number).
+  // A digit run of 5+ framed by letters on both sides ("pcp04024417pcs", "udp135632uds"). A
+  // server number has letters on one side only ("www12345", "s12345"); "tk2-236-27544" has none.
   std::size_t i = 0;
   bool found = false;
   while (i < label.size() && !found) {
@@ -28,7 +28,7 @@ SubscriberLabel find_subscriber_label(const NameParts& parts) {
     while (j < label.size() && is_digit(label[j])) ++j;
     const bool letter_before = i > 0 && is_lower(label[i - 1]);
     const bool letter_after = j < label.size() && is_lower(label[j]);
-    if (j - i >= 5 && (letter_before || letter_after)) found = true;
+    if (j - i >= 5 && letter_before && letter_after) found = true;
     i = j;
   }
   if (!found) return out;

@@ -15,9 +15,9 @@ struct SubscriberLabel {
   std::string_view region;  // the sub-domain labels between it and the registered domain
 };
 
-// Needs a sub-domain between the leftmost label and the registered domain: a numbered server
-// directly under its provider's domain ("h2066373.stratoserver.net", "www3005.sakura.ne.jp")
-// is a named server, not a subscriber line.
+// Needs letters on both sides of the run and a sub-domain between the leftmost label and the
+// registered domain: a numbered server ("www12345.web.example-hoster.com") or one directly
+// under its provider's domain ("h2066373.stratoserver.net") is a named server, not a line.
 SubscriberLabel find_subscriber_label(const NameParts& parts);
 
 // Does the label look like a location or equipment code (letters, then digits: "lsancax1",

@@ -119,6 +119,7 @@ INSTANTIATE_TEST_SUITE_P(SubscriberEncodings, GenericRules, ::testing::Values(
     Case{"04-160.034.popsite.net", "192.216.54.160", true, "leftmost label \"04-160\" is numbers only"},
     Case{"blk-3-13-18.example-cable.ca", "", true, "three octet-sized numbers in leftmost label \"blk-3-13-18\""},
     Case{"h2066373.stratoserver.net", "", false, "weak evidence only"},  // no sub-domain: a server
+    Case{"www12345.web.example-hoster.com", "", false, "weak evidence only"},  // a numbered server
     Case{"natpool62.rev.net", "63.148.93.62", true, "pool keyword \"natpool\" in label \"natpool62\""},
     Case{"pl027.nas934.d-osaka.nttpc.ne.jp", "", true, "pool keyword \"nas\" in label \"nas934\""},
     Case{"node-81-108.tula.net", "", true, "pool keyword \"node\""},
