@@ -24,19 +24,15 @@ constexpr std::array<std::string_view, 17> k_interface_words = {
     "ae", "ge", "xe", "et", "te", "be", "gi", "fa", "hu", "lo", "po", "so", "pos", "eth", "vlan", "irb",
     "bundle"};
 
-
 bool ends_with_domain(std::string_view name, std::string_view domain) {
   if (name.size() <= domain.size()) return false;
   return name.substr(name.size() - domain.size()) == domain && name[name.size() - domain.size() - 1] == '.';
 }
 
-
-
-
 // Numbers that identify a line, not a server: an embedded address, a long run, two or more
-// numbers, or one of three digits and more. "gw2", "dhcp1", "pool-01" are server numbers.
+// numbers, or one of four digits and more. "gw2", "dhcp1", "node123" are server numbers.
 bool line_numbers(const Scan& scan, bool embedded) {
-  return embedded || scan.long_runs > 0 || scan.numbers >= 2 || scan.longest >= 3;
+  return embedded || scan.long_runs > 0 || scan.numbers >= 2 || scan.longest >= 4;
 }
 
 // Two or more numbers and nothing else in label `li`.
