@@ -35,6 +35,28 @@ bool line_numbers(const Scan& scan, bool embedded) {
   return embedded || scan.long_runs > 0 || scan.numbers >= 2 || scan.longest >= 4;
 }
 
+// Words of a provider's own named servers: "www123.your-server.de" is a shared web server.
+constexpr std::array<std::string_view, 10> k_server_words = {"www", "web", "ns", "dns", "ftp", "webmail",
+                                                             "shared", "server", "cpanel", "plesk"};
+
+// The leftmost label numbers a customer's machine, as clouds and hosts name them ("vmi123456",
+// "li738-236", "dedi1234"): a number of four digits or more, or two numbers, and no server word.
+// The label may be outside the host part: a provider's suffix can be in the Public Suffix List.
+bool customer_machine_label(const NameParts& parts) {
+  std::size_t numbers = 0;
+  std::size_t longest = 0;
+  for (std::size_t i = 0; i < parts.token_count && parts.tokens[i].label == 0; ++i) {
+    const Token& t = parts.tokens[i];
+    if (t.numeric) {
+      ++numbers;
+      longest = std::max(longest, t.text.size());
+    } else if (std::find(k_server_words.begin(), k_server_words.end(), t.text) != k_server_words.end()) {
+      return false;
+    }
+  }
+  return longest >= 4 || numbers >= 2;
+}
+
 // Two or more numbers and nothing else in label `li`.
 bool numbers_only_label(const NameParts& parts, std::size_t li) {
   int numbers = 0;
@@ -159,9 +181,7 @@ void scan_tokens(const NameParts& parts, bool embedded, Scan& scan) {
     scan.subscriber = Evidence{0.55, "opaque subscriber id in leftmost label " + quoted(sub.label) +
                                          " under regional sub-domain " + quoted(sub.region)};
   }
-  const std::string_view leftmost = parts.label_count > 0 ? parts.labels[0].text : std::string_view();
-  const bool leftmost_digits = std::any_of(leftmost.begin(), leftmost.end(), is_digit);
-  if (leftmost_digits && scan.cloud.text.empty()) {
+  if (scan.cloud.text.empty() && customer_machine_label(parts)) {
     for (std::string_view d : k_auto_name_domains) {
       if (ends_with_domain(parts.name, d)) {
         scan.cloud = Evidence{0.7, "cloud auto-name under " + quoted(d)};

@@ -105,7 +105,10 @@ INSTANTIATE_TEST_SUITE_P(HostingServerNumbers, GenericRules, ::testing::Values(
     Case{"dd12345.kasserver.com", "", false, "no generic evidence"},
     Case{"www3005.sakura.ne.jp", "49.212.207.15", false, "no generic evidence"},
     Case{"server040.webpack.hosteurope.de", "", false, ""},
-    Case{"mout.web.de", "", false, "mail host keyword \"mout\""}));
+    Case{"mout.web.de", "", false, "mail host keyword \"mout\""},
+    Case{"www123.your-server.de", "", false, "no generic evidence"},
+    Case{"srv12.hstgr.cloud", "", false, ""},
+    Case{"dedi1234.your-server.de", "", true, "cloud auto-name under \"your-server.de\""}));
 
 // Encodings of large access providers: opaque subscriber labels under regional sub-domains,
 // partial embeddings next to pool tokens, access-equipment tokens with a numeric suffix.
