@@ -121,8 +121,10 @@ void scan_tokens(const NameParts& parts, bool embedded, Scan& scan) {
       const std::string_view first = parts.labels[0].text;
       pool_zone = std::all_of(zone.begin(), zone.end(), is_lower) && std::any_of(first.begin(), first.end(), is_digit);
     }
-    const bool numbered = line_numbers(scan, embedded) || (best_pool.numbered && scan.host_digits) || pool_zone;
     const std::string_view label = parts.labels[pool_label].text;
+    // An access-equipment token numbered in its own label: "natpool62", "nas934".
+    const bool equipment_number = best_pool.numbered && std::any_of(label.begin(), label.end(), is_digit);
+    const bool numbered = line_numbers(scan, embedded) || equipment_number || pool_zone;
     // "customer.lsancax1.pop.starlinkisp.net": the keyword is the subscriber label itself.
     const bool leftmost_above_region = pool_label == 0 && label == best_pool.keyword && parts.host_labels >= 3 &&
                                        is_location_code(parts.labels[1].text);
@@ -130,15 +132,15 @@ void scan_tokens(const NameParts& parts, bool embedded, Scan& scan) {
     std::string_view how;
     switch (best_pool.strength) {
       case KeywordStrength::strong:
-        w = numbered ? (strong_words > 1 ? 0.7 : 0.6) : strong_words > 1 ? 0.5 : 0.3;
+        w = numbered ? (strong_words > 1 ? 0.7 : 0.6) : leftmost_above_region ? 0.6 : strong_words > 1 ? 0.5 : 0.3;
         break;
       case KeywordStrength::medium: w = numbered || leftmost_above_region ? 0.5 : 0.3; break;
       case KeywordStrength::weak: w = numbered ? 0.25 : 0.0; break;
       case KeywordStrength::none: break;
     }
     if (!numbered) how = scan.host_digits ? " with only a server number" : " without numbers";
-    if (w >= 0.5 && !numbered && strong_words < 2) how = " above regional sub-domain";
-    if (w >= 0.5 && !numbered && strong_words >= 2) how = " with another pool keyword";
+    if (!numbered && strong_words >= 2) how = " with another pool keyword";
+    if (!numbered && leftmost_above_region) how = " above regional sub-domain";
     if (pool_zone && !line_numbers(scan, embedded)) how = " as pool sub-domain over a numbered label";
     if (w > 0) {
       scan.pool = Evidence{w, "pool keyword " + quoted(best_pool.keyword) + " in label " + quoted(label) +

@@ -96,6 +96,7 @@ INSTANTIATE_TEST_SUITE_P(KeywordAloneIsWeak, GenericRules, ::testing::Values(
     Case{"gw2.cm.dream.jp", "59.157.133.2", false, "with only a server number"},
     Case{"dhcp1.example.com", "", false, "pool keyword \"dhcp\" in label \"dhcp1\" with only a server number"},
     Case{"webhosting-dynamic-sites3.example.com", "", false, "weak evidence only"},
+    Case{"lns.pop3.example-isp.net", "", false, "pool keyword \"lns\" in label \"lns\" with only a server number"},
     Case{"node123.cluster.example.com", "", false, "pool keyword \"node\" in label \"node123\" with only a server number"},
     Case{"adsl-dynamic-pool-xxx.hcm.fpt.vn", "", true, "with another pool keyword"}));
 
