@@ -77,6 +77,13 @@ std::size_t PublicSuffixList::registered_domain_labels(const std::string& name, 
   return labels;
 }
 
+std::size_t PublicSuffixList::registered_domain_labels_uncached(const std::string& name,
+                                                                std::size_t label_count) const {
+  if (label_count < 2) return label_count;
+  if (m_ctx == nullptr) return fallback_registered_domain_labels(name, label_count);
+  return lookup(name, label_count);
+}
+
 std::size_t PublicSuffixList::lookup(const std::string& name, std::size_t label_count) const {
   if (const char* domain = psl_registrable_domain(m_ctx, name.c_str()); domain != nullptr) {
     return std::min(labels_in(domain), label_count);

@@ -25,6 +25,9 @@ public:
 
   // Answers are memoised per thread by parent domain (all but the leftmost label).
 
+  // The same without the memo: libpsl on every call (tests compare the two).
+  std::size_t registered_domain_labels_uncached(const std::string& name, std::size_t label_count) const;
+
   // "builtin", "system file", or "fallback rule" (no list at all): for tests and diagnostics.
   const char* source() const { return m_source; }
 

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "checks/generic/name_parts.hpp"
+#include "checks/generic/public_suffix.hpp"
 #include "checks/generic_hostname.hpp"
 
 #ifndef RDNS_TEST_DATA_DIR
@@ -124,6 +125,29 @@ std::string registered_domain(const std::string& hostname) {
   if (parts.label_count == 0) return {};
   return std::string(parts.label_span(parts.host_labels < parts.label_count ? parts.host_labels : 0,
                                       parts.label_count - 1));
+}
+
+TEST(GenericCorpus, PublicSuffixMemoAgreesWithLibpsl) {
+  // Every corpus name, names under it ("a.<name>"), and siblings under parents seen before
+  // ("x.u7.<name>" after "a.u7.<name>") get the same registered domain from the memo as from
+  // libpsl itself.
+  const auto& psl = generic::PublicSuffixList::instance();
+  auto rows = load("generic_names.tsv");
+  const auto holdout = load("generic_names_holdout.tsv");
+  rows.insert(rows.end(), holdout.begin(), holdout.end());
+  int n = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (const Row& r : rows) {
+      std::string name = r.hostname;
+      if (round == 1) name = "a.u" + std::to_string(n++) + "." + name;
+      if (round == 2) name = "x.u" + std::to_string(n++ - static_cast<int>(rows.size())) + "." + name;
+      generic::NameParts parts;
+      generic::split_name(name, parts);
+      EXPECT_EQ(psl.registered_domain_labels(parts.name, parts.label_count),
+                psl.registered_domain_labels_uncached(parts.name, parts.label_count))
+          << name;
+    }
+  }
 }
 
 TEST(GenericCorpus, SplitByRegisteredDomain) {
