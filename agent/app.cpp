@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -13,6 +14,7 @@
 #include "agent/resolver_factory.hpp"
 #include "agent/service.hpp"
 #include "agent/signals.hpp"
+#include "agent/state_keeper.hpp"
 #include "agent/web_handlers.hpp"
 #include "checks/counting_resolver.hpp"
 #include "checks/unbound/unbound_resolver.hpp"
@@ -77,6 +79,13 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   web_options.listen_address = options.listen_address;
   web_options.telemetry_path = options.telemetry_path;
   web_options.web_config_file = options.web_config_file;
+  // Before the first scrape can come: restored results are served from the first request on.
+  std::optional<StateKeeper> state;
+  if (!options.storage_path.empty()) {
+    state.emplace(options.storage_path, **service);
+    state->load();
+  }
+
   auto web = start_web_server(web_options, make_web_handlers(**service, {options.config_file, options.telemetry_path}));
   if (!web) {
     spdlog::error("cannot start the web server: {}", web.error());
@@ -98,12 +107,14 @@ int run_agent(const AgentOptions& options, config::Config initial) {
       (void)(*service)->reload_from_file(options.config_file);
     }
     (*service)->reap_retired();
+    if (state) state->tick();
   }
 
   spdlog::info("shutting down");
   (*service)->begin_shutdown();
   (*web)->stop();
   (*service)->shutdown();
+  if (state) state->flush();
   spdlog::info("stopped");
   return k_exit_ok;
 }

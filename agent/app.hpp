@@ -15,6 +15,7 @@ struct AgentOptions {
   std::string telemetry_path = "/metrics";
   std::string web_config_file;  // exporter-toolkit style TLS/basic-auth TOML; empty = plain HTTP
   std::optional<Shard> shard;   // --shard: check only this agent's share of the targets
+  std::string storage_path;     // --storage.path: where results survive restarts; empty = nowhere
 };
 
 // Runs until SIGTERM/SIGINT; returns the process exit status. `initial` is the already

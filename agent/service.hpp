@@ -66,6 +66,9 @@ public:
   ProbeResponse probe(const std::string& target) { return m_probe.handle(target); }
   bool ready() const { return m_store.first_cycle_done(); }
   ResultStore::Snapshot snapshot() const { return m_store.snapshot(); }
+  // --storage.path: results of an earlier run, served until their targets are checked again.
+  std::size_t restore(std::vector<PersistedTarget> targets) { return m_store.restore(std::move(targets)); }
+  std::uint64_t store_generation() const { return m_store.generation(); }
 
   // Destroys retired engines whose checks have all completed. Call now and then (app: every second).
   void reap_retired() { m_engines.reap(); }

@@ -1,20 +1,28 @@
 // The generic-name classifier: weighs evidence from the name's tokens into a score.
 //
-// Evidence and weights (a name is generic at score >= 0.5):
+// A pool keyword alone is weak evidence; it becomes strong only next to numbers that identify
+// a line (an embedded address, a long digit run, two or more numbers) or as the whole leftmost
+// label above a regional sub-domain. Evidence and weights (a name is generic at score >= 0.5):
 //   the PTR's own address embedded (4 octets any order/padding, hex, digits, IPv6)  1.0
 //   IPv6-looking groups or nibble labels                                             0.9
 //   four octet-sized numbers in a row / a 12-digit zero-padded run                  0.8
 //   three octets of the own address                                                  0.8
 //   a cloud's auto-name (DigitalOcean "s-1vcpu-1gb", known auto-naming domains)       0.7
+//   a strong pool keyword (dyn, dhcp, dsl, ppp, cable, cpe, ...) with line numbers   0.6 (0.7: two)
+//   an opaque subscriber label under a regional sub-domain ("pcp04024417pcs.toresd01") 0.55
 //   8 hex digits that could be an address ("p5b0a1c2d")                              0.55
-//   a strong pool keyword in the host part (dyn, dhcp, dsl, ppp, cable, cpe, ...)    0.6
-//   a medium one (client, customer, user, home, ...)                                0.4 (+0.1 with digits)
-//   a weak one (ip, host, static, vps, ...)                                          0.25 (only with digits)
+//   a medium keyword (client, customer, user, node, ...) with line numbers           0.5
+//   the same, as the whole leftmost label above a location code ("customer.lsancax1") 0.5
 //   four octet-sized numbers with a word between them ("12.red-88-2-33")             0.45
 //   three octet-sized numbers / two octets of the own address                        0.35 / 0.3
-//   a router interface name ("ge-1-0-0.bb1", "xe-0-1-2.cr1")                       -0.4
+//   a keyword alone, or with one small server number ("dhcp1", "cable", "gw2.cm")     0.3
+//   a weak one (ip, host, static, vps, ...) with line numbers                        0.25
 //   long digit runs (>= 5 digits; two of them) or a MAC-like 12+ hex run            0.3 / 0.5
+//   a router interface name ("ge-1-0-0.bb1", "xe-0-1-2.cr1")                       -0.4
 //   a mail-host word in the host part (mail, mx, smtp, mta, relay, out, ...)        -0.6
+// The host part is everything left of the registered domain, from the Public Suffix List with
+// its private section: a hosting provider's numbered servers under its own suffix
+// ("dd1234.kasserver.com") have no host part and so no evidence.
 // The mail penalty keeps deliberately named senders negative even when they carry part of
 // their address ("a8-30.smtp-out.amazonses.com", "mail-yw1-f170.google.com").
 #include "checks/generic_hostname.hpp"
@@ -26,8 +34,8 @@
 #include <re2/re2.h>
 
 #include "checks/generic/address_embedding.hpp"
-#include "checks/generic/keywords.hpp"
 #include "checks/generic/name_parts.hpp"
+#include "checks/generic/token_evidence.hpp"
 
 namespace rdns::checks {
 namespace {
@@ -35,148 +43,6 @@ namespace {
 using namespace rdns::checks::generic;
 
 constexpr double k_threshold = 0.5;
-
-// Domains whose every host name is assigned per machine by a cloud or hosting company.
-constexpr std::array<std::string_view, 18> k_auto_name_domains = {
-    "amazonaws.com",       "googleusercontent.com", "linodeusercontent.com", "members.linode.com",
-    "vultrusercontent.com", "contaboserver.net",    "your-server.de",        "vps.ovh.net",
-    "vps.ovh.ca",          "scw.cloud",             "poneytelecom.eu",       "hstgr.cloud",
-    "colocrossing.com",    "hostwindsdns.com",      "cloudapp.net",          "onlinehome-server.info",
-    "dedicated.hosteurope.de", "kasserver.com"};
-static_assert(!k_auto_name_domains.back().empty(), "the array size must match its entries");
-
-// Router interface names ("ge-1-0-0.bb1.nyc", "xe-0-1-2.cr1", "ae-1-3502.edge4") are
-// infrastructure, not subscribers, even though they are full of small numbers.
-constexpr std::array<std::string_view, 17> k_interface_words = {
-    "ae", "ge", "xe", "et", "te", "be", "gi", "fa", "hu", "lo", "po", "so", "pos", "eth", "vlan", "irb",
-    "bundle"};
-
-struct Evidence {
-  double weight = 0.0;
-  std::string text;
-};
-
-bool ends_with_domain(std::string_view name, std::string_view domain) {
-  if (name.size() <= domain.size()) return false;
-  return name.substr(name.size() - domain.size()) == domain && name[name.size() - domain.size() - 1] == '.';
-}
-
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  out.append(s);
-  out += '"';
-  return out;
-}
-
-struct Scan {
-  Evidence embed;
-  Evidence pool;       // the strongest pool keyword
-  Evidence cloud;
-  Evidence runs;
-  Evidence mail;
-  Evidence infrastructure;
-  bool static_word = false;
-  bool host_digits = false;
-  int long_runs = 0;
-};
-
-void scan_tokens(const NameParts& parts, Scan& scan) {
-  KeywordMatch best_pool;
-  std::size_t pool_label = 0;
-  int strong_words = 0;
-  for (std::size_t i = 0; i < parts.token_count; ++i) {
-    const Token& t = parts.tokens[i];
-    if (t.label >= parts.host_labels) break;
-    if (t.numeric) {
-      scan.host_digits = true;
-      if (t.text.size() >= 5) ++scan.long_runs;
-      continue;
-    }
-    if (t.text.substr(0, 6) == "static" || t.text == "fixed" || t.text == "stat") scan.static_word = true;
-    if (i == 0 && i + 1 < parts.token_count && parts.tokens[1].numeric && parts.tokens[1].label == 0 &&
-        std::find(k_interface_words.begin(), k_interface_words.end(), t.text) != k_interface_words.end()) {
-      scan.infrastructure = Evidence{-0.4, "router interface name " + quoted(parts.labels[0].text)};
-    }
-    if (scan.mail.text.empty()) {
-      if (const std::string_view mail = mail_keyword(t.text); !mail.empty()) {
-        scan.mail = Evidence{-0.6, "mail host keyword " + quoted(mail) + " in label " +
-                                       quoted(parts.labels[t.label].text)};
-      }
-    }
-    const KeywordMatch m = pool_keyword(t.text);
-    if (m.strength == KeywordStrength::strong) ++strong_words;
-    if (m.strength > best_pool.strength) {
-      best_pool = m;
-      pool_label = t.label;
-    }
-    if (t.text == "vcpu" || (t.text.size() > 4 && t.text.substr(t.text.size() - 4) == "vcpu")) {
-      scan.cloud = Evidence{0.7, "cloud auto-name in label " + quoted(parts.labels[t.label].text)};
-    }
-  }
-  if (best_pool.strength != KeywordStrength::none) {
-    double w = 0.0;
-    switch (best_pool.strength) {
-      case KeywordStrength::strong: w = strong_words > 1 ? 0.7 : 0.6; break;
-      case KeywordStrength::medium: w = scan.host_digits ? 0.5 : 0.4; break;
-      case KeywordStrength::weak: w = scan.host_digits ? 0.25 : 0.0; break;
-      case KeywordStrength::none: break;
-    }
-    if (w > 0) {
-      scan.pool = Evidence{w, "pool keyword " + quoted(best_pool.keyword) + " in label " +
-                                  quoted(parts.labels[pool_label].text)};
-    }
-  }
-  // MAC-like or serial-number-like runs: "s0106001a2b3c4d5e", "cpe0012abcd3456".
-  for (std::size_t li = 0; li < parts.host_labels; ++li) {
-    const std::string_view label = parts.labels[li].text;
-    std::size_t run = 0;
-    bool digit = false;
-    bool letter = false;
-    for (std::size_t k = 0; k <= label.size(); ++k) {
-      if (k < label.size() && is_hex(label[k])) {
-        ++run;
-        (is_digit(label[k]) ? digit : letter) = true;
-        continue;
-      }
-      if (run >= 12 && digit && letter) {
-        scan.runs = Evidence{0.5, "hardware-id-like hex run in label " + quoted(label)};
-      }
-      run = 0;
-      digit = letter = false;
-    }
-  }
-  if (scan.runs.text.empty() && scan.long_runs > 0) {
-    scan.runs = Evidence{scan.long_runs > 1 ? 0.5 : 0.3, "long digit run in host part"};
-  }
-  if (scan.host_digits && scan.cloud.text.empty()) {
-    for (std::string_view d : k_auto_name_domains) {
-      if (ends_with_domain(parts.name, d)) {
-        scan.cloud = Evidence{0.7, "cloud auto-name under " + quoted(d)};
-        break;
-      }
-    }
-  }
-}
-
-Evidence embed_evidence(const NameParts& parts, const Embedding& e, bool static_word) {
-  const std::string part = quoted(parts.label_span(e.first_label, e.last_label));
-  const std::string form = e.form.empty() ? std::string() : " as " + std::string(e.form);
-  const std::string ip = static_word ? "embeds IP (static)" : "embeds IP";
-  switch (e.kind) {
-    case EmbedKind::own_address: return {1.0, ip + form + " in " + part};
-    case EmbedKind::plausible_ipv6: return {0.9, "embeds an IPv6 address" + form + " in " + part};
-    case EmbedKind::plausible_ipv4:
-      return {0.8, std::string(static_word ? "embeds an IP-like number (static)" : "embeds an IP-like number") +
-                       form + " in " + part};
-    case EmbedKind::own_partial3: return {0.8, "embeds 3 octets of the IP" + form + " in " + part};
-    case EmbedKind::hex8: return {0.55, "embeds an IP-like hex number in " + part};
-    case EmbedKind::split_octets: return {0.45, "four octet-sized numbers split by a word in " + part};
-    case EmbedKind::numbers3: return {0.35, "three octet-sized numbers in " + part};
-    case EmbedKind::own_partial2: return {0.3, "embeds 2 octets of the IP in " + part};
-    case EmbedKind::none: break;
-  }
-  return {};
-}
 
 // User patterns run on RE2: linear time in the name, so no pattern ("^(x+x+)+y$") can make
 // classify() hang on a hostile PTR name. Options as config/validate.cpp checks them with:
@@ -238,14 +104,29 @@ GenericVerdict GenericClassifier::classify(std::string_view hostname, std::strin
   NameParts parts;
   split_name(hostname, parts);
 
+  const std::optional<Address> address = parse_address(ip);
+  const Embedding embedding = find_embedding(parts, address);
   Scan scan;
-  scan_tokens(parts, scan);
-  const Embedding embedding = find_embedding(parts, parse_address(ip));
-  scan.embed = embed_evidence(parts, embedding, scan.static_word);
+  scan_tokens(parts, embedding.kind != EmbedKind::none, scan);
+  scan.embed = embed_evidence(parts, embedding, scan.static_word, ip);
 
   // Digit runs that are the embedded address are not a second piece of evidence.
   if (scan.embed.weight >= 0.8) scan.runs = Evidence{};
-  std::array<const Evidence*, 5> positive = {&scan.embed, &scan.pool, &scan.cloud, &scan.runs, nullptr};
+  // The subscriber label is a long digit run seen in context: one piece of evidence, not two.
+  if (scan.subscriber.weight > 0 && scan.runs.weight <= 0.3) scan.runs = Evidence{};
+  // Numbers that are the embedded address are not a second piece of evidence either: of the
+  // two readings of the leftmost label's numbers, the stronger one counts.
+  if (embedding.kind != EmbedKind::none && embedding.first_label == 0) {
+    for (Evidence* other : {&scan.subscriber, &scan.numbers_label}) {
+      if (other->weight <= scan.embed.weight) {
+        *other = Evidence{};
+      } else {
+        scan.embed = Evidence{};
+      }
+    }
+  }
+  std::array<const Evidence*, 6> positive = {&scan.embed, &scan.pool,       &scan.cloud,
+                                             &scan.runs,  &scan.subscriber, &scan.numbers_label};
   double score = 0.0;
   for (const Evidence* e : positive) {
     if (e != nullptr) score += e->weight;
@@ -256,11 +137,11 @@ GenericVerdict GenericClassifier::classify(std::string_view hostname, std::strin
   GenericVerdict verdict;
   verdict.score = score;
   verdict.generic = score >= k_threshold;
-  std::sort(positive.begin(), positive.begin() + 4,
+  std::sort(positive.begin(), positive.end(),
             [](const Evidence* a, const Evidence* b) { return a->weight > b->weight; });
   if (verdict.generic) {
     verdict.reason = positive[0]->text;
-    if (positive[1]->weight > 0) verdict.reason += "; " + positive[1]->text;
+    if (positive[1]->weight > 0) verdict.reason += " + " + positive[1]->text;
   } else if (!scan.mail.text.empty()) {
     verdict.reason = scan.mail.text;
     if (positive[0]->weight > 0) verdict.reason += " outweighs " + positive[0]->text;

@@ -36,6 +36,8 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
   flags.add_string("shard", &shard_text,
                    "check only this agent's share of the targets: I/N (0-based I of N agents), or auto/N "
                    "(I from the -<ordinal> suffix of HOSTNAME, as in a StatefulSet)");
+  flags.add_string("storage.path", &options.storage_path,
+                   "directory where the last result of every target is kept across restarts (empty: off)");
   flags.add_bool("version", &show_version, "print version and exit");
   flags.add_bool("help", &show_help, "print this help and exit");
 

@@ -169,6 +169,10 @@ void find_own_ipv4(const NameParts& parts, std::size_t limit, const Numbers& num
     const std::string_view label = parts.labels[li].text;
     if (label.find(hex) != std::string_view::npos || label.find(hex_rev) != std::string_view::npos) {
       keep(best, EmbedKind::own_address, li, li, "hex");
+    } else if (label.size() >= 6 && (label.find(hex.substr(2)) != std::string_view::npos ||
+                                     label.find(hex_rev.substr(0, 6)) != std::string_view::npos)) {
+      // The host's three octets in hex, in order or reversed ("cpe-0a1b2c" for x.10.27.44).
+      keep(best, EmbedKind::own_partial3, li, li, "hex");
     }
   }
 }

@@ -11,6 +11,7 @@ struct Entry {
   // 0: whole token only; 1: also as a prefix ("dynamicip"); 2: also as a prefix or a suffix
   // ("athedsl", "mobilebroadband"). Suffixes only for words no ordinary word ends with.
   int affix;
+  bool numbered = false;  // see KeywordMatch::numbered
 };
 
 using S = KeywordStrength;
@@ -20,14 +21,14 @@ constexpr std::array k_pool_words = {
     // dynamic / DHCP pools
     Entry{"dynamic", S::strong, 2}, Entry{"dyn", S::strong, 1}, Entry{"dhcp", S::strong, 2},
     Entry{"pool", S::strong, 1}, Entry{"pools", S::strong, 0}, Entry{"dip", S::strong, 0},
-    Entry{"dynip", S::strong, 1}, Entry{"nat", S::medium, 0}, Entry{"cgnat", S::strong, 1},
+    Entry{"dynip", S::strong, 1}, Entry{"nat", S::medium, 0}, Entry{"natpool", S::strong, 1, true}, Entry{"cgnat", S::strong, 1},
     Entry{"cgn", S::medium, 0},
     // DSL, dial-up, PPP
     Entry{"dsl", S::strong, 2}, Entry{"adsl", S::strong, 2}, Entry{"vdsl", S::strong, 2},
     Entry{"xdsl", S::strong, 2}, Entry{"sdsl", S::strong, 2}, Entry{"ppp", S::strong, 2},
     Entry{"pppoe", S::strong, 1}, Entry{"ipoe", S::strong, 1}, Entry{"pppoa", S::strong, 1}, Entry{"dialup", S::strong, 2},
-    Entry{"dial", S::strong, 0}, Entry{"dialin", S::strong, 1}, Entry{"bras", S::strong, 0},
-    Entry{"lns", S::strong, 0}, Entry{"ras", S::medium, 0},
+    Entry{"dial", S::strong, 0}, Entry{"dialin", S::strong, 1}, Entry{"bras", S::strong, 0, true},
+    Entry{"lns", S::strong, 0, true}, Entry{"nas", S::strong, 0, true}, Entry{"ras", S::medium, 0},
     // cable, fibre, fixed wireless, mobile
     Entry{"cable", S::strong, 2}, Entry{"catv", S::strong, 1}, Entry{"cm", S::medium, 0},
     Entry{"hsd", S::strong, 0}, Entry{"hsi", S::strong, 0}, Entry{"cpe", S::strong, 1},
@@ -44,7 +45,7 @@ constexpr std::array k_pool_words = {
     Entry{"abo", S::strong, 0}, Entry{"subs", S::strong, 0}, Entry{"sub", S::medium, 0},
     Entry{"subscriber", S::strong, 1}, Entry{"subscribers", S::strong, 1},
     Entry{"client", S::medium, 1}, Entry{"clients", S::medium, 1}, Entry{"customer", S::medium, 1},
-    Entry{"customers", S::medium, 1}, Entry{"cust", S::medium, 0}, Entry{"user", S::medium, 0},
+    Entry{"customers", S::medium, 1}, Entry{"cust", S::medium, 0}, Entry{"user", S::medium, 0}, Entry{"usr", S::medium, 0},
     Entry{"users", S::medium, 0}, Entry{"home", S::medium, 0}, Entry{"access", S::medium, 0},
     Entry{"dialer", S::strong, 1}, Entry{"kunden", S::strong, 1}, Entry{"abonne", S::strong, 1},
     Entry{"unassigned", S::medium, 1}, Entry{"unallocated", S::medium, 1},
@@ -54,7 +55,7 @@ constexpr std::array k_pool_words = {
     Entry{"ip", S::weak, 0}, Entry{"ips", S::weak, 0}, Entry{"host", S::weak, 0},
     Entry{"static", S::weak, 1}, Entry{"fixed", S::weak, 0}, Entry{"vps", S::weak, 0},
     Entry{"srv", S::weak, 0}, Entry{"vmi", S::weak, 0}, Entry{"vmd", S::weak, 0},
-    Entry{"node", S::weak, 0}, Entry{"ec", S::weak, 0}, Entry{"compute", S::weak, 0},
+    Entry{"node", S::medium, 0}, Entry{"ec", S::weak, 0}, Entry{"compute", S::weak, 0},
     Entry{"instances", S::weak, 0}, Entry{"cloud", S::weak, 0}
 };
 
@@ -79,7 +80,7 @@ KeywordMatch pool_keyword(std::string_view token) {
     if (e.strength <= best.strength) continue;
     if (token == e.word || (e.affix >= 1 && prefix_of(e.word, token)) ||
         (e.affix == 2 && suffix_of(e.word, token)))
-      best = KeywordMatch{e.strength, e.word};
+      best = KeywordMatch{e.strength, e.word, e.numbered};
   }
   return best;
 }

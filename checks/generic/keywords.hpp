@@ -16,6 +16,9 @@ enum class KeywordStrength {
 struct KeywordMatch {
   KeywordStrength strength = KeywordStrength::none;
   std::string_view keyword;  // the list entry that matched
+  // Access-equipment tokens ("nas", "natpool", "lns", "bras"): a number right after them is
+  // the port or pool id, not a server number.
+  bool numbered = false;
 };
 
 // `token` is a run of lower-case letters. Long keywords also match as a prefix (a few also as a suffix)

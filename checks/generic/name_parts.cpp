@@ -1,29 +1,8 @@
 #include "checks/generic/name_parts.hpp"
 
-#include <algorithm>
+#include "checks/generic/public_suffix.hpp"
 
 namespace rdns::checks::generic {
-namespace {
-
-// Second-level labels under which ccTLD registries sell names ("example.co.uk",
-// "isp.com.br", "provider.ne.jp"): with these the registered domain is three labels.
-constexpr std::array<std::string_view, 24> k_second_levels = {
-    "ac", "ad", "co", "com", "ed", "edu", "go", "gob", "gov", "gr", "in", "lg",
-    "ltd", "mil", "ne", "net", "nic", "nom", "or", "org", "plc", "sch", "web", "info"};
-
-std::size_t registered_domain_labels(const NameParts& parts) {
-  const std::size_t n = parts.label_count;
-  if (n < 2) return n;
-  const std::string_view tld = parts.labels[n - 1].text;
-  const std::string_view second = parts.labels[n - 2].text;
-  if (n >= 3 && tld.size() == 2 &&
-      std::find(k_second_levels.begin(), k_second_levels.end(), second) != k_second_levels.end()) {
-    return 3;
-  }
-  return 2;
-}
-
-}  // namespace
 
 std::string_view NameParts::label_span(std::size_t first, std::size_t last) const {
   if (first >= label_count || last >= label_count || last < first) return {};
@@ -75,7 +54,7 @@ void split_name(std::string_view hostname, NameParts& out) {
       i = j;
     }
   }
-  const std::size_t domain = registered_domain_labels(out);
+  const std::size_t domain = PublicSuffixList::instance().registered_domain_labels(out.name, out.label_count);
   // A bare single label ("ubuntu-s-1vcpu-1gb-nyc1-01") is all host part.
   out.host_labels = out.label_count == 1 ? 1 : out.label_count > domain ? out.label_count - domain : 0;
 }

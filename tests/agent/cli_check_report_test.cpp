@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/cli/exit_codes.hpp"
+#include "checks/generic_hostname.hpp"
 #include "checks/verdict.hpp"
 #include "tests/checks/fakes/answers.hpp"
 
@@ -65,6 +66,25 @@ TEST(CheckReport, TextHasVerdictsRecordsAndSummary) {
       << text;
   EXPECT_NE(text.find("3 IPs checked: 1 PASS, 1 FAIL, 1 UNKNOWN\n"), std::string::npos) << text;
   EXPECT_EQ(text.find('\033'), std::string::npos);  // no colour unless asked
+}
+
+TEST(CheckReport, GenericReasonFromTheClassifierIsSpecific) {
+  // The real classifier: the report names the address, where it sits and the pool keyword.
+  const checks::GenericClassifier classifier;
+  auto classify = [&](std::string_view host, std::string_view ip) { return classifier.classify(host, ip); };
+  const std::string host = "c-73-22-11-4.hsd1.ca.comcast.net";
+  const CheckResult r = checks::evaluate({.ip = "73.22.11.4"}, "4.11.22.73.in-addr.arpa.",
+                                         {.ptr = ok({host + "."}), .forward = {{host, ok({"73.22.11.4"})}}}, classify);
+  std::ostringstream out;
+  write_text_report(out, {r});
+  EXPECT_NE(out.str().find("PTR name looks generic (embeds IP 73.22.11.4 as octets in leftmost label "
+                           "\"c-73-22-11-4\" + pool keyword \"hsd\" in label \"hsd1\")"),
+            std::string::npos)
+      << out.str();
+  std::ostringstream json;
+  write_json_report(json, {r});
+  EXPECT_NE(json.str().find("\"reason\":\"embeds IP 73.22.11.4 as octets in leftmost label"), std::string::npos)
+      << json.str();
 }
 
 TEST(CheckReport, ColourOnlyWhenAsked) {

@@ -40,7 +40,11 @@ std::vector<std::string> lines(const std::string& text) {
 TEST(ClassifyCommand, OneHostnameWithAndWithoutIp) {
   CommandRun r = classify({"c-73-22-11-4.hsd1.ca.comcast.net", "73.22.11.4"});
   EXPECT_EQ(r.status, k_exit_ok) << r.err;
-  EXPECT_EQ(r.out.rfind("c-73-22-11-4.hsd1.ca.comcast.net\tgeneric\tembeds IP", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind("c-73-22-11-4.hsd1.ca.comcast.net\tgeneric\tembeds IP 73.22.11.4 as octets in leftmost label "
+                        "\"c-73-22-11-4\" + pool keyword \"hsd\" in label \"hsd1\"\n",
+                        0),
+            0u)
+      << r.out;
   r = classify({"mail-yw1-f170.google.com"});
   EXPECT_EQ(r.status, k_exit_ok);
   EXPECT_EQ(r.out.rfind("mail-yw1-f170.google.com\tnot-generic\t", 0), 0u) << r.out;
@@ -74,7 +78,8 @@ TEST(ClassifyCommand, JsonLinesAreEscaped) {
   auto out = lines(r.out);
   ASSERT_EQ(out.size(), 2u) << r.out;
   EXPECT_EQ(out[0].rfind("{\"hostname\":\"c-73-22-11-4.hsd1.ca.comcast.net\",\"ip\":\"73.22.11.4\","
-                         "\"generic\":true,\"score\":1.00,\"reason\":\"embeds IP as octets in \\\"c-73-22-11-4\\\"",
+                         "\"generic\":true,\"score\":1.00,\"reason\":\"embeds IP 73.22.11.4 as octets in leftmost label "
+                         "\\\"c-73-22-11-4\\\" + pool keyword \\\"hsd\\\" in label \\\"hsd1\\\"\"}",
                          0),
             0u)
       << out[0];

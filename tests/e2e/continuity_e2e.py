@@ -3,12 +3,17 @@
 
 1. Start-up: a config of 1,024+ targets with interval = "1h" is ready (every target has a
    first result) in about the time its lookups take, not an interval. The figure is printed.
+2. Restart with --storage.path while the DNS is down: verdicts, verdict times, PTR last-change
+   times and the status page are served at once, before any DNS answer, and stay unchanged
+   while the lookups fail (no false change is recorded).
+3. A corrupt state file and an unwritable storage directory: the agent runs and says so.
 
 usage: continuity_e2e.py RDNS_EXPORTER DNS_WORLD_PY
 Standard library only; loopback only. Every process started is stopped at the end."""
 
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -69,6 +74,67 @@ def main():
         assert scrape.value("rdns_check_interval_seconds") == 3600.0
         print("start-up: %d targets, interval 1h, ready after %.1fs (%.0f checks/s)"
               % (total, ready_after, total / ready_after))
+        agent.stop()
+        agent = None
+
+        # 2. Restart with state, the DNS server down for the second run.
+        storage = os.path.join(workdir, "state")
+        os.mkdir(storage)
+        first = Agent(binary, config, workdir, ["--storage.path=" + storage], "first.log")
+        agent = first
+        wait_until("/-/ready (first run)", lambda: first.get("/-/ready")[0] == 200, 300)
+        before = first.scrape()
+        first.proc.send_signal(signal.SIGTERM)
+        assert first.proc.wait(timeout=30) == 0, first.log_text()
+        assert os.path.exists(os.path.join(storage, "rdns_exporter.state")), first.log_text()
+        first.stop()
+        world.server_stop()
+
+        restart_at = time.time()
+        agent = Agent(binary, config, workdir, ["--storage.path=" + storage], "second.log")
+        status, _ = agent.get("/-/ready")
+        scrape = agent.scrape()
+        served_after = time.time() - restart_at
+        assert status == 200, "every target restored: ready at once"
+        for family in ("rdns_check_success", "rdns_ptr_present", "rdns_ptr_info", "rdns_fcrdns_pass",
+                       "rdns_verdict_timestamp_seconds", "rdns_ptr_last_change_timestamp_seconds"):
+            got = sorted((tuple(sorted(l.items())), v) for _, l, v in scrape.find(family))
+            want = sorted((tuple(sorted(l.items())), v) for _, l, v in before.find(family))
+            assert got == want, "%s not restored as it was" % family
+        page_status, page = agent.get("/?filter=failing")
+        assert page_status == 200 and "192.0.2.11" in page, "the status page lists the restored failures"
+        print("restart: %d verdicts served %.2fs after start, before any DNS answer"
+              % (len(scrape.find("rdns_check_success")), served_after))
+
+        # The lookups now fail (the server is down): the verdicts stay, nothing changes.
+        resolver_trouble = {"servfail", "timeout", "error", "refused"}
+        wait_until("the re-checks fail during the outage",
+                   lambda: all(agent.scrape().status("rdns_ptr_lookup_status", ip) in resolver_trouble
+                               for ip in scenario_ips), 120)
+        during = agent.scrape()
+        for family in ("rdns_check_success", "rdns_ptr_present", "rdns_ptr_last_change_timestamp_seconds",
+                       "rdns_verdict_timestamp_seconds"):
+            got = sorted((tuple(sorted(l.items())), v) for _, l, v in during.find(family))
+            want = sorted((tuple(sorted(l.items())), v) for _, l, v in before.find(family))
+            assert got == want, "%s changed during the outage after the restart" % family
+        agent.stop()
+        agent = None
+        world.server_start()
+
+        # 3. Abuse: a corrupt state file is ignored; an unwritable directory is reported.
+        with open(os.path.join(storage, "rdns_exporter.state"), "wb") as f:
+            f.write(os.urandom(4096))
+        agent = Agent(binary, config, workdir, ["--storage.path=" + storage], "corrupt.log")
+        wait_until("/-/ready with a corrupt state file", lambda: agent.get("/-/ready")[0] == 200, 300)
+        assert "state file in" in agent.log_text() and "ignored" in agent.log_text(), agent.log_text()[-2000:]
+        agent.stop()
+        blocker = os.path.join(workdir, "a-file")
+        open(blocker, "w").close()
+        agent = Agent(binary, config, workdir, ["--storage.path=" + os.path.join(blocker, "state")], "unwritable.log")
+        wait_until("/-/ready with an unwritable storage path", lambda: agent.get("/-/ready")[0] == 200, 300)
+        wait_until("the write error is logged", lambda: "cannot write the state file" in agent.log_text(), 20)
+        assert agent.get("/-/healthy")[0] == 200
+        print("abuse: corrupt state ignored, unwritable directory logged, agent serving")
         return 0
     finally:
         if agent:

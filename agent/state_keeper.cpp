@@ -1,0 +1,55 @@
+#include "agent/state_keeper.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "agent/state/state_file.hpp"
+
+namespace rdns::agent {
+namespace {
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+void StateKeeper::load() {
+  auto bytes = state::read_state_file(m_dir);
+  if (!bytes) {
+    spdlog::warn("state file ignored, every target is checked afresh: {}", bytes.error());
+  } else if (!*bytes) {
+    spdlog::info("no state file in {} yet: every target is checked afresh", m_dir);
+  } else {
+    auto decoded = state::decode_state(**bytes);
+    if (!decoded) {
+      spdlog::warn("state file in {} ignored, every target is checked afresh: {}", m_dir, decoded.error());
+    } else {
+      const std::size_t stored = decoded->targets.size();
+      const std::size_t restored = m_service.restore(std::move(decoded->targets));
+      spdlog::info("state restored from {}: {} of {} stored targets are configured and served at once "
+                   "(written {:.0f}s ago); every target is re-checked now",
+                   m_dir, restored, stored, unix_now() - decoded->written_at);
+    }
+  }
+  // What is in the store now is on disk already (or not worth writing): no write until it changes.
+  m_writer = state::StateWriter(m_interval, m_service.store_generation());
+}
+
+void StateKeeper::tick() {
+  const auto now = state::StateWriter::Clock::now();
+  if (m_writer.due(now, m_service.store_generation())) write(now);
+}
+
+void StateKeeper::flush() {
+  if (m_writer.due_at_shutdown(m_service.store_generation())) write(state::StateWriter::Clock::now());
+}
+
+void StateKeeper::write(state::StateWriter::Clock::time_point now) {
+  const auto snapshot = m_service.snapshot();
+  const auto bytes = state::encode_state(state::persisted_targets(snapshot), unix_now());
+  auto written = state::write_state_file(m_dir, bytes);
+  if (!written) spdlog::error("cannot write the state file (tried again later): {}", written.error());
+  m_writer.wrote(now, snapshot.generation, written.has_value());
+}
+
+}  // namespace rdns::agent
