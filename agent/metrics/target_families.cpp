@@ -111,8 +111,9 @@ void emit_target_aggregates(std::span<const TargetRow> rows, SampleSink& sink) {
 void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
   ip_gauge(rows, sink, "rdns_check_success",
            "1 when every enabled check of the IP definitively passed, 0 when one definitively failed. "
-           "Absent while a lookup it depends on failed (SERVFAIL, timeout, bogus...): a resolver problem "
-           "never yields a verdict; see rdns_ptr_lookup_status.",
+           "Absent until a check was decisive; afterwards it keeps its last decisive value while lookups "
+           "fail (SERVFAIL, timeout, bogus...): a resolver problem never creates or changes a verdict; see "
+           "rdns_ptr_lookup_status and rdns_verdict_timestamp_seconds.",
            [](const TargetRow& row) { return tri_value(row.record->success); });
 
   state_set(rows, sink, "rdns_ptr_lookup_status",
@@ -121,8 +122,8 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
             [](const TargetRecord& record) -> std::optional<LookupStatus> { return record.ptr_status; });
 
   ip_gauge(rows, sink, "rdns_ptr_present",
-           "1 when the IP has a PTR record, 0 when the DNS definitively said it has none (NXDOMAIN/NODATA). "
-           "Absent when the lookup was not definitive.",
+           "1 when the IP has a PTR record, 0 when the DNS definitively said it has none (NXDOMAIN/NODATA), "
+           "from the last definitive answer. Absent before the first one.",
            [](const TargetRow& row) { return tri_value(row.record->ptr_present); });
 
   ip_gauge(rows, sink, "rdns_ptr_records", "Number of PTR records of the IP (when the lookup was definitive).",

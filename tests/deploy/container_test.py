@@ -27,9 +27,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_contract import CONTRACT_FLAGS  # noqa: E402
+
 PORT = "9781"
-CONTRACT_FLAGS = {"--config.file", "--web.listen-address", "--web.telemetry-path",
-                  "--web.config.file", "--log.level", "--log.format"}
 # In debian:bookworm-slim already (essential, or required by apt itself).
 BASE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6", "zlib1g", "libcrypt1"}
 # Linked only by the -DRDNS_SANITIZE=ON build of the tests, never by a release image.

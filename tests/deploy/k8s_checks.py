@@ -6,14 +6,17 @@ deployment variant. Used by kubernetes_manifests_test.py and helm_chart_test.py.
 PrometheusRule present, no scrape annotations), sidecar, sharded, tls, rollout ("checksum":
 a pod annotation rolls config changes out, as Helm does; default: kustomize's hashed name).
 """
+import os
 import re
 import subprocess
+import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_contract import CONTRACT_FLAGS  # noqa: E402
 
 PORT = 9781
 EXPORTER = "rdns-exporter"  # the exporter's container name in every variant
-CONTRACT_FLAGS = {"--config.file", "--web.listen-address", "--web.telemetry-path",
-                  "--web.config.file", "--log.level", "--log.format", "--shard"}
 DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")

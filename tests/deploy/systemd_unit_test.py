@@ -21,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_contract import CONTRACT_FLAGS  # noqa: E402
+
 REQUIRED = {
     "DynamicUser": "yes",
     "ProtectSystem": "strict",
@@ -35,8 +38,6 @@ REQUIRED = {
     "StateDirectory": "rdns_exporter",
     "LoadCredential": "tls:/etc/rdns_exporter/tls",
 }
-CONTRACT_FLAGS = {"--config.file", "--web.listen-address", "--web.telemetry-path",
-                  "--web.config.file", "--log.level", "--log.format"}
 
 
 def parse_unit(text):

@@ -25,6 +25,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
     - --config.file=/etc/rdns_exporter/rdns_exporter.toml
     - --web.listen-address=:9781
     - --log.format={{ $.Values.logFormat }}
+    - --storage.path=/var/lib/rdns_exporter
     {{- if eq $.Values.mode "sharded" }}
     - --shard=auto/{{ $.Values.shards.count }}
     {{- end }}
@@ -81,6 +82,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
     - name: rdns-exporter-config
       mountPath: /etc/rdns_exporter
       readOnly: true
+    - name: rdns-exporter-state
+      mountPath: /var/lib/rdns_exporter
     {{- if $.Values.tls.enabled }}
     - name: rdns-exporter-web-config
       mountPath: /etc/rdns_exporter-web
@@ -95,6 +98,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - name: rdns-exporter-config
   configMap:
     name: {{ include "rdns.name" . }}-config
+# Last results across container restarts (lives as long as the pod).
+- name: rdns-exporter-state
+  emptyDir: {sizeLimit: 64Mi}
 {{- if .Values.tls.enabled }}
 - name: rdns-exporter-web-config
   configMap:
