@@ -11,6 +11,7 @@
 
 #include "agent/cli/exit_codes.hpp"
 #include "agent/http/web_server.hpp"
+#include "agent/logging.hpp"
 #include "agent/resolver_factory.hpp"
 #include "agent/service.hpp"
 #include "agent/signals.hpp"
@@ -92,11 +93,15 @@ int run_agent(const AgentOptions& options, config::Config initial) {
     (*service)->shutdown();
     return k_exit_software;
   }
-  spdlog::info("rdns_exporter started: listen={} port={} telemetry_path={} targets={} resolver={} interval={}s "
-               "tls_auth_config={}",
-               options.listen_address, (*web)->bound_port(), options.telemetry_path, target_count, mode_name(mode),
-               std::chrono::duration<double>(interval).count(),
-               options.web_config_file.empty() ? "none" : options.web_config_file);
+  log_event(spdlog::level::info, "rdns_exporter started",
+            {{"listen", options.listen_address},
+             {"port", std::to_string((*web)->bound_port())},
+             {"telemetry_path", options.telemetry_path},
+             {"targets", std::to_string(target_count)},
+             {"resolver", std::string(mode_name(mode))},
+             {"interval_seconds", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(interval).count())},
+             {"tls_auth_config", options.web_config_file.empty() ? "none" : options.web_config_file},
+             {"storage_path", options.storage_path.empty() ? "none" : options.storage_path}});
   (*service)->start();
 
   for (;;) {

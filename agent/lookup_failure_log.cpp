@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/logging.hpp"
+
 namespace rdns::agent {
 namespace {
 
@@ -21,15 +23,22 @@ bool had_lookup_failure(const checks::CheckResult& result) {
 
 void LookupFailureLog::note(const checks::CheckResult& result, Clock::time_point now) {
   const std::string description = describe(result);
-  spdlog::debug("lookup failed: {}", description);
+  log_event(spdlog::level::debug, "lookup failed",
+            {{"ip", result.ip},
+             {"ptr", std::string(checks::to_string(result.ptr_status))},
+             {"forward", result.forward_status ? std::string(checks::to_string(*result.forward_status)) : ""},
+             {"detail", result.ptr_detail}});
   std::lock_guard lock(m_mutex);
   ++m_failures;
   if (m_example.empty()) m_example = description;
   const auto elapsed = now - m_window_start;
   if (m_failures == 1 || elapsed >= m_window) {
-    spdlog::warn("resolver problems: {} check(s) with a failed lookup since {:.0f}s ago, e.g. {} "
-                 "(no verdict is decided from them: the last decisive verdicts stay; they are retried with backoff)",
-                 m_failures, std::chrono::duration<double>(elapsed).count(), m_example);
+    log_event(spdlog::level::warn,
+              "resolver problems: checks with a failed lookup decide no verdict (the last decisive verdicts "
+              "stay); they are retried with backoff",
+              {{"failed_checks", std::to_string(m_failures)},
+               {"since_seconds", std::to_string(static_cast<long long>(std::chrono::duration<double>(elapsed).count()))},
+               {"example", m_example}});
     if (m_failures > 1 || elapsed >= m_window) {
       m_window_start = now;
       m_failures = 0;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/build_info.hpp"
+#include "agent/logging.hpp"
 #include "agent/metrics/self_metrics.hpp"
 #include "agent/metrics/process_metrics.hpp"
 #include "config/load.hpp"
@@ -72,6 +73,12 @@ void Service::install_targets(config::Config& config) {
   config.targets.shrink_to_fit();
 }
 
+Service::~Service() {
+  shutdown();
+  std::unique_lock lock(m_callbacks->mutex);  // waits for callbacks running now
+  m_callbacks->open = false;
+}
+
 void Service::begin_shutdown() {
   m_stopping = true;
   m_scheduler.stop();
@@ -92,14 +99,30 @@ void Service::start_check(std::uint64_t id, Scheduler::Complete complete) {
     return;
   }
   request->timeout = m_timeout.load();
-  engine->start_check(std::move(*request), [this, id, complete = std::move(complete)](checks::CheckResult result) {
-    if (!m_stopping) {
-      m_store.record(id, result);
-      m_durations.observe(result.duration.count());
-      if (had_lookup_failure(result)) m_failure_log.note(result);
-    }
-    complete(retry_sooner(result) ? Scheduler::Outcome::transient_failure : Scheduler::Outcome::done);
-  });
+  engine->start_check(std::move(*request),
+                      [this, gate = m_callbacks, id, complete = std::move(complete)](checks::CheckResult result) {
+                        std::shared_lock lock(gate->mutex);
+                        if (!gate->open) return;  // the service is gone: nothing to record, nobody to tell
+                        // The scheduler must hear of every check exactly once, or the target is
+                        // never checked again.
+                        Scheduler::Outcome outcome = Scheduler::Outcome::transient_failure;
+                        try {
+                          on_result(id, result);
+                          outcome = retry_sooner(result) ? Scheduler::Outcome::transient_failure
+                                                         : Scheduler::Outcome::done;
+                        } catch (const std::exception& e) {
+                          log_event(spdlog::level::err, "storing a check result failed; retried later",
+                                    {{"ip", result.ip}, {"error", e.what()}});
+                        }
+                        complete(outcome);
+                      });
+}
+
+void Service::on_result(std::uint64_t id, const checks::CheckResult& result) {
+  if (m_stopping) return;
+  m_store.record(id, result);
+  m_durations.observe(result.duration.count());
+  if (had_lookup_failure(result)) m_failure_log.note(result);
 }
 
 tl::expected<void, std::string> Service::reload_from_file(const std::string& path) {
@@ -143,8 +166,10 @@ tl::expected<void, std::string> Service::apply(config::Config config) {
   m_config = std::move(config);
   m_last_reload_ok = true;
   m_last_reload_success = unix_now();
-  spdlog::info("configuration reloaded: targets={} resolver_rebuilt={} classifier_rebuilt={}", m_store.target_count(),
-               resolver_changed, generic_changed);
+  log_event(spdlog::level::info, "configuration reloaded",
+            {{"targets", std::to_string(m_store.target_count())},
+             {"resolver_rebuilt", resolver_changed ? "true" : "false"},
+             {"classifier_rebuilt", generic_changed ? "true" : "false"}});
   m_engines.reap();
   return {};
 }

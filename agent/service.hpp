@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,7 +46,7 @@ class Service {
 public:
   // Builds the first engine (resolver, classifier) and the target set; does not start checking.
   static tl::expected<std::unique_ptr<Service>, std::string> create(config::Config config, ServiceOptions options);
-  ~Service() { shutdown(); }
+  ~Service();
 
   void start() { m_scheduler.start(); }
   // Stops scheduling and makes waiting probes return (call before stopping the web server).
@@ -79,6 +80,7 @@ private:
   Service(ServiceOptions options, std::shared_ptr<Engine> engine, std::shared_ptr<QueryRateLimiter> limiter);
   void install_targets(config::Config& config);  // moves the targets out of `config`
   void start_check(std::uint64_t id, Scheduler::Complete complete);
+  void on_result(std::uint64_t id, const checks::CheckResult& result);  // may throw (allocation)
 
   const ServiceOptions m_options;
   ResultStore m_store;
@@ -88,6 +90,15 @@ private:
   metrics::DurationHistogram m_durations;
   LookupFailureLog m_failure_log;
   Scheduler m_scheduler;  // last: its thread calls into everything above
+
+  // A check's completion may arrive after the Service is gone: at shutdown, an engine whose
+  // resolver does not answer in time is kept (never freed) with its callbacks. They hold this
+  // gate and do nothing once the destructor closed it.
+  struct CallbackGate {
+    std::shared_mutex mutex;
+    bool open = true;
+  };
+  std::shared_ptr<CallbackGate> m_callbacks = std::make_shared<CallbackGate>();
 
   std::mutex m_reload_mutex;  // one reload at a time; guards m_config
   config::Config m_config;    // in force, without its targets (they live in the store)

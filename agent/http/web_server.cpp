@@ -19,6 +19,7 @@
 #include "agent/http/request_guard.hpp"
 #include "agent/http/tls_context.hpp"
 #include "agent/http/web_config_source.hpp"
+#include "agent/logging.hpp"
 
 namespace rdns::agent {
 namespace {
@@ -310,8 +311,9 @@ void HttpWebServer::add_routes() {
   m_guard = std::make_unique<RequestGuard>(m_web_config.get());
   s.set_pre_routing_handler([this](const Request& req, Response& res) { return m_guard->check(req, res); });
   s.set_logger([](const Request& req, const Response& res) {
-    spdlog::debug("http request method={} path={} status={} remote={}", req.method, req.path, res.status,
-                  req.remote_addr);
+    log_event(spdlog::level::debug, "http request",
+              {{"method", req.method}, {"path", req.path}, {"status", std::to_string(res.status)},
+               {"remote", req.remote_addr}});
   });
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -54,12 +55,15 @@ struct FakeFactory {
   std::atomic<int> made{0};
   std::atomic<bool> fail{false};
   FakeResolver::Mode mode = FakeResolver::Mode::threaded;
+  bool keep = false;  // the test keeps every resolver made, so it may outlive the service
+  std::vector<std::shared_ptr<FakeResolver>> kept;
   ResolverFactory factory() {
     return [this](const config::ResolverConfig&) -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
       if (fail) return tl::make_unexpected(std::string("cannot open unbound.conf"));
       ++made;
       auto resolver = std::make_shared<FakeResolver>(mode);
       script_world(*resolver);
+      if (keep) kept.push_back(resolver);
       auto bundle = std::make_shared<ResolverBundle>();
       bundle->resolver = resolver;
       bundle->counts = [] { return QueryCounts{{{"PTR", "ok"}, 5}}; };
@@ -320,6 +324,27 @@ TEST(AgentService, StatusPageFromTheStoreFailingFirstWithRemediation) {
   EXPECT_EQ(page.find(">192.0.2.11<"), std::string::npos);
   EXPECT_NE(page.find(">192.0.2.10<"), std::string::npos);
   service->shutdown();
+}
+
+}  // namespace
+}  // namespace rdns::agent
+
+namespace rdns::agent {
+namespace {
+
+// A resolver that outlives the service (here: the test holds it) delivers its answers after
+// the service is destroyed: the completions must find a closed gate, not a dangling Service.
+// Under ASan a use after free here fails the test.
+TEST(AgentService, CompletionsAfterTheServiceIsGoneAreDropped) {
+  FakeFactory fakes;
+  fakes.mode = FakeResolver::Mode::manual;
+  fakes.keep = true;
+  auto service = make_service(fakes);
+  service->start();
+  ASSERT_TRUE(wait_for([&] { return !fakes.kept.empty() && fakes.kept[0]->queued() >= 3; }));
+  service.reset();  // the checks are still pending in the fake: their engine is kept, not freed
+  const int delivered = fakes.kept[0]->deliver(FakeResolver::Order::fifo);
+  EXPECT_GE(delivered, 3);
 }
 
 }  // namespace
