@@ -121,8 +121,11 @@ void unpack(std::string_view packed, checks::CheckResult& result) {
 }  // namespace
 
 bool is_decisive(const checks::CheckResult& result) {
+  // The HELO lookup counts too: a failed one leaves helo_match (and so success) undecided, and
+  // taking such a result as decisive would drop those verdicts until the next good answer.
   return checks::is_definitive(result.ptr_status) &&
-         (!result.forward_status || checks::is_definitive(*result.forward_status));
+         (!result.forward_status || checks::is_definitive(*result.forward_status)) &&
+         (!result.helo_forward || checks::is_definitive(result.helo_forward->status));
 }
 
 TargetRecord keep_verdicts(const TargetRecord& previous, TargetRecord latest) {

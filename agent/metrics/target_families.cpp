@@ -111,9 +111,9 @@ void emit_target_aggregates(std::span<const TargetRow> rows, SampleSink& sink) {
 void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
   ip_gauge(rows, sink, "rdns_check_success",
            "1 when every enabled check of the IP definitively passed, 0 when one definitively failed. "
-           "Absent until a check was decisive; afterwards it keeps its last decisive value while lookups "
-           "fail (SERVFAIL, timeout, bogus...): a resolver problem never creates or changes a verdict; see "
-           "rdns_ptr_lookup_status and rdns_verdict_timestamp_seconds.",
+           "Absent until a check of the IP was decisive; while later lookups fail (SERVFAIL, timeout, "
+           "bogus...) it keeps its last decisive value: a resolver problem never yields or changes a verdict; "
+           "see rdns_ptr_lookup_status and rdns_verdict_timestamp_seconds.",
            [](const TargetRow& row) { return tri_value(row.record->success); });
 
   state_set(rows, sink, "rdns_ptr_lookup_status",
@@ -122,8 +122,8 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
             [](const TargetRecord& record) -> std::optional<LookupStatus> { return record.ptr_status; });
 
   ip_gauge(rows, sink, "rdns_ptr_present",
-           "1 when the IP has a PTR record, 0 when the DNS definitively said it has none (NXDOMAIN/NODATA), "
-           "from the last definitive answer. Absent before the first one.",
+           "1 when the IP has a PTR record, 0 when the DNS definitively said it has none (NXDOMAIN/NODATA). "
+           "Absent until a lookup was definitive; kept while later lookups fail.",
            [](const TargetRow& row) { return tri_value(row.record->ptr_present); });
 
   ip_gauge(rows, sink, "rdns_ptr_records", "Number of PTR records of the IP (when the lookup was definitive).",
@@ -152,8 +152,8 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
 
   ip_gauge(rows, sink, "rdns_fcrdns_pass",
            "1 when some PTR hostname's A (IPv4) / AAAA (IPv6) records contain the IP (forward-confirmed "
-           "reverse DNS), 0 when none does. Absent when undecidable (a forward lookup failed and no other "
-           "name confirmed).",
+           "reverse DNS), 0 when none does. Absent until decidable (a forward lookup failed and no other "
+           "name confirmed); kept while later lookups fail.",
            [](const TargetRow& row) { return tri_value(row.record->fcrdns_pass); });
 
   ip_gauge(rows, sink, "rdns_fcrdns_confirmed_names",

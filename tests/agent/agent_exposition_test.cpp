@@ -418,6 +418,41 @@ TEST(AgentContinuity, VerdictsSurviveFailedLookupsWithTheirTimestamp) {
   EXPECT_EQ(parsed.value("rdns_ptr_lookup_status", {{"ip", "192.0.2.12"}, {"status", "servfail"}}), 1.0);
 }
 
+// The HELO lookup is one of the lookups a verdict depends on: when it alone fails (PTR and
+// forward answered), helo_match and check_success must stay at their last decisive values, not
+// vanish for a check (which would reset RdnsHeloMismatch's for: timer).
+TEST(AgentContinuity, AFailedHeloLookupKeepsTheVerdicts) {
+  auto with_helo = [](checks::LookupStatus helo_status, double at) {
+    checks::CheckResult result = passing_result("192.0.2.10", {"mail.example.com"}, at);
+    result.helo_hostname = "mail.example.com";
+    checks::ForwardCheck helo;
+    helo.hostname = "mail.example.com";
+    helo.status = helo_status;
+    helo.confirms = helo_status == checks::LookupStatus::ok;
+    if (helo.confirms) helo.addresses = {"192.0.2.10"};
+    result.helo_forward = helo;
+    result.helo_match = helo.confirms ? std::optional<bool>(true) : std::nullopt;
+    result.success = result.helo_match;  // what evaluate() says: undecided without the HELO answer
+    return result;
+  };
+  EXPECT_TRUE(is_decisive(with_helo(checks::LookupStatus::ok, 1700000100.0)));
+  EXPECT_FALSE(is_decisive(with_helo(checks::LookupStatus::timeout, 1700000100.0)));
+  EXPECT_FALSE(is_decisive(with_helo(checks::LookupStatus::servfail, 1700000100.0)));
+
+  ResultStore store;
+  auto ids = store.set_targets({entry_target("192.0.2.10", "192.0.2.10")});
+  ASSERT_TRUE(store.record(ids[0].id, with_helo(checks::LookupStatus::ok, 1700000100.0)));
+  ASSERT_TRUE(store.record(ids[0].id, with_helo(checks::LookupStatus::timeout, 1700000200.0)));
+  const auto parsed = parse_exposition(all_text_of(store));
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_EQ(parsed.value("rdns_helo_match", {{"ip", "192.0.2.10"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_check_success", {{"ip", "192.0.2.10"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_verdict_timestamp_seconds", {{"ip", "192.0.2.10"}}), 1700000100.0);
+  EXPECT_EQ(parsed.value("rdns_last_check_timestamp_seconds", {{"ip", "192.0.2.10"}}), 1700000200.0);
+  EXPECT_EQ(parsed.value("rdns_target_ips", {{"target", "192.0.2.10"}, {"result", "pass"}}), 1.0)
+      << "still counted as passing, not undecided";
+}
+
 TEST(AgentContinuity, ADecisiveAnswerReplacesKeptVerdictsAndCountsAsAChange) {
   ResultStore store;
   auto ids = store.set_targets({target("192.0.2.10")});

@@ -309,9 +309,14 @@ labels = {{ pool = "v6" }}
                 if all(a["labels"].get(k) == v for k, v in filters.items())]
 
     # -- prometheus -------------------------------------------------------------------------
+    def write_rules(self, dst):
+        """Writes the rules file Prometheus loads: the shipped rules with for_override applied.
+        A test may override this (flaky_resolver_e2e.py drops keep_firing_for)."""
+        rules_with_short_for(RULES, dst, self.for_override)
+
     def _start_prometheus(self):
         rules = os.path.join(self.dir, "rdns_alerts.yml")
-        rules_with_short_for(RULES, rules, self.for_override)
+        self.write_rules(rules)
         data = os.path.join(self.dir, "prometheus")
         os.makedirs(data, exist_ok=True)
 
