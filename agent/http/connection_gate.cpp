@@ -128,9 +128,8 @@ std::optional<std::size_t> head_end(std::string_view data) {
   return crlf + 4;
 }
 
-// The Content-Length of a head, 0 without one (or an unreadable one: httplib answers that).
-std::size_t content_length(std::string_view head) {
-  constexpr std::string_view name = "content-length:";
+// The value of header `name` (lower case, with its colon) in a head, or nullopt.
+std::optional<std::string_view> header_value(std::string_view head, std::string_view name) {
   std::size_t at = 0;
   while ((at = head.find('\n', at)) != std::string_view::npos) {
     ++at;
@@ -139,9 +138,20 @@ std::size_t content_length(std::string_view head) {
     for (std::size_t i = 0; i < name.size() && match; ++i) {
       match = static_cast<char>(std::tolower(static_cast<unsigned char>(head[at + i]))) == name[i];
     }
-    if (match) return std::strtoull(std::string(head.substr(at + name.size(), 24)).c_str(), nullptr, 10);
+    if (match) {
+      const auto end = head.find('\n', at);
+      return head.substr(at + name.size(), end == std::string_view::npos ? end : end - at - name.size());
+    }
   }
-  return 0;
+  return std::nullopt;
+}
+
+// How many body bytes to wait for: the Content-Length, 0 without one (or an unreadable one:
+// httplib answers that), and 0 with "Expect: 100-continue" (the client waits for us).
+std::size_t body_to_wait_for(std::string_view head) {
+  if (header_value(head, "expect:")) return 0;
+  const auto length = header_value(head, "content-length:");
+  return length ? std::strtoull(std::string(length->substr(0, 24)).c_str(), nullptr, 10) : 0;
 }
 
 }  // namespace
@@ -219,7 +229,7 @@ GatedServer::Outcome GatedServer::examine(Waiting& waiting, std::size_t& head_by
   const auto end = head_end(data);
   if (!end) return data.size() >= m_limits.max_head_bytes ? Outcome::reject_431 : Outcome::wait;
   head_bytes = *end;
-  const std::size_t body = content_length(data.substr(0, *end));
+  const std::size_t body = body_to_wait_for(data.substr(0, *end));
   if (body <= m_limits.max_waited_body_bytes && static_cast<std::size_t>(available) < *end + body) {
     return Outcome::wait;
   }
