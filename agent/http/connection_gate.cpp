@@ -227,7 +227,12 @@ GatedServer::Outcome GatedServer::examine(Waiting& waiting, std::size_t& head_by
   if (n <= 0) return n == 0 ? Outcome::close : Outcome::wait;
   const std::string_view data(buffer.data(), static_cast<std::size_t>(n));
   const auto end = head_end(data);
-  if (!end) return data.size() >= m_limits.max_head_bytes ? Outcome::reject_431 : Outcome::wait;
+  if (!end) {
+    if (data.size() >= m_limits.max_head_bytes) return Outcome::reject_431;
+    pollfd p{waiting.fd, POLLRDHUP, 0};  // half a request and the peer gone: the rest never comes
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0 ? Outcome::close
+                                                                                     : Outcome::wait;
+  }
   head_bytes = *end;
   const std::size_t body = body_to_wait_for(data.substr(0, *end));
   if (body <= m_limits.max_waited_body_bytes && static_cast<std::size_t>(available) < *end + body) {

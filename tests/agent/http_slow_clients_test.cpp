@@ -165,5 +165,40 @@ TEST(HttpSlowClients, PipelinedRequestsAndABodyThatArrivesLate) {
   EXPECT_EQ(raw_status(reply), 503) << reply;  // no reload handler here: 503, but answered
 }
 
+TEST(HttpSlowClients, ConnectionsBeyondTheCapGet503AtOnce) {
+  auto server = start_server();
+  ASSERT_TRUE(server);
+  const int port = server->bound_port();
+  // Each sends one byte of a request and stalls: it holds a place at the gate for 5 s.
+  std::vector<UniqueFd> idle;
+  const auto opened = Clock::now();
+  for (int i = 0; i < 512; ++i) {
+    idle.push_back(connect_loopback(port));
+    ASSERT_TRUE(idle.back().valid());
+    ::send(idle.back().get(), "G", 1, MSG_NOSIGNAL);
+  }
+  std::this_thread::sleep_for(200ms);  // all admitted
+  const auto begin = Clock::now();
+  std::printf("512 connections opened in %.0f ms\n", std::chrono::duration<double, std::milli>(begin - opened).count());
+  const std::string refused = raw_exchange(port, "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n", 3000);
+  EXPECT_EQ(raw_status(refused), 503) << refused;
+  EXPECT_LT(Clock::now() - begin, 1s);
+  EXPECT_LT(Clock::now() - opened, 4500ms) << "too slow to fill the gate: the test proves nothing";
+  idle.clear();  // closed: places free again
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(raw_status(raw_exchange(port, "GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")), 200);
+}
+
+TEST(HttpSlowClients, ExpectContinueIsHandedOnAtTheHead) {
+  auto server = start_server();
+  ASSERT_TRUE(server);
+  // The client waits for "100 Continue" before its body: the gate must not wait for the body.
+  const std::string reply = raw_exchange(server->bound_port(),
+                                         "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                         "Expect: 100-continue\r\nConnection: close\r\n\r\n",
+                                         3000);
+  EXPECT_NE(reply.find("HTTP/1.1 100 Continue"), std::string::npos) << reply;
+}
+
 }  // namespace
 }  // namespace rdns::agent
