@@ -9,13 +9,19 @@ sockets (libunbound's outgoing queries, which come and go with the checks in fli
 bound. Exits 0 on success; on exit the agent gets SIGTERM and must exit 0 (under ASan,
 LeakSanitizer then reports any leak and the exit status is not 0).
 
+With --scrapers N, N clients scrape /metrics back to back the whole time: every scrape must be
+200 and complete (one rdns_last_check_timestamp_seconds per target, ends with a newline);
+p50/p99 and scrapes/s are printed.
+
 usage: soak.py RDNS_EXPORTER DNS_WORLD_PY [--seconds 75] [--targets 4096] [--interval 2s]
-               [--fault-every 10]
+               [--fault-every 10] [--scrapers 0]
 ctest runs a short version (e2e_soak_short); tests/bench/README.md has the figures of a long run.
 Standard library only; loopback only; every process started is stopped, also on failure."""
 
 import argparse
 import os
+import threading
+import urllib.request
 import shutil
 import signal
 import sys
@@ -52,6 +58,7 @@ def main():
     ap.add_argument("--interval", default="2s")
     ap.add_argument("--fault-every", type=float, default=10, help="stop or start the server every N s")
     ap.add_argument("--rss-tolerance", type=float, default=0.20)
+    ap.add_argument("--scrapers", type=int, default=0, help="clients scraping /metrics throughout")
     ap.add_argument("--warmup-faults", type=int, default=4, help="stops+starts before the RSS baseline")
     args = ap.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.abspath(args.world_script)))
@@ -73,6 +80,24 @@ def main():
         agent = Agent(args.binary, config, workdir, ["--log.level=info"])
         pid = agent.proc.pid
         wait_until("/-/ready", lambda: agent.get("/-/ready")[0] == 200, 120)
+        scrape_ms, scrape_errors, scraping = [], [], [True]
+
+        def scraper():
+            url = "http://127.0.0.1:%d/metrics" % agent.port
+            while scraping[0]:
+                begin = time.time()
+                try:
+                    with urllib.request.urlopen(url, timeout=30) as r:
+                        body = r.read().decode()
+                    count = body.count("\nrdns_last_check_timestamp_seconds{")
+                    if r.status != 200 or count != args.targets or not body.endswith("\n"):
+                        scrape_errors.append("status %d, %d of %d targets" % (r.status, count, args.targets))
+                except Exception as e:  # noqa: BLE001 - every failure is a finding
+                    scrape_errors.append(repr(e))
+                scrape_ms.append((time.time() - begin) * 1000)
+        scrapers = [threading.Thread(target=scraper, daemon=True) for _ in range(args.scrapers)]
+        for t in scrapers:
+            t.start()
         started = time.time()
         samples = []  # (seconds, rss_kb, sockets, other fds, checks done, server up, faults so far)
         next_fault = started + args.fault_every
@@ -96,6 +121,15 @@ def main():
             time.sleep(2)
         if not server_up:
             world.server_start()
+        scraping[0] = False
+        for t in scrapers:
+            t.join()
+        if scrapers:
+            ms = sorted(scrape_ms)
+            print("%d scrapers: %d scrapes (%.1f/s), p50 %.0f ms, p99 %.0f ms, %d failed"
+                  % (args.scrapers, len(ms), len(ms) / (time.time() - started), ms[len(ms) // 2],
+                     ms[min(len(ms) - 1, int(0.99 * len(ms)))], len(scrape_errors)))
+            assert not scrape_errors, scrape_errors[:5]
 
         print("%6s %9s %8s %9s %10s %s" % ("t/s", "RSS/MiB", "sockets", "other fd", "checks", "server"))
         for t, rss, sockets, other, checks, up, _ in samples:
