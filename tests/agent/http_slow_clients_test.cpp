@@ -203,7 +203,7 @@ TEST(HttpSlowClients, ExpectContinueIsHandedOnAtTheHead) {
   const std::string reply = raw_exchange(server->bound_port(),
                                          "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
                                          "Expect: 100-continue\r\nConnection: close\r\n\r\n",
-                                         3000);
+                                         1000);
   EXPECT_NE(reply.find("HTTP/1.1 100 Continue"), std::string::npos) << reply;
 }
 
