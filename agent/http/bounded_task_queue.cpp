@@ -17,6 +17,16 @@ void BoundedTaskQueue::enqueue(std::function<void()> fn) {
   m_has_job.notify_one();
 }
 
+bool BoundedTaskQueue::try_enqueue(std::function<void()> fn) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_shutdown || m_jobs.size() >= m_max_queued) return false;
+    m_jobs.push_back(std::move(fn));
+  }
+  m_has_job.notify_one();
+  return true;
+}
+
 void BoundedTaskQueue::shutdown() {
   {
     std::lock_guard lock(m_mutex);

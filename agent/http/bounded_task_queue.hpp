@@ -24,6 +24,8 @@ public:
   ~BoundedTaskQueue() override;
 
   void enqueue(std::function<void()> fn) override;
+  // Never blocks: false (and `fn` not taken) while the backlog is full or after shutdown.
+  bool try_enqueue(std::function<void()> fn);
   void shutdown() override;  // runs what is queued, then joins the workers
 
 private:

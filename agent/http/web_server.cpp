@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/http/bounded_task_queue.hpp"
+#include "agent/http/connection_gate.hpp"
 #include "agent/http/listen_address.hpp"
 #include "agent/http/probe_query.hpp"
 #include "agent/http/request_guard.hpp"
@@ -29,7 +30,9 @@ using httplib::Response;
 
 // Limits that keep hostile or broken clients cheap. httplib (0.11) already refuses request lines
 // over 8 KiB (414) and unknown methods (400); the rest is set here.
-constexpr std::size_t k_worker_threads = 16;
+// More workers than /probe may hold (16 in flight, ProbeHandler): a /probe flood leaves workers
+// for /metrics and /-/healthy, and the excess probes get their 503 at once.
+constexpr std::size_t k_worker_threads = 32;
 constexpr std::size_t k_max_queued_connections = 64;
 constexpr std::size_t k_max_payload_bytes = 64 * 1024;  // no endpoint takes a body
 constexpr time_t k_read_timeout_seconds = 5;
@@ -85,6 +88,7 @@ public:
     if (!m_thread.joinable()) return;
     m_server->stop();
     m_thread.join();
+    if (auto* gated = dynamic_cast<GatedServer*>(m_server.get())) gated->stop_gate();
   }
   int bound_port() const override { return m_port; }
 
@@ -112,17 +116,24 @@ private:
 };
 
 tl::expected<void, std::string> HttpWebServer::create_server() {
-  if (m_options.web_config_file.empty()) {
-    m_server = std::make_unique<httplib::Server>();
-    return {};
-  }
+  // Plain HTTP: requests reach a worker only once they have arrived (connection_gate.hpp).
+  // TLS: httplib's own connection handling (the handshake needs the worker).
+  const auto plain = [this] {
+    GateLimits limits;
+    limits.idle_timeout = std::chrono::seconds(k_keep_alive_timeout_seconds);
+    limits.read_timeout_seconds = k_read_timeout_seconds;
+    limits.write_timeout_seconds = k_write_timeout_seconds;
+    limits.workers = k_worker_threads;
+    limits.max_queued = k_max_queued_connections;
+    limits.keep_alive_max_requests = k_keep_alive_max_requests;
+    m_server = std::make_unique<GatedServer>(limits);
+    return tl::expected<void, std::string>{};
+  };
+  if (m_options.web_config_file.empty()) return plain();
   m_web_config = std::make_unique<WebConfigSource>(m_options.web_config_file);
   auto web = m_web_config->current();
   if (!web) return tl::unexpected(web.error());
-  if (!(*web)->tls_enabled()) {
-    m_server = std::make_unique<httplib::Server>();
-    return {};
-  }
+  if (!(*web)->tls_enabled()) return plain();
   std::string tls_error;
   const config::WebConfig tls_config = **web;
   m_certificates = std::make_unique<CertificateReloader>(tls_config.cert_file, tls_config.key_file);
@@ -331,7 +342,9 @@ tl::expected<void, std::string> HttpWebServer::start() {
   std::signal(SIGPIPE, SIG_IGN);
 
   httplib::Server& s = *m_server;
-  s.new_task_queue = [] { return new BoundedTaskQueue(k_worker_threads, k_max_queued_connections); };
+  if (dynamic_cast<GatedServer*>(m_server.get()) == nullptr) {
+    s.new_task_queue = [] { return new BoundedTaskQueue(k_worker_threads, k_max_queued_connections); };
+  }
   s.set_payload_max_length(k_max_payload_bytes);
   s.set_read_timeout(k_read_timeout_seconds, 0);
   s.set_write_timeout(k_write_timeout_seconds, 0);

@@ -58,8 +58,10 @@ public:
 //
 // Behaviour (agent/http/, see its files):
 // - Listening: bound before this returns, so errors are synchronous; ":port" is every interface
-//   (IPv6 and IPv4); port 0 picks a free port (bound_port()). Served by 16 worker threads with a
-//   bounded backlog; read timeout 5 s, keep-alive 2 s, no request body over 64 KiB, headers over
+//   (IPv6 and IPv4); port 0 picks a free port (bound_port()). Served by 32 worker threads with a
+//   bounded backlog; plain HTTP passes the connection gate first (connection_gate.hpp: a worker
+//   gets a request only once it has arrived; 408 when not within 5 s, at most 512 connections,
+//   503 beyond); read timeout 5 s, keep-alive 2 s, no request body over 64 KiB, headers over
 //   16 KiB -> 431. SIGPIPE is ignored process-wide (a client leaving mid-response).
 // - Routes: GET/HEAD <telemetry_path> (gzip/brotli when accepted), /probe?target= (400 without),
 //   /-/healthy, /-/ready (503 until ready), POST /-/reload (500 with the error; other methods on
