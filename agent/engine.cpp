@@ -53,12 +53,9 @@ void Engine::start_check(checks::CheckRequest request, checks::Checker::Done don
   });
 }
 
-tl::expected<std::shared_ptr<Engine>, std::string> build_engine(const config::ResolverConfig& resolver,
-                                                                const config::GenericConfig& generic,
-                                                                const ResolverFactory& make_resolver,
-                                                                const Engine* previous, bool reuse_resolver,
-                                                                bool reuse_classifier,
-                                                                std::shared_ptr<QueryRateLimiter> limiter) {
+tl::expected<std::shared_ptr<Engine>, std::string> build_engine(
+    const config::ResolverConfig& resolver, const config::GenericConfig& generic, const ResolverFactory& make_resolver,
+    const Engine* previous, bool reuse_resolver, bool reuse_classifier, std::shared_ptr<QueryRateLimiter> limiter) {
   std::shared_ptr<ResolverBundle> bundle;
   std::shared_ptr<const checks::GenericClassifier> classifier;
   if (previous && reuse_classifier) {

@@ -10,9 +10,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
-#include <memory>
 #include <string>
 #include <utility>
 
@@ -31,8 +31,8 @@ namespace rdns::agent {
 // callbacks run, as the Resolver contract says).
 struct ResolverBundle {
   std::shared_ptr<checks::Resolver> resolver;  // held only here: dropping it destroys the resolver
-  std::function<QueryCounts()> counts;  // may be empty; must not keep the resolver alive (weak)
-  std::string description;              // for the log: "recursive, unbound.conf=..."
+  std::function<QueryCounts()> counts;         // may be empty; must not keep the resolver alive (weak)
+  std::string description;                     // for the log: "recursive, unbound.conf=..."
 };
 
 using ResolverFactory =

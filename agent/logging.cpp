@@ -119,11 +119,16 @@ std::unique_ptr<spdlog::formatter> make_log_formatter(const std::string& format)
 
 tl::expected<void, std::string> setup_logging(const std::string& level, const std::string& format) {
   spdlog::level::level_enum spd_level;
-  if (level == "debug") spd_level = spdlog::level::debug;
-  else if (level == "info") spd_level = spdlog::level::info;
-  else if (level == "warn") spd_level = spdlog::level::warn;
-  else if (level == "error") spd_level = spdlog::level::err;
-  else return tl::make_unexpected("--log.level: expected debug, info, warn or error, got \"" + level + "\"");
+  if (level == "debug")
+    spd_level = spdlog::level::debug;
+  else if (level == "info")
+    spd_level = spdlog::level::info;
+  else if (level == "warn")
+    spd_level = spdlog::level::warn;
+  else if (level == "error")
+    spd_level = spdlog::level::err;
+  else
+    return tl::make_unexpected("--log.level: expected debug, info, warn or error, got \"" + level + "\"");
 
   auto formatter = make_log_formatter(format);
   if (!formatter) return tl::make_unexpected("--log.format: expected logfmt or json, got \"" + format + "\"");

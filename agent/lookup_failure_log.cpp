@@ -33,12 +33,13 @@ void LookupFailureLog::note(const checks::CheckResult& result, Clock::time_point
   if (m_example.empty()) m_example = description;
   const auto elapsed = now - m_window_start;
   if (m_failures == 1 || elapsed >= m_window) {
-    log_event(spdlog::level::warn,
-              "resolver problems: checks with a failed lookup decide no verdict (the last decisive verdicts "
-              "stay); they are retried with backoff",
-              {{"failed_checks", std::to_string(m_failures)},
-               {"since_seconds", std::to_string(static_cast<long long>(std::chrono::duration<double>(elapsed).count()))},
-               {"example", m_example}});
+    log_event(
+        spdlog::level::warn,
+        "resolver problems: checks with a failed lookup decide no verdict (the last decisive verdicts "
+        "stay); they are retried with backoff",
+        {{"failed_checks", std::to_string(m_failures)},
+         {"since_seconds", std::to_string(static_cast<long long>(std::chrono::duration<double>(elapsed).count()))},
+         {"example", m_example}});
     if (m_failures > 1 || elapsed >= m_window) {
       m_window_start = now;
       m_failures = 0;

@@ -35,7 +35,8 @@ void ProbeHandler::set_policy(ProbeAllowList allow, milliseconds timeout) {
 ProbeResponse ProbeHandler::handle(const std::string& target) {
   auto canonical = config::canonical_ip(target);
   if (!canonical) {
-    return text_response(400, "target \"" + target + "\": " + canonical.error() + " (only IP addresses are accepted)\n");
+    return text_response(400,
+                         "target \"" + target + "\": " + canonical.error() + " (only IP addresses are accepted)\n");
   }
   checks::CheckRequest request;
   request.ip = *canonical;

@@ -7,15 +7,9 @@ namespace rdns::agent {
 checks::ResolverSettings to_resolver_settings(const config::ResolverConfig& config) {
   checks::ResolverSettings settings;
   switch (config.mode) {
-    case config::ResolverMode::system:
-      settings.mode = checks::ResolverSettings::Mode::system;
-      break;
-    case config::ResolverMode::recursive:
-      settings.mode = checks::ResolverSettings::Mode::recursive;
-      break;
-    case config::ResolverMode::forward:
-      settings.mode = checks::ResolverSettings::Mode::forward;
-      break;
+    case config::ResolverMode::system: settings.mode = checks::ResolverSettings::Mode::system; break;
+    case config::ResolverMode::recursive: settings.mode = checks::ResolverSettings::Mode::recursive; break;
+    case config::ResolverMode::forward: settings.mode = checks::ResolverSettings::Mode::forward; break;
   }
   settings.forwarders = config.forwarders;
   settings.root_hints_file = config.root_hints_file;

@@ -18,7 +18,6 @@ checks::ResolverSettings to_resolver_settings(const config::ResolverConfig& conf
 
 // A new resolver for `config`; the error names the offending setting and file. A result
 // callback that throws is logged at error level (spdlog).
-tl::expected<std::unique_ptr<checks::UnboundResolver>, std::string> make_resolver(
-    const config::ResolverConfig& config);
+tl::expected<std::unique_ptr<checks::UnboundResolver>, std::string> make_resolver(const config::ResolverConfig& config);
 
 }  // namespace rdns::agent

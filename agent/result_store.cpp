@@ -34,8 +34,7 @@ std::vector<TargetId> ResultStore::set_targets(const std::vector<config::Target>
     auto old = old_by_ip.find(target.ip);
     if (old != old_by_ip.end()) {
       Entry& previous = m_entries[old->second];
-      if (previous.expected_hostname == target.expected_hostname &&
-          previous.helo_hostname == target.helo_hostname) {
+      if (previous.expected_hostname == target.expected_hostname && previous.helo_hostname == target.helo_hostname) {
         entry = std::move(previous);
       }
     }

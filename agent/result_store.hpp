@@ -35,7 +35,7 @@ public:
     std::uint64_t names_hash = 0;       // hostname_set_hash() of that set (with last_change)
   };
   struct Snapshot {
-    std::vector<Row> rows;  // config order
+    std::vector<Row> rows;         // config order
     std::uint64_t generation = 0;  // generation() of the store these rows are
   };
 

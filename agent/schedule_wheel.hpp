@@ -86,9 +86,9 @@ private:
   struct Item {
     std::uint64_t id = 0;
     std::int64_t phase_ns = 0;
-    std::int64_t retry_due_ns = 0;  // 0: no retry pending
+    std::int64_t retry_due_ns = 0;     // 0: no retry pending
     std::int64_t settle_after_ns = 0;  // regular slots before this are skipped (just had its first check)
-    std::uint32_t hash = 0;         // kept to recompute the phase when the interval changes
+    std::uint32_t hash = 0;            // kept to recompute the phase when the interval changes
     std::uint8_t attempts = 0;
     bool in_flight = false;
     bool first_pending = false;  // waits in m_first for its first check

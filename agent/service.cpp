@@ -4,8 +4,8 @@
 
 #include "agent/build_info.hpp"
 #include "agent/logging.hpp"
-#include "agent/metrics/self_metrics.hpp"
 #include "agent/metrics/process_metrics.hpp"
+#include "agent/metrics/self_metrics.hpp"
 #include "config/load.hpp"
 
 namespace rdns::agent {
@@ -99,23 +99,22 @@ void Service::start_check(std::uint64_t id, Scheduler::Complete complete) {
     return;
   }
   request->timeout = m_timeout.load();
-  engine->start_check(std::move(*request),
-                      [this, gate = m_callbacks, id, complete = std::move(complete)](checks::CheckResult result) {
-                        std::shared_lock lock(gate->mutex);
-                        if (!gate->open) return;  // the service is gone: nothing to record, nobody to tell
-                        // The scheduler must hear of every check exactly once, or the target is
-                        // never checked again.
-                        Scheduler::Outcome outcome = Scheduler::Outcome::transient_failure;
-                        try {
-                          on_result(id, result);
-                          outcome = retry_sooner(result) ? Scheduler::Outcome::transient_failure
-                                                         : Scheduler::Outcome::done;
-                        } catch (const std::exception& e) {
-                          log_event(spdlog::level::err, "storing a check result failed; retried later",
-                                    {{"ip", result.ip}, {"error", e.what()}});
-                        }
-                        complete(outcome);
-                      });
+  engine->start_check(
+      std::move(*request), [this, gate = m_callbacks, id, complete = std::move(complete)](checks::CheckResult result) {
+        std::shared_lock lock(gate->mutex);
+        if (!gate->open) return;  // the service is gone: nothing to record, nobody to tell
+        // The scheduler must hear of every check exactly once, or the target is
+        // never checked again.
+        Scheduler::Outcome outcome = Scheduler::Outcome::transient_failure;
+        try {
+          on_result(id, result);
+          outcome = retry_sooner(result) ? Scheduler::Outcome::transient_failure : Scheduler::Outcome::done;
+        } catch (const std::exception& e) {
+          log_event(spdlog::level::err, "storing a check result failed; retried later",
+                    {{"ip", result.ip}, {"error", e.what()}});
+        }
+        complete(outcome);
+      });
 }
 
 void Service::on_result(std::uint64_t id, const checks::CheckResult& result) {

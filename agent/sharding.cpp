@@ -65,8 +65,9 @@ tl::expected<Shard, std::string> parse_shard(std::string_view text, std::string_
   }
   if (!index) return tl::make_unexpected(index.error());
   if (*index >= *count) {
-    return tl::make_unexpected("--shard: the index must be below the count (0-based: 0 to " + std::to_string(*count - 1) +
-                               "), got " + std::to_string(*index) + "/" + std::to_string(*count));
+    return tl::make_unexpected("--shard: the index must be below the count (0-based: 0 to " +
+                               std::to_string(*count - 1) + "), got " + std::to_string(*index) + "/" +
+                               std::to_string(*count));
   }
   return Shard{*index, *count};
 }

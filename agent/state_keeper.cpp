@@ -7,9 +7,7 @@
 namespace rdns::agent {
 namespace {
 
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 }  // namespace
 
@@ -26,9 +24,10 @@ void StateKeeper::load() {
     } else {
       const std::size_t stored = decoded->targets.size();
       const std::size_t restored = m_service.restore(std::move(decoded->targets));
-      spdlog::info("state restored from {}: {} of {} stored targets are configured and served at once "
-                   "(written {:.0f}s ago); every target is re-checked now",
-                   m_dir, restored, stored, unix_now() - decoded->written_at);
+      spdlog::info(
+          "state restored from {}: {} of {} stored targets are configured and served at once "
+          "(written {:.0f}s ago); every target is re-checked now",
+          m_dir, restored, stored, unix_now() - decoded->written_at);
     }
   }
   // What is in the store now is on disk already (or not worth writing): no write until it changes.

@@ -165,8 +165,7 @@ TargetRecord make_record(const checks::CheckResult& result) {
   record.helo_match = to_tri(result.helo_match);
   record.success = to_tri(result.success);
 
-  const bool clean_pass = result.success == true && result.ptr_detail.empty() &&
-                          result.ptr_canonical_name.empty();
+  const bool clean_pass = result.success == true && result.ptr_detail.empty() && result.ptr_canonical_name.empty();
   if (!clean_pass) record.details = std::make_shared<const RecordDetails>(RecordDetails{pack(result)});
   return record;
 }
@@ -175,8 +174,8 @@ checks::CheckResult to_check_result(const TargetRecord& record, std::string_view
   checks::CheckResult result;
   result.ip = std::string(ip);
   record.for_each_hostname([&](std::string_view name) { result.ptr_hostnames.emplace_back(name); });
-  result.checked_at = std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+  result.checked_at =
+      std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
           std::chrono::duration<double>(record.checked_at)));
   result.duration = std::chrono::duration<double>(record.duration_seconds);
   result.ptr_ttl = record.ptr_ttl;

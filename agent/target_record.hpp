@@ -37,8 +37,8 @@ inline constexpr std::uint8_t k_no_status = 0xff;
 struct TargetRecord {
   std::string hostnames;  // PTR names, answer order, joined with '\n' (a name never holds a raw LF)
   std::shared_ptr<const RecordDetails> details;  // only for results that are not a clean pass
-  double checked_at = 0;        // Unix seconds of the latest check
-  double verdict_at = 0;        // Unix seconds of the check the verdict fields come from; 0: none was decisive
+  double checked_at = 0;                         // Unix seconds of the latest check
+  double verdict_at = 0;  // Unix seconds of the check the verdict fields come from; 0: none was decisive
   float duration_seconds = 0;
   float generic_score = 0;
   std::uint32_t ptr_ttl = 0;

@@ -9,7 +9,7 @@
 namespace rdns::agent {
 
 struct WebHandlerOptions {
-  std::string config_file;                 // what POST /-/reload reads; empty: reload answers 500
+  std::string config_file;                  // what POST /-/reload reads; empty: reload answers 500
   std::string telemetry_path = "/metrics";  // linked from the status page
 };
 

@@ -15,27 +15,27 @@ namespace rdns::checks {
 
 struct GenericVerdict {
   bool generic = false;
-  double score = 0.0;   // 0..1, how sure the classifier is that the name is generic
-  std::string reason;   // which rule matched and on what part of the name, e.g. "embeds IP (static)"
+  double score = 0.0;  // 0..1, how sure the classifier is that the name is generic
+  std::string reason;  // which rule matched and on what part of the name, e.g. "embeds IP (static)"
 
   bool operator==(const GenericVerdict&) const = default;
 };
 
 struct ForwardCheck {
-  std::string hostname;                // normalised: lower case, no trailing dot
+  std::string hostname;                       // normalised: lower case, no trailing dot
   LookupStatus status = LookupStatus::error;  // of the A (IPv4) / AAAA (IPv6) lookup
-  std::vector<std::string> addresses;  // canonical text
-  bool confirms = false;               // addresses contain the checked IP
-  std::string detail;                  // why bogus / error text of that lookup
+  std::vector<std::string> addresses;         // canonical text
+  bool confirms = false;                      // addresses contain the checked IP
+  std::string detail;                         // why bogus / error text of that lookup
 };
 
 // What to check, from config or the command line.
 struct CheckRequest {
-  std::string ip;                 // canonical text
-  std::string expected_hostname;  // empty = no drift check
-  std::string helo_hostname;      // empty = no HELO check
+  std::string ip;                                                // canonical text
+  std::string expected_hostname;                                 // empty = no drift check
+  std::string helo_hostname;                                     // empty = no HELO check
   std::chrono::milliseconds timeout = std::chrono::seconds(10);  // for all its queries
-  bool want_soa = true;           // look up who controls the reverse zone on failure
+  bool want_soa = true;                                          // look up who controls the reverse zone on failure
 };
 
 struct CheckResult {
@@ -48,7 +48,7 @@ struct CheckResult {
   std::vector<std::string> ptr_hostnames;  // normalised (lower case, no trailing dot, escapes kept)
   std::uint32_t ptr_ttl = 0;
   bool dnssec_secure = false;
-  std::string ptr_canonical_name;          // where a CNAME chain (RFC 2317) led, if any
+  std::string ptr_canonical_name;  // where a CNAME chain (RFC 2317) led, if any
 
   // Forward confirmation, one entry per PTR hostname
   std::vector<ForwardCheck> forward;
@@ -60,7 +60,7 @@ struct CheckResult {
   bool forward_capped = false;
 
   // Verdicts; nullopt = not applicable or not decidable (withheld from the exposition)
-  std::optional<bool> ptr_present;          // only when ptr_status is definitive
+  std::optional<bool> ptr_present;  // only when ptr_status is definitive
   std::optional<bool> ptr_hostname_valid;
   std::optional<GenericVerdict> generic;
   std::optional<bool> expected_hostname_match;  // when expected_hostname is set

@@ -44,8 +44,7 @@ std::string absolute(std::string_view name) {
 class CheckRun : public std::enable_shared_from_this<CheckRun> {
 public:
   CheckRun(Resolver& resolver, ClassifyFn classify, CheckRequest request, Checker::Done done)
-      : m_resolver(resolver), m_classify(std::move(classify)), m_request(std::move(request)),
-        m_done(std::move(done)) {}
+      : m_resolver(resolver), m_classify(std::move(classify)), m_request(std::move(request)), m_done(std::move(done)) {}
 
   void start() {
     m_started = Clock::now();
@@ -69,13 +68,11 @@ public:
       m_pending = want_helo ? 2 : 1;  // counted before issuing: a callback may come at once
     }
     auto self = shared_from_this();
-    m_resolver.resolve(m_reverse_name, RrType::PTR, m_deadline, [self](DnsAnswer answer) {
-      self->guarded([&] { self->on_ptr(std::move(answer)); });
-    });
+    m_resolver.resolve(m_reverse_name, RrType::PTR, m_deadline,
+                       [self](DnsAnswer answer) { self->guarded([&] { self->on_ptr(std::move(answer)); }); });
     if (want_helo) {
-      m_resolver.resolve(absolute(m_request.helo_hostname), m_forward_type, m_deadline, [self](DnsAnswer answer) {
-        self->guarded([&] { self->on_helo(std::move(answer)); });
-      });
+      m_resolver.resolve(absolute(m_request.helo_hostname), m_forward_type, m_deadline,
+                         [self](DnsAnswer answer) { self->guarded([&] { self->on_helo(std::move(answer)); }); });
     }
   }
 
@@ -126,8 +123,7 @@ private:
       m_result = evaluate(m_request, m_reverse_name, m_seen, m_classify);
       if (m_request.want_soa && m_result.success == false && Clock::now() < m_deadline) {
         if (!m_result.reverse_zone_soa) {
-          reverse_soa_name = m_seen.ptr.canonical_name.empty() ? m_reverse_name
-                                                               : absolute(m_seen.ptr.canonical_name);
+          reverse_soa_name = m_seen.ptr.canonical_name.empty() ? m_reverse_name : absolute(m_seen.ptr.canonical_name);
         }
         if (auto name = forward_zone_name(); !name.empty()) forward_soa_name = absolute(name);
       }
@@ -244,8 +240,7 @@ private:
 
 }  // namespace
 
-Checker::Checker(Resolver& resolver, ClassifyFn classify)
-    : m_resolver(resolver), m_classify(std::move(classify)) {}
+Checker::Checker(Resolver& resolver, ClassifyFn classify) : m_resolver(resolver), m_classify(std::move(classify)) {}
 
 void Checker::start(CheckRequest request, Done done) const {
   auto run = std::make_shared<CheckRun>(m_resolver, m_classify, std::move(request), std::move(done));

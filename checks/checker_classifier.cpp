@@ -5,8 +5,7 @@
 namespace rdns::checks {
 
 Checker::Checker(Resolver& resolver, const GenericClassifier& classifier)
-    : m_resolver(resolver),
-      m_classify([&classifier](std::string_view hostname, std::string_view ip) {
+    : m_resolver(resolver), m_classify([&classifier](std::string_view hostname, std::string_view ip) {
         return classifier.classify(hostname, ip);
       }) {}
 

@@ -18,7 +18,7 @@
 namespace rdns::checks {
 
 // The types the checks ask for, in label order.
-inline constexpr std::array<RrType, 6> k_counted_types = {RrType::PTR, RrType::A, RrType::AAAA,
+inline constexpr std::array<RrType, 6> k_counted_types = {RrType::PTR, RrType::A,     RrType::AAAA,
                                                           RrType::SOA, RrType::CNAME, RrType::NS};
 
 // "PTR", "A", ... as the `type` label spells it.

@@ -14,26 +14,28 @@ bool is_plain(std::uint8_t c) {
     return false;
   }
   switch (c) {
-    case '.': case '"': case '\\': case '(': case ')': case ';': case '@': case '$':
-      return false;
-    default:
-      return true;
+    case '.':
+    case '"':
+    case '\\':
+    case '(':
+    case ')':
+    case ';':
+    case '@':
+    case '$': return false;
+    default: return true;
   }
 }
 
 bool is_special(std::uint8_t c) {
-  return c == '.' || c == '"' || c == '\\' || c == '(' || c == ')' || c == ';' || c == '@' ||
-         c == '$';
+  return c == '.' || c == '"' || c == '\\' || c == '(' || c == ')' || c == ';' || c == '@' || c == '$';
 }
 
 std::uint32_t read_u32(Bytes b, std::size_t at) {
-  return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) |
-         (std::uint32_t{b[at + 2]} << 8) | std::uint32_t{b[at + 3]};
+  return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) | (std::uint32_t{b[at + 2]} << 8) |
+         std::uint32_t{b[at + 3]};
 }
 
-std::uint16_t read_u16(Bytes b, std::size_t at) {
-  return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);
-}
+std::uint16_t read_u16(Bytes b, std::size_t at) { return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]); }
 
 }  // namespace
 
@@ -45,16 +47,14 @@ void append_escaped_label(std::string& out, Bytes label) {
       out.push_back('\\');
       out.push_back(static_cast<char>(c));
     } else {
-      const std::array<char, 4> ddd = {'\\', static_cast<char>('0' + c / 100),
-                                       static_cast<char>('0' + (c / 10) % 10),
+      const std::array<char, 4> ddd = {'\\', static_cast<char>('0' + c / 100), static_cast<char>('0' + (c / 10) % 10),
                                        static_cast<char>('0' + c % 10)};
       out.append(ddd.data(), ddd.size());
     }
   }
 }
 
-tl::expected<DecodedName, std::string> decode_name_at(Bytes message, std::size_t offset,
-                                                      bool allow_compression) {
+tl::expected<DecodedName, std::string> decode_name_at(Bytes message, std::size_t offset, bool allow_compression) {
   std::string name;
   std::size_t octets = 1;  // the root label
   std::size_t pos = offset;
@@ -141,21 +141,17 @@ tl::expected<Soa, std::string> decode_soa_in(Bytes message, std::size_t offset, 
     return tl::unexpected(std::string("SOA rdata has the wrong length"));
   }
   const std::size_t p = rname->next;
-  return Soa{std::move(mname->name), std::move(rname->name), read_u32(message, p),
-             read_u32(message, p + 4), read_u32(message, p + 8), read_u32(message, p + 12),
-             read_u32(message, p + 16)};
+  return Soa{std::move(mname->name),   std::move(rname->name),    read_u32(message, p),     read_u32(message, p + 4),
+             read_u32(message, p + 8), read_u32(message, p + 12), read_u32(message, p + 16)};
 }
 
 }  // namespace
 
-tl::expected<Soa, std::string> decode_soa_rdata(Bytes rdata) {
-  return decode_soa_in(rdata, 0, rdata.size(), false);
-}
+tl::expected<Soa, std::string> decode_soa_rdata(Bytes rdata) { return decode_soa_in(rdata, 0, rdata.size(), false); }
 
 std::string soa_text(const Soa& soa) {
-  return soa.mname + " " + soa.rname + " " + std::to_string(soa.serial) + " " +
-         std::to_string(soa.refresh) + " " + std::to_string(soa.retry) + " " +
-         std::to_string(soa.expire) + " " + std::to_string(soa.minimum);
+  return soa.mname + " " + soa.rname + " " + std::to_string(soa.serial) + " " + std::to_string(soa.refresh) + " " +
+         std::to_string(soa.retry) + " " + std::to_string(soa.expire) + " " + std::to_string(soa.minimum);
 }
 
 std::string without_trailing_dot(std::string_view name) {
@@ -233,8 +229,7 @@ std::optional<SoaInfo> find_authority_soa(Bytes message) {
       if (!soa) {
         return std::nullopt;
       }
-      return SoaInfo{without_trailing_dot(owner->name), without_trailing_dot(soa->mname),
-                     rname_to_mail(soa->rname)};
+      return SoaInfo{without_trailing_dot(owner->name), without_trailing_dot(soa->mname), rname_to_mail(soa->rname)};
     }
     pos = rdata + rdlength;
   }

@@ -46,8 +46,7 @@ struct DecodedName {
 
 // The name at `offset` in `message`, following compression pointers when `allow_compression`
 // (each strictly backwards, at most k_max_compression_pointers of them).
-tl::expected<DecodedName, std::string> decode_name_at(Bytes message, std::size_t offset,
-                                                      bool allow_compression);
+tl::expected<DecodedName, std::string> decode_name_at(Bytes message, std::size_t offset, bool allow_compression);
 
 struct Soa {
   std::string mname;  // presentation form, trailing dot

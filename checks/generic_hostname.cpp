@@ -72,8 +72,8 @@ GenericClassifier::~GenericClassifier() = default;
 GenericClassifier::GenericClassifier(GenericClassifier&&) noexcept = default;
 GenericClassifier& GenericClassifier::operator=(GenericClassifier&&) noexcept = default;
 
-tl::expected<GenericClassifier, std::string> GenericClassifier::create(
-    const std::vector<std::string>& extra_patterns, const std::vector<std::string>& allow_patterns) {
+tl::expected<GenericClassifier, std::string> GenericClassifier::create(const std::vector<std::string>& extra_patterns,
+                                                                       const std::vector<std::string>& allow_patterns) {
   GenericClassifier classifier;
   auto compile = [](const std::vector<std::string>& patterns, std::string_view what,
                     std::vector<UserPattern>& into) -> tl::expected<void, std::string> {

@@ -23,9 +23,8 @@ bool ends_with_unescaped_dot(std::string_view name) {
 std::string normalise_hostname(std::string_view name) {
   if (ends_with_unescaped_dot(name)) name.remove_suffix(1);
   std::string out(name);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
   return out;
 }
 
@@ -49,8 +48,6 @@ bool is_valid_hostname(std::string_view name) {
   return !last_label_numeric;
 }
 
-bool same_hostname(std::string_view a, std::string_view b) {
-  return normalise_hostname(a) == normalise_hostname(b);
-}
+bool same_hostname(std::string_view a, std::string_view b) { return normalise_hostname(a) == normalise_hostname(b); }
 
 }  // namespace rdns::checks

@@ -30,8 +30,7 @@ constexpr std::string_view to_string(LookupStatus status) {
 // Definitive answers say something about the records; the others say something about the
 // resolver or the network, and must never become a record verdict.
 constexpr bool is_definitive(LookupStatus status) {
-  return status == LookupStatus::ok || status == LookupStatus::nxdomain ||
-         status == LookupStatus::nodata;
+  return status == LookupStatus::ok || status == LookupStatus::nxdomain || status == LookupStatus::nodata;
 }
 
 }  // namespace rdns::checks

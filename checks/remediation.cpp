@@ -123,7 +123,8 @@ void forward_hints(const CheckResult& result, std::vector<std::string>& hints) {
   }
   if (result.fcrdns_pass == false && !result.forward.empty()) {
     std::vector<std::string> found;
-    for (const ForwardCheck& check : result.forward) found.push_back(check.hostname + " " + forward_found(result, check));
+    for (const ForwardCheck& check : result.forward)
+      found.push_back(check.hostname + " " + forward_found(result, check));
     const std::string host = wanted_host(result);
     hints.push_back("No PTR name resolves back to " + result.ip + " (" + join(found) + "). Add " +
                     address_record(result, host) + " in the forward zone, or point the PTR to a name that has it." +
@@ -145,36 +146,39 @@ void forward_hints(const CheckResult& result, std::vector<std::string>& hints) {
                     std::to_string(result.forward.size()) + " PTR names resolve back to " + result.ip + " (" +
                     join(unconfirmed) +
                     "). Receivers pick one PTR at random, so some connections fail the check: remove the extra PTR "
-                    "records, or add the " + address_type(result) + " records.");
+                    "records, or add the " +
+                    address_type(result) + " records.");
   }
 }
 
 void generic_hint(const CheckResult& result, std::vector<std::string>& hints) {
   if (!result.generic || !result.generic->generic) return;
   const std::string name = result.ptr_hostnames.empty() ? std::string() : result.ptr_hostnames.front();
-  hints.push_back("The PTR name " + name + " looks generic" +
-                  (result.generic->reason.empty() ? "" : " (" + result.generic->reason + ")") +
-                  ": receivers (SpamAssassin RDNS_DYNAMIC, rspamd HFILTER_HOSTNAME_*, Gmail, Microsoft) treat "
-                  "mail from such names as coming from a dynamic or residential address. Ask the provider of the "
-                  "address for a custom PTR, e.g. " + ptr_record(result, wanted_host(result) == name
-                                                                          ? std::string(k_placeholder_host)
-                                                                          : wanted_host(result)) +
-                  ", with a matching " + address_type(result) +
-                  " record; if they cannot, send through a smarthost (your provider's or a mail service's relay) "
-                  "whose IP has proper reverse DNS." + reverse_contact(result));
+  hints.push_back(
+      "The PTR name " + name + " looks generic" +
+      (result.generic->reason.empty() ? "" : " (" + result.generic->reason + ")") +
+      ": receivers (SpamAssassin RDNS_DYNAMIC, rspamd HFILTER_HOSTNAME_*, Gmail, Microsoft) treat "
+      "mail from such names as coming from a dynamic or residential address. Ask the provider of the "
+      "address for a custom PTR, e.g. " +
+      ptr_record(result, wanted_host(result) == name ? std::string(k_placeholder_host) : wanted_host(result)) +
+      ", with a matching " + address_type(result) +
+      " record; if they cannot, send through a smarthost (your provider's or a mail service's relay) "
+      "whose IP has proper reverse DNS." +
+      reverse_contact(result));
 }
 
 void expectation_hints(const CheckResult& result, std::vector<std::string>& hints) {
   if (result.expected_hostname_match == false) {
-    hints.push_back("The PTR names (" + (result.ptr_hostnames.empty() ? std::string("none") : join(result.ptr_hostnames)) +
+    hints.push_back("The PTR names (" +
+                    (result.ptr_hostnames.empty() ? std::string("none") : join(result.ptr_hostnames)) +
                     ") do not include the expected host name " + result.expected_hostname +
                     " (drift). If the expectation is right, set " + ptr_record(result, result.expected_hostname) +
                     "; otherwise update expected_hostname in the configuration." + reverse_contact(result));
   }
   if (result.helo_match == false) {
     const std::string& helo = result.helo_hostname;
-    const bool among_ptr = std::find(result.ptr_hostnames.begin(), result.ptr_hostnames.end(), helo) !=
-                           result.ptr_hostnames.end();
+    const bool among_ptr =
+        std::find(result.ptr_hostnames.begin(), result.ptr_hostnames.end(), helo) != result.ptr_hostnames.end();
     std::string text = "The HELO name " + helo + " ";
     if (is_definitive(result.ptr_status) && !among_ptr) {
       text += "is not a PTR name of " + result.ip;
@@ -182,8 +186,8 @@ void expectation_hints(const CheckResult& result, std::vector<std::string>& hint
       text += "; ";
     }
     if (result.helo_forward && is_definitive(result.helo_forward->status) && !result.helo_forward->confirms) {
-      text += "does not resolve to " + result.ip + " (it " + forward_found(result, *result.helo_forward) +
-              "): add " + address_record(result, helo) + "; ";
+      text += "does not resolve to " + result.ip + " (it " + forward_found(result, *result.helo_forward) + "): add " +
+              address_record(result, helo) + "; ";
     }
     std::string ptr_name;
     for (const std::string& name : result.ptr_hostnames) {

@@ -32,9 +32,9 @@ struct DnsAnswer {
   //  A/AAAA:       canonical address text;  SOA: "mname rname serial refresh retry expire minimum".
   std::vector<std::string> records;
   std::uint32_t ttl = 0;
-  bool secure = false;              // DNSSEC validated secure (never true when bogus)
-  std::string canonical_name;       // the name after following CNAMEs ("" when none followed)
-  std::string detail;               // why_bogus / error text for humans
+  bool secure = false;                   // DNSSEC validated secure (never true when bogus)
+  std::string canonical_name;            // the name after following CNAMEs ("" when none followed)
+  std::string detail;                    // why_bogus / error text for humans
   std::optional<SoaInfo> authority_soa;  // from a negative answer's authority section
 };
 

@@ -47,8 +47,10 @@ tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_
     bool overflow = false;
     std::size_t i = 0;
     for (; i < s.size() && is_digit(s[i]); ++i) {
-      if (whole > (k_max - (s[i] - '0')) / 10) overflow = true;
-      else whole = whole * 10 + static_cast<std::uint64_t>(s[i] - '0');
+      if (whole > (k_max - (s[i] - '0')) / 10)
+        overflow = true;
+      else
+        whole = whole * 10 + static_cast<std::uint64_t>(s[i] - '0');
     }
     const bool had_whole = i > 0;
     std::uint64_t frac = 0, scale = 1;
@@ -78,8 +80,7 @@ tl::expected<std::chrono::milliseconds, std::string> parse_duration(std::string_
       if (u.name == unit_name) unit = &u;
     }
     if (unit == nullptr) {
-      return tl::make_unexpected("unknown unit \"" + std::string(unit_name) +
-                                 "\" (use ns, us, ms, s, m or h)");
+      return tl::make_unexpected("unknown unit \"" + std::string(unit_name) + "\" (use ns, us, ms, s, m or h)");
     }
     s.remove_prefix(unit_len);
 

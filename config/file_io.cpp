@@ -12,9 +12,7 @@
 #include <memory>
 
 namespace rdns::config {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 tl::expected<std::string, std::string> read_file(const std::string& path) {
   const int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

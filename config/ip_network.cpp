@@ -177,8 +177,7 @@ tl::expected<CidrInfo, std::string> parse_cidr(std::string_view cidr) {
   return info;
 }
 
-tl::expected<std::vector<std::string>, std::string> expand_cidr(std::string_view cidr,
-                                                                std::size_t max_addresses) {
+tl::expected<std::vector<std::string>, std::string> expand_cidr(std::string_view cidr, std::size_t max_addresses) {
   auto parsed = parse_prefix(cidr);
   if (!parsed) return tl::make_unexpected(parsed.error());
   Address network = parsed->address;

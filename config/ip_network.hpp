@@ -24,15 +24,14 @@ tl::expected<std::string, std::string> canonical_ip(std::string_view text);
 // prefix, prefix too long, host bits set (names the network to use instead), or more than
 // `max_addresses` addresses (gives the count and the cap). The count is checked before
 // anything is allocated.
-tl::expected<std::vector<std::string>, std::string> expand_cidr(std::string_view cidr,
-                                                                std::size_t max_addresses);
+tl::expected<std::vector<std::string>, std::string> expand_cidr(std::string_view cidr, std::size_t max_addresses);
 
 // A parsed, validated CIDR without expanding it.
 struct CidrInfo {
   bool ipv6 = false;
   unsigned prefix_length = 0;
-  unsigned host_bits = 0;       // 32 - prefix (IPv4) or 128 - prefix (IPv6)
-  std::string network;          // canonical network address
+  unsigned host_bits = 0;  // 32 - prefix (IPv4) or 128 - prefix (IPv6)
+  std::string network;     // canonical network address
 };
 tl::expected<CidrInfo, std::string> parse_cidr(std::string_view cidr);
 

@@ -26,8 +26,8 @@ constexpr std::int64_t k_max_concurrency = 65536;
 constexpr std::int64_t k_max_cidr_cap = 1 << 20;
 
 const std::vector<std::string_view> k_top_keys = {"resolver", "schedule", "generic", "probe", "targets"};
-const std::vector<std::string_view> k_resolver_keys = {"mode",      "forwarders",        "root_hints_file",
-                                                       "trust_anchor_file", "dnssec", "unbound_config_file"};
+const std::vector<std::string_view> k_resolver_keys = {
+    "mode", "forwarders", "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file"};
 const std::vector<std::string_view> k_schedule_keys = {"interval", "timeout", "concurrency", "max_cidr_addresses",
                                                        "max_queries_per_second"};
 constexpr double k_max_queries_per_second = 1e6;
@@ -41,7 +41,7 @@ const std::vector<std::string_view> k_generic_keys = {"extra_patterns", "allow_p
 const std::vector<std::string_view> k_probe_keys = {"allow_cidrs"};
 
 class Loader {
- public:
+public:
   Loader(std::string file, std::string base_dir, const LoadOptions& options)
       : m_toml(std::move(file)), m_base_dir(std::move(base_dir)), m_options(options) {
     m_loaded.config.source_file = m_toml.file();
@@ -54,7 +54,7 @@ class Loader {
     return std::move(m_loaded);
   }
 
- private:
+private:
   using Result = tl::expected<void, ConfigError>;
 
   Result load_root(const toml::table& root) {
@@ -85,20 +85,23 @@ class Loader {
     }
     if (m_loaded.config.targets.empty()) {
       if (m_options.require_targets) {
-        return tl::make_unexpected(ConfigError{m_toml.file(), 0, 0, "targets", "no [[targets]] configured; at least one is required"});
+        return tl::make_unexpected(
+            ConfigError{m_toml.file(), 0, 0, "targets", "no [[targets]] configured; at least one is required"});
       }
-      m_loaded.warnings.push_back(ConfigError{m_toml.file(), 0, 0, "targets",
-                                              "no [[targets]] configured: only /probe and the check command will look anything up"});
+      m_loaded.warnings.push_back(
+          ConfigError{m_toml.file(), 0, 0, "targets",
+                      "no [[targets]] configured: only /probe and the check command will look anything up"});
     }
     return {};
   }
 
   // For "unknown key" messages: which section a misplaced key belongs to.
   static std::string section_of(std::string_view key) {
-    const std::pair<const std::vector<std::string_view>*, const char*> sections[] = {
-        {&k_resolver_keys, "[resolver]"}, {&k_schedule_keys, "[schedule]"},
-        {&k_generic_keys, "[generic]"},   {&k_probe_keys, "[probe]"},
-        {&k_target_keys, "[[targets]]"}};
+    const std::pair<const std::vector<std::string_view>*, const char*> sections[] = {{&k_resolver_keys, "[resolver]"},
+                                                                                     {&k_schedule_keys, "[schedule]"},
+                                                                                     {&k_generic_keys, "[generic]"},
+                                                                                     {&k_probe_keys, "[probe]"},
+                                                                                     {&k_target_keys, "[[targets]]"}};
     for (const auto& [keys, name] : sections) {
       if (std::find(keys->begin(), keys->end(), key) != keys->end()) return name;
     }
@@ -112,9 +115,12 @@ class Loader {
     if (mode_node) {
       auto mode = m_toml.string(*mode_node, "resolver.mode");
       if (!mode) return tl::make_unexpected(mode.error());
-      if (*mode == "system") rc.mode = ResolverMode::system;
-      else if (*mode == "recursive") rc.mode = ResolverMode::recursive;
-      else if (*mode == "forward") rc.mode = ResolverMode::forward;
+      if (*mode == "system")
+        rc.mode = ResolverMode::system;
+      else if (*mode == "recursive")
+        rc.mode = ResolverMode::recursive;
+      else if (*mode == "forward")
+        rc.mode = ResolverMode::forward;
       else {
         std::string message = quote(*mode) + " is not a resolver mode: use \"system\", \"recursive\" or \"forward\"";
         if (const std::string near = suggest(*mode, {"system", "recursive", "forward"}); !near.empty()) {
@@ -129,13 +135,14 @@ class Loader {
       if (!list) return tl::make_unexpected(list.error());
       for (const auto& [value, node, key] : *list) {
         auto f = normalize_forwarder(value);
-        if (!f) return tl::make_unexpected(m_toml.error(*node, key, "invalid forwarder " + quote(value) + ": " + f.error()));
+        if (!f)
+          return tl::make_unexpected(m_toml.error(*node, key, "invalid forwarder " + quote(value) + ": " + f.error()));
         rc.forwarders.push_back(std::move(*f));
       }
     }
-    for (auto [name, field] : {std::pair{"root_hints_file", &rc.root_hints_file},
-                               std::pair{"trust_anchor_file", &rc.trust_anchor_file},
-                               std::pair{"unbound_config_file", &rc.unbound_config_file}}) {
+    for (auto [name, field] :
+         {std::pair{"root_hints_file", &rc.root_hints_file}, std::pair{"trust_anchor_file", &rc.trust_anchor_file},
+          std::pair{"unbound_config_file", &rc.unbound_config_file}}) {
       const toml::node* n = t.get(name);
       if (!n) continue;
       const std::string key = std::string("resolver.") + name;
@@ -156,19 +163,20 @@ class Loader {
 
     if (rc.mode == ResolverMode::forward && rc.forwarders.empty()) {
       const toml::node& where = fwd_node ? *fwd_node : *mode_node;
-      return tl::make_unexpected(m_toml.error(where, "resolver.forwarders",
-                                              "mode = \"forward\" needs at least one forwarder, e.g. forwarders = [\"127.0.0.1@53\"]"));
+      return tl::make_unexpected(
+          m_toml.error(where, "resolver.forwarders",
+                       "mode = \"forward\" needs at least one forwarder, e.g. forwarders = [\"127.0.0.1@53\"]"));
     }
     if (rc.mode != ResolverMode::forward && !rc.forwarders.empty()) {
       m_loaded.warnings.push_back(m_toml.error(*fwd_node, "resolver.forwarders", "ignored: mode is not \"forward\""));
     }
     if (rc.mode != ResolverMode::recursive && !rc.root_hints_file.empty()) {
-      m_loaded.warnings.push_back(m_toml.error(*t.get("root_hints_file"), "resolver.root_hints_file",
-                                               "ignored: mode is not \"recursive\""));
+      m_loaded.warnings.push_back(
+          m_toml.error(*t.get("root_hints_file"), "resolver.root_hints_file", "ignored: mode is not \"recursive\""));
     }
     if (!rc.dnssec && !rc.trust_anchor_file.empty()) {
-      m_loaded.warnings.push_back(m_toml.error(*t.get("trust_anchor_file"), "resolver.trust_anchor_file",
-                                               "ignored: dnssec = false"));
+      m_loaded.warnings.push_back(
+          m_toml.error(*t.get("trust_anchor_file"), "resolver.trust_anchor_file", "ignored: dnssec = false"));
     }
     return {};
   }
@@ -184,13 +192,15 @@ class Loader {
       auto text = m_toml.string(*node, key, "a duration such as \"30s\" or \"5m\"");
       if (!text) return tl::make_unexpected(text.error());
       auto d = parse_duration(*text);
-      if (!d) return tl::make_unexpected(m_toml.error(*node, key, quote(*text) + " is not a valid duration: " + d.error()));
+      if (!d)
+        return tl::make_unexpected(m_toml.error(*node, key, quote(*text) + " is not a valid duration: " + d.error()));
       *field = *d;
     }
     if (sc.timeout >= sc.interval) {
       if (timeout_node) {
         return tl::make_unexpected(m_toml.error(*timeout_node, "schedule.timeout",
-                                                "timeout " + format_duration(sc.timeout) + " must be shorter than the interval " +
+                                                "timeout " + format_duration(sc.timeout) +
+                                                    " must be shorter than the interval " +
                                                     format_duration(sc.interval)));
       }
       return tl::make_unexpected(m_toml.error(*interval_node, "schedule.interval",
@@ -205,7 +215,8 @@ class Loader {
       auto v = m_toml.integer(*n, key);
       if (!v) return tl::make_unexpected(v.error());
       if (*v < 1 || *v > max) {
-        return tl::make_unexpected(m_toml.error(*n, key, std::to_string(*v) + " is out of range: use 1 to " + std::to_string(max)));
+        return tl::make_unexpected(
+            m_toml.error(*n, key, std::to_string(*v) + " is out of range: use 1 to " + std::to_string(max)));
       }
       *field = static_cast<std::size_t>(*v);
     }
@@ -254,7 +265,8 @@ class Loader {
           // parse_cidr's own hint (use ip = ...) is for [[targets]]; here one address is a /32 or /128.
           message += "missing \"/\" and prefix length";
           if (auto ip = canonical_ip(value)) {
-            message += " (write " + quote(*ip + (ip->find(':') == std::string::npos ? "/32" : "/128")) + " for one address)";
+            message +=
+                " (write " + quote(*ip + (ip->find(':') == std::string::npos ? "/32" : "/128")) + " for one address)";
           }
         } else {
           message += cidr.error();

@@ -27,7 +27,7 @@ struct EntryInfo {
 };
 
 class TargetsLoader {
- public:
+public:
   TargetsLoader(TomlReader& toml, const TargetsInput& input, std::vector<Target>& targets)
       : m_toml(toml), m_input(input), m_targets(targets) {}
 
@@ -36,8 +36,8 @@ class TargetsLoader {
   Result load(const toml::node& node) {
     const toml::array* entries = node.as_array();
     if (!entries) {
-      return tl::make_unexpected(m_toml.error(node, "targets", "expected an array of tables ([[targets]]), got " +
-                                                                   TomlReader::type_name(node)));
+      return tl::make_unexpected(m_toml.error(
+          node, "targets", "expected an array of tables ([[targets]]), got " + TomlReader::type_name(node)));
     }
     std::vector<Origin> origins;
     std::vector<EntryInfo> infos;
@@ -46,7 +46,8 @@ class TargetsLoader {
       const std::string path = "targets[" + std::to_string(i) + "]";
       const toml::table* t = entry.as_table();
       if (!t) {
-        return tl::make_unexpected(m_toml.error(entry, path, "expected a table ([[targets]]), got " + TomlReader::type_name(entry)));
+        return tl::make_unexpected(
+            m_toml.error(entry, path, "expected a table ([[targets]]), got " + TomlReader::type_name(entry)));
       }
       if (auto r = load_target(*t, path, static_cast<std::uint32_t>(i), origins, infos); !r) return r;
     }
@@ -60,22 +61,25 @@ class TargetsLoader {
     const toml::node* cidr_node = t.get("cidr");
     if (ip_node && cidr_node) {
       const toml::node& later = TomlReader::before(*ip_node, *cidr_node) ? *cidr_node : *ip_node;
-      return tl::make_unexpected(m_toml.error(later, path, "has both ip and cidr: use one of them per [[targets]] entry"));
+      return tl::make_unexpected(
+          m_toml.error(later, path, "has both ip and cidr: use one of them per [[targets]] entry"));
     }
     if (!ip_node && !cidr_node) {
       return tl::make_unexpected(m_toml.error(t, path, "needs ip = \"...\" or cidr = \"...\""));
     }
 
     Target proto;  // what every address of this entry shares
-    for (auto [name, field] : {std::pair{"expected_hostname", &proto.expected_hostname},
-                               std::pair{"helo_hostname", &proto.helo_hostname}}) {
+    for (auto [name, field] :
+         {std::pair{"expected_hostname", &proto.expected_hostname}, std::pair{"helo_hostname", &proto.helo_hostname}}) {
       const toml::node* n = t.get(name);
       if (!n) continue;
       const std::string key = path + "." + name;
       auto text = m_toml.string(*n, key);
       if (!text) return tl::make_unexpected(text.error());
       auto host = normalize_hostname(*text);
-      if (!host) return tl::make_unexpected(m_toml.error(*n, key, quote(*text) + " is not a valid host name: it " + host.error()));
+      if (!host)
+        return tl::make_unexpected(
+            m_toml.error(*n, key, quote(*text) + " is not a valid host name: it " + host.error()));
       *field = std::move(*host);
     }
     if (const toml::node* n = t.get("labels")) {
@@ -93,13 +97,16 @@ class TargetsLoader {
     if (!text) return tl::make_unexpected(text.error());
 
     std::vector<Target>& targets = m_targets;
-    const std::size_t budget = targets.size() < m_input.max_total_targets ? m_input.max_total_targets - targets.size() : 0;
+    const std::size_t budget =
+        targets.size() < m_input.max_total_targets ? m_input.max_total_targets - targets.size() : 0;
     if (ip_node) {
       auto ip = canonical_ip(*text);
       if (!ip) {
         std::string message = quote(*text) + " is not a valid IP address";
-        if (text->find('/') != std::string::npos) message += " (for a network write cidr = " + quote(*text) + ")";
-        else if (ip.error() != "not an IPv4 or IPv6 address") message += ": " + ip.error();
+        if (text->find('/') != std::string::npos)
+          message += " (for a network write cidr = " + quote(*text) + ")";
+        else if (ip.error() != "not an IPv4 or IPv6 address")
+          message += ": " + ip.error();
         return tl::make_unexpected(m_toml.error(addr_node, info.key, message));
       }
       if (budget == 0) return tl::make_unexpected(too_many(addr_node, info.key));
@@ -120,13 +127,15 @@ class TargetsLoader {
       }
       const std::size_t cap = m_input.max_cidr_addresses;
       if (cidr->host_bits >= 63 || (std::uint64_t{1} << cidr->host_bits) > cap) {
-        return tl::make_unexpected(m_toml.error(addr_node, info.key,
-                                                quote(*text) + " expands to " + address_count_text(cidr->host_bits) +
-                                                    " addresses, more than schedule.max_cidr_addresses = " + std::to_string(cap)));
+        return tl::make_unexpected(
+            m_toml.error(addr_node, info.key,
+                         quote(*text) + " expands to " + address_count_text(cidr->host_bits) +
+                             " addresses, more than schedule.max_cidr_addresses = " + std::to_string(cap)));
       }
       if ((std::uint64_t{1} << cidr->host_bits) > budget) return tl::make_unexpected(too_many(addr_node, info.key));
       auto addresses = expand_cidr(*text, cap);
-      if (!addresses) return tl::make_unexpected(m_toml.error(addr_node, info.key, quote(*text) + " " + addresses.error()));
+      if (!addresses)
+        return tl::make_unexpected(m_toml.error(addr_node, info.key, quote(*text) + " " + addresses.error()));
       info.cidr = *text;
       // The network as canonical text: the same entry spelled differently keeps its series.
       unsigned prefix = cidr->prefix_length;
@@ -149,14 +158,15 @@ class TargetsLoader {
   }
 
   ConfigError too_many(const toml::node& node, const std::string& key) const {
-    return m_toml.error(node, key, "more than " + std::to_string(m_input.max_total_targets) + " addresses in all [[targets]] together");
+    return m_toml.error(
+        node, key, "more than " + std::to_string(m_input.max_total_targets) + " addresses in all [[targets]] together");
   }
 
   tl::expected<Labels, ConfigError> load_labels(const toml::node& node, const std::string& path) {
     const toml::table* t = node.as_table();
     if (!t) {
-      return tl::make_unexpected(m_toml.error(node, path, "expected a table such as { pool = \"outbound\" }, got " +
-                                                              TomlReader::type_name(node)));
+      return tl::make_unexpected(m_toml.error(
+          node, path, "expected a table such as { pool = \"outbound\" }, got " + TomlReader::type_name(node)));
     }
     Labels labels;
     for (const auto& [key, value] : TomlReader::entries_in_order(*t)) {
@@ -167,18 +177,19 @@ class TargetsLoader {
       }
       const auto* s = value->as_string();
       if (!s) {
-        return tl::make_unexpected(m_toml.error(*value, key_path, "label values must be strings, got " +
-                                                                      TomlReader::type_name(*value)));
+        return tl::make_unexpected(
+            m_toml.error(*value, key_path, "label values must be strings, got " + TomlReader::type_name(*value)));
       }
       if (s->get().empty()) {
-        return tl::make_unexpected(m_toml.error(*value, key_path,
-                                                "label value is empty (Prometheus treats an empty label as absent)"));
+        return tl::make_unexpected(
+            m_toml.error(*value, key_path, "label value is empty (Prometheus treats an empty label as absent)"));
       }
       labels.emplace_back(name, s->get());
     }
     if (labels.size() > k_max_target_labels) {
-      return tl::make_unexpected(m_toml.error(node, path, std::to_string(labels.size()) + " labels: at most " +
-                                                              std::to_string(k_max_target_labels) + " per target"));
+      return tl::make_unexpected(m_toml.error(
+          node, path,
+          std::to_string(labels.size()) + " labels: at most " + std::to_string(k_max_target_labels) + " per target"));
     }
     std::sort(labels.begin(), labels.end());
     return labels;
@@ -190,7 +201,8 @@ class TargetsLoader {
     const std::vector<Target>& targets = m_targets;
     std::vector<std::uint32_t> order(targets.size());
     std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return targets[a].ip < targets[b].ip; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return targets[a].ip < targets[b].ip; });
     std::size_t first_dup = targets.size(), first_original = 0;
     for (std::size_t i = 1; i < order.size(); ++i) {
       if (targets[order[i]].ip != targets[order[i - 1]].ip) continue;
@@ -212,8 +224,7 @@ class TargetsLoader {
     return tl::make_unexpected(ConfigError{m_toml.file(), dup.line, dup.column, dup.key, message});
   }
 
-
- private:
+private:
   TomlReader& m_toml;
   const TargetsInput& m_input;
   std::vector<Target>& m_targets;

@@ -19,7 +19,7 @@ struct ResolverConfig {
   std::string root_hints_file;          // recursive mode: private root; empty = IANA root
   std::string trust_anchor_file;        // empty = built-in root anchor
   bool dnssec = true;
-  std::string unbound_config_file;      // loaded into libunbound first
+  std::string unbound_config_file;  // loaded into libunbound first
 
   bool operator==(const ResolverConfig&) const = default;
 };
@@ -52,7 +52,7 @@ struct Target {
   std::string expected_hostname;  // empty = not set; lower case, no trailing dot
   std::string helo_hostname;      // empty = not set; lower case, no trailing dot
   Labels labels;
-  std::string entry;              // the [[targets]] entry it comes from: its ip, or its cidr ("198.51.100.0/28")
+  std::string entry;  // the [[targets]] entry it comes from: its ip, or its cidr ("198.51.100.0/28")
 
   bool operator==(const Target&) const = default;
 };

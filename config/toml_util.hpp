@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include <tl/expected.hpp>
 #include <toml++/toml.h>
+#include <tl/expected.hpp>
 
 #include "config/load.hpp"
 #include "config/validate.hpp"
@@ -21,7 +21,7 @@
 namespace rdns::config {
 
 class TomlReader {
- public:
+public:
   // One element of a string array: its value, its node (for positions) and its dotted key.
   using StringItem = std::tuple<std::string, const toml::node*, std::string>;
   using SectionOf = std::string (*)(std::string_view key);
@@ -49,27 +49,44 @@ class TomlReader {
       }
       switch (in) {
         case In::code:
-          if (c == '#') in = In::comment;
-          else if (text.substr(i, 3) == "\"\"\"") { in = In::multi_basic; i += 2; }
-          else if (text.substr(i, 3) == "'''") { in = In::multi_literal; i += 2; }
-          else if (c == '"') in = In::basic;
-          else if (c == '\'') in = In::literal;
-          else if (c == '.' && ++dots > k_max_dots) return line;
+          if (c == '#')
+            in = In::comment;
+          else if (text.substr(i, 3) == "\"\"\"") {
+            in = In::multi_basic;
+            i += 2;
+          } else if (text.substr(i, 3) == "'''") {
+            in = In::multi_literal;
+            i += 2;
+          } else if (c == '"')
+            in = In::basic;
+          else if (c == '\'')
+            in = In::literal;
+          else if (c == '.' && ++dots > k_max_dots)
+            return line;
           break;
         case In::comment: break;
         case In::basic:
-          if (c == '\\') ++i;
-          else if (c == '"') in = In::code;
+          if (c == '\\')
+            ++i;
+          else if (c == '"')
+            in = In::code;
           break;
         case In::literal:
           if (c == '\'') in = In::code;
           break;
         case In::multi_basic:
-          if (c == '\\') { if (i + 1 < text.size() && text[i + 1] != '\n') ++i; }
-          else if (text.substr(i, 3) == "\"\"\"") { in = In::code; i += 2; }
+          if (c == '\\') {
+            if (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+          } else if (text.substr(i, 3) == "\"\"\"") {
+            in = In::code;
+            i += 2;
+          }
           break;
         case In::multi_literal:
-          if (text.substr(i, 3) == "'''") { in = In::code; i += 2; }
+          if (text.substr(i, 3) == "'''") {
+            in = In::code;
+            i += 2;
+          }
           break;
       }
     }
@@ -78,9 +95,10 @@ class TomlReader {
 
   tl::expected<toml::table, ConfigError> parse(std::string_view text) const {
     if (const std::uint32_t line = line_with_too_many_dots(text); line != 0) {
-      return tl::make_unexpected(ConfigError{m_file, static_cast<int>(line), 0, "",
-                                             "more than " + std::to_string(k_max_dots) +
-                                                 " dots outside strings on one line: keys nested this deep are not supported"});
+      return tl::make_unexpected(
+          ConfigError{m_file, static_cast<int>(line), 0, "",
+                      "more than " + std::to_string(k_max_dots) +
+                          " dots outside strings on one line: keys nested this deep are not supported"});
     }
     try {
       return toml::parse(text, m_file);
@@ -124,7 +142,8 @@ class TomlReader {
     std::vector<std::pair<const toml::key*, const toml::node*>> out;
     out.reserve(t.size());
     for (auto it = t.begin(); it != t.end(); ++it) out.emplace_back(&it->first, &it->second);
-    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return before(a.first->source(), b.first->source()); });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return before(a.first->source(), b.first->source()); });
     return out;
   }
 
@@ -143,7 +162,8 @@ class TomlReader {
       if (const std::string near = suggest(name, known); !near.empty()) {
         message += " (did you mean " + quote(near) + "?)";
       } else if (section_of) {
-        if (const std::string section = section_of(name); !section.empty()) message += " (it belongs in " + section + ")";
+        if (const std::string section = section_of(name); !section.empty())
+          message += " (it belongs in " + section + ")";
       }
       return tl::make_unexpected(error(key->source(), join(path, name), message));
     }
@@ -152,14 +172,15 @@ class TomlReader {
 
   tl::expected<const toml::table*, ConfigError> table(const toml::node& node, std::string_view key) const {
     if (const toml::table* t = node.as_table()) return t;
-    return tl::make_unexpected(error(node, std::string(key),
-                                     "expected a table ([" + std::string(key) + "]), got " + type_name(node)));
+    return tl::make_unexpected(
+        error(node, std::string(key), "expected a table ([" + std::string(key) + "]), got " + type_name(node)));
   }
 
   tl::expected<std::string, ConfigError> string(const toml::node& node, std::string_view key,
                                                 std::string_view what = "a string") const {
     if (const auto* s = node.as_string()) return s->get();
-    return tl::make_unexpected(error(node, std::string(key), "expected " + std::string(what) + ", got " + type_name(node)));
+    return tl::make_unexpected(
+        error(node, std::string(key), "expected " + std::string(what) + ", got " + type_name(node)));
   }
 
   tl::expected<bool, ConfigError> boolean(const toml::node& node, std::string_view key) const {
@@ -196,7 +217,7 @@ class TomlReader {
     return out;
   }
 
- private:
+private:
   std::string m_file;
 };
 

@@ -49,10 +49,8 @@ std::string regex_error_hint(const RE2& re) {
       }
       return "RE2 allows at most 1000 repetitions, nested repeats multiplied";
     }
-    case RE2::ErrorPatternTooLarge:
-      return "its repeats expand past RE2's 1 MiB program limit";
-    default:
-      break;
+    case RE2::ErrorPatternTooLarge: return "its repeats expand past RE2's 1 MiB program limit";
+    default: break;
   }
   return {};
 }
@@ -77,7 +75,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 const std::vector<std::string_view> k_reserved_label_names = {
-    "ip", "hostname", "status", "type", "result", "version", "revision", "unbound_version", "instance", "job", "le", "target",
+    "ip",       "hostname",        "status",   "type", "result", "version",
+    "revision", "unbound_version", "instance", "job",  "le",     "target",
 };
 
 tl::expected<std::string, std::string> normalize_hostname(std::string_view name) {
@@ -111,8 +110,9 @@ tl::expected<std::string, std::string> normalize_hostname(std::string_view name)
     const char c = name[i];
     if (!is_alpha(c) && !is_digit(c) && c != '-') {
       if (static_cast<unsigned char>(c) >= 0x80) {
-        return tl::make_unexpected(std::string("has a non-ASCII character (write internationalised names in "
-                                               "their xn-- form)"));
+        return tl::make_unexpected(
+            std::string("has a non-ASCII character (write internationalised names in "
+                        "their xn-- form)"));
       }
       char buf[48];
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
@@ -131,8 +131,9 @@ tl::expected<std::string, std::string> normalize_hostname(std::string_view name)
 
 tl::expected<void, std::string> check_label_name(std::string_view name) {
   if (name.empty()) return tl::make_unexpected(std::string("label name is empty"));
-  const bool valid = (is_alpha(name[0]) || name[0] == '_') &&
-                     std::all_of(name.begin(), name.end(), [](char c) { return is_alpha(c) || is_digit(c) || c == '_'; });
+  const bool valid = (is_alpha(name[0]) || name[0] == '_') && std::all_of(name.begin(), name.end(), [](char c) {
+                       return is_alpha(c) || is_digit(c) || c == '_';
+                     });
   if (!valid) {
     return tl::make_unexpected("invalid label name " + quote(name) + ": must match [a-zA-Z_][a-zA-Z0-9_]*");
   }

@@ -41,7 +41,7 @@ std::string one_of(const std::vector<std::string_view>& names) {
 }
 
 class WebLoader {
- public:
+public:
   explicit WebLoader(const std::string& file) : m_toml(file), m_base_dir(directory_of(file)) {}
 
   tl::expected<WebConfig, ConfigError> load(std::string_view text) {
@@ -61,7 +61,7 @@ class WebLoader {
     return std::move(m_config);
   }
 
- private:
+private:
   using Result = tl::expected<void, ConfigError>;
 
   Result load_tls(const toml::table& t) {
@@ -95,11 +95,12 @@ class WebLoader {
     }
     const bool has_cert = !m_config.cert_file.empty(), has_key = !m_config.key_file.empty();
     if (has_cert != has_key) {
-      return tl::make_unexpected(m_toml.error(t, "tls_server_config", has_cert ? "cert_file is set but key_file is missing"
-                                                                                : "key_file is set but cert_file is missing"));
+      return tl::make_unexpected(m_toml.error(
+          t, "tls_server_config",
+          has_cert ? "cert_file is set but key_file is missing" : "key_file is set but cert_file is missing"));
     }
-    if (!has_cert && (!m_config.client_ca_file.empty() || !m_config.client_auth_type.empty() ||
-                      !m_config.min_version.empty())) {
+    if (!has_cert &&
+        (!m_config.client_ca_file.empty() || !m_config.client_auth_type.empty() || !m_config.min_version.empty())) {
       return tl::make_unexpected(m_toml.error(t, "tls_server_config", "TLS settings without cert_file and key_file"));
     }
     const std::string& auth = m_config.client_auth_type;
@@ -121,7 +122,8 @@ class WebLoader {
       const std::string user(key->str());
       const std::string key_path = TomlReader::join("basic_auth_users", user);
       if (user.empty() || user.find(':') != std::string::npos) {
-        return tl::make_unexpected(m_toml.error(key->source(), key_path, "user names must be non-empty and contain no ':'"));
+        return tl::make_unexpected(
+            m_toml.error(key->source(), key_path, "user names must be non-empty and contain no ':'"));
       }
       auto hash = m_toml.string(*value, key_path, "a bcrypt hash string");
       if (!hash) return tl::make_unexpected(hash.error());
@@ -148,7 +150,8 @@ tl::expected<WebConfig, ConfigError> load_web_config_file(const std::string& pat
   return WebLoader(path).load(*text);
 }
 
-tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view toml_text, const std::string& source_name) {
+tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view toml_text,
+                                                            const std::string& source_name) {
   return WebLoader(source_name).load(toml_text);
 }
 

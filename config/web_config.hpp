@@ -31,8 +31,8 @@ namespace rdns::config {
 struct WebConfig {
   std::string cert_file, key_file;  // both empty: plain HTTP
   std::string client_ca_file;
-  std::string client_auth_type;     // empty = NoClientCert
-  std::string min_version;          // empty = TLS12
+  std::string client_auth_type;                                       // empty = NoClientCert
+  std::string min_version;                                            // empty = TLS12
   std::vector<std::pair<std::string, std::string>> basic_auth_users;  // user -> bcrypt hash, file order
 
   bool tls_enabled() const { return !cert_file.empty(); }
@@ -41,7 +41,6 @@ struct WebConfig {
 
 tl::expected<WebConfig, ConfigError> load_web_config_file(const std::string& path);
 // Same, from text; `source_name` names it in messages and its directory anchors relative paths.
-tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view toml_text,
-                                                            const std::string& source_name);
+tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view toml_text, const std::string& source_name);
 
 }  // namespace rdns::config

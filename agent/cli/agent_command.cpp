@@ -43,7 +43,8 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
 
   auto positionals = flags.parse(args);
   if (!positionals) {
-    err << "rdns_exporter: " << positionals.error() << "\n" << "try: rdns_exporter --help\n";
+    err << "rdns_exporter: " << positionals.error() << "\n"
+        << "try: rdns_exporter --help\n";
     return k_exit_usage;
   }
   if (show_help) {
@@ -81,7 +82,9 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
     return k_exit_usage;
   }
 
-  if (options.shard) spdlog::info("sharding: this agent checks the targets of shard {} of {}", options.shard->index, options.shard->count);
+  if (options.shard)
+    spdlog::info("sharding: this agent checks the targets of shard {} of {}", options.shard->index,
+                 options.shard->count);
   auto loaded = config::load_config_file(options.config_file, config::LoadOptions{.require_targets = false});
   if (!loaded) {
     err << "rdns_exporter: " << loaded.error().to_string() << "\n";

@@ -63,8 +63,7 @@ tl::expected<std::vector<checks::CheckRequest>, std::string> requests_from_argum
 
 // Runs every request, at most `in_flight` at once; results in request order.
 std::vector<checks::CheckResult> run_all(const checks::Checker& checker,
-                                         const std::vector<checks::CheckRequest>& requests,
-                                         std::size_t in_flight) {
+                                         const std::vector<checks::CheckRequest>& requests, std::size_t in_flight) {
   struct Shared {
     std::mutex mutex;
     std::condition_variable changed;
@@ -108,7 +107,8 @@ int run_check_command(std::span<const std::string> args, std::ostream& out, std:
   flags.add_string("config.file", &config_file,
                    "take [resolver], [schedule] timeout, [generic] and, without IPs, [[targets]] from this file");
   flags.add_string("format", &format, "report format: text or json");
-  flags.add_string("timeout", &timeout_text, "per-IP time limit, all lookups included (default: the config's, else 10s)");
+  flags.add_string("timeout", &timeout_text,
+                   "per-IP time limit, all lookups included (default: the config's, else 10s)");
   flags.add_bool("help", &show_help, "print this help and exit");
 
   auto arguments = flags.parse(args);
@@ -144,8 +144,8 @@ int run_check_command(std::span<const std::string> args, std::ostream& out, std:
   if (!timeout_text.empty()) {
     auto parsed = config::parse_duration(timeout_text);
     if (!parsed || parsed->count() <= 0) {
-      err << "rdns_exporter check: --timeout: "
-          << (parsed ? std::string("must be more than 0") : parsed.error()) << "\n";
+      err << "rdns_exporter check: --timeout: " << (parsed ? std::string("must be more than 0") : parsed.error())
+          << "\n";
       return k_exit_usage;
     }
     timeout = *parsed;
@@ -161,9 +161,8 @@ int run_check_command(std::span<const std::string> args, std::ostream& out, std:
     requests = std::move(*from_arguments);
   } else {
     for (const auto& target : config.targets) {
-      requests.push_back(checks::CheckRequest{.ip = target.ip,
-                                              .expected_hostname = target.expected_hostname,
-                                              .helo_hostname = target.helo_hostname});
+      requests.push_back(checks::CheckRequest{
+          .ip = target.ip, .expected_hostname = target.expected_hostname, .helo_hostname = target.helo_hostname});
     }
   }
   if (requests.empty()) {
@@ -192,8 +191,8 @@ int run_check_command(std::span<const std::string> args, std::ostream& out, std:
   std::vector<checks::CheckResult> results;
   {
     const checks::Checker checker(**resolver, *classifier);
-    const std::size_t in_flight = config_file.empty() ? k_default_in_flight
-                                                      : std::max<std::size_t>(1, config.schedule.concurrency);
+    const std::size_t in_flight =
+        config_file.empty() ? k_default_in_flight : std::max<std::size_t>(1, config.schedule.concurrency);
     results = run_all(checker, requests, in_flight);
   }
 

@@ -14,13 +14,11 @@ namespace rdns::agent {
 namespace {
 
 using checks::CheckResult;
-using text::json_string;
 using checks::ForwardCheck;
 using checks::LookupStatus;
+using text::json_string;
 
-const char* address_type(const CheckResult& result) {
-  return result.ip.find(':') != std::string::npos ? "AAAA" : "A";
-}
+const char* address_type(const CheckResult& result) { return result.ip.find(':') != std::string::npos ? "AAAA" : "A"; }
 
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ") {
   std::string out;
@@ -64,7 +62,8 @@ public:
     field("PTR lookup", ptr);
     if (!result.ptr_canonical_name.empty()) field("  via CNAME", result.ptr_canonical_name);
     if (!result.ptr_hostnames.empty()) field("PTR names", join(result.ptr_hostnames));
-    for (const ForwardCheck& check : result.forward) field(std::string("forward ") + address_type(result), forward_line(check));
+    for (const ForwardCheck& check : result.forward)
+      field(std::string("forward ") + address_type(result), forward_line(check));
     if (result.forward_capped) {
       field("", "(only the first " + std::to_string(result.forward.size()) + " of " +
                     std::to_string(result.ptr_hostnames.size()) + " names looked up)");
@@ -158,8 +157,8 @@ std::string json_soa(const std::optional<checks::SoaInfo>& soa) {
 }
 
 std::string json_forward(const ForwardCheck& check) {
-  return "{\"hostname\":" + json_string(check.hostname) + ",\"status\":" +
-         json_string(checks::to_string(check.status)) + ",\"detail\":" + json_string(check.detail) +
+  return "{\"hostname\":" + json_string(check.hostname) +
+         ",\"status\":" + json_string(checks::to_string(check.status)) + ",\"detail\":" + json_string(check.detail) +
          ",\"addresses\":" + json_strings(check.addresses) + ",\"confirms\":" + (check.confirms ? "true" : "false") +
          "}";
 }
@@ -248,8 +247,7 @@ void write_json_report(std::ostream& out, const std::vector<CheckResult>& result
     for (std::size_t j = 0; j < r.forward.size(); ++j) out << (j ? "," : "") << json_forward(r.forward[j]);
     out << "]},\"checks\":{\"ptr_present\":" << json_bool(r.ptr_present)
         << ",\"ptr_hostname_valid\":" << json_bool(r.ptr_hostname_valid)
-        << ",\"fcrdns_pass\":" << json_bool(r.fcrdns_pass)
-        << ",\"fcrdns_confirmed_names\":" << r.fcrdns_confirmed_names
+        << ",\"fcrdns_pass\":" << json_bool(r.fcrdns_pass) << ",\"fcrdns_confirmed_names\":" << r.fcrdns_confirmed_names
         << ",\"expected_hostname_match\":" << json_bool(r.expected_hostname_match)
         << ",\"helo_match\":" << json_bool(r.helo_match) << ",\"generic\":";
     if (r.generic) {
@@ -266,8 +264,9 @@ void write_json_report(std::ostream& out, const std::vector<CheckResult>& result
         << ",\"helo_forward\":" << (r.helo_forward ? json_forward(*r.helo_forward) : std::string("null"))
         << ",\"reverse_zone_soa\":" << json_soa(r.reverse_zone_soa)
         << ",\"forward_zone_soa\":" << json_soa(r.forward_zone_soa)
-        << ",\"remediation\":" << json_strings(checks::remediation_hints(r)) << ",\"duration_seconds\":" << duration.str()
-        << ",\"checked_at\":" << json_string(rfc3339(r.checked_at)) << "}";
+        << ",\"remediation\":" << json_strings(checks::remediation_hints(r))
+        << ",\"duration_seconds\":" << duration.str() << ",\"checked_at\":" << json_string(rfc3339(r.checked_at))
+        << "}";
   }
   out << "\n]}\n";
 }

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "config/text_escape.hpp"
 #include "checks/check_result.hpp"
+#include "config/text_escape.hpp"
 
 namespace rdns::agent {
 
@@ -35,6 +35,5 @@ void write_json_report(std::ostream& out, const std::vector<checks::CheckResult>
 
 // JSON string literal (quotes included); bytes >= 0x80 and controls become \u00XX so the
 // output is valid JSON whatever the DNS sent.
-
 
 }  // namespace rdns::agent

@@ -21,19 +21,19 @@
 #include <vector>
 
 #include "agent/cli/commands.hpp"
-#include "config/text_escape.hpp"
 #include "agent/cli/exit_codes.hpp"
 #include "agent/cli/flags.hpp"
 #include "checks/generic_hostname.hpp"
 #include "config/load.hpp"
+#include "config/text_escape.hpp"
 
 namespace rdns::agent {
 namespace {
 
 using text::json_string;
 
-constexpr std::size_t k_max_line = 4096;        // longer input lines are reported, not parsed
-constexpr std::size_t k_max_hostname = 254;     // 253 octets plus a trailing dot
+constexpr std::size_t k_max_line = 4096;              // longer input lines are reported, not parsed
+constexpr std::size_t k_max_hostname = 254;           // 253 octets plus a trailing dot
 constexpr std::size_t k_max_escaped_hostname = 1020;  // presentation form with \DDD escapes
 
 enum class Format { tsv, json };
@@ -52,7 +52,6 @@ std::string tsv_safe(std::string_view text) {
   }
   return out;
 }
-
 
 // Why `hostname` / `ip` cannot be classified, or nullopt when they can.
 std::optional<std::string> input_problem(std::string_view hostname, std::string_view ip) {
@@ -80,8 +79,7 @@ std::optional<std::string> input_problem(std::string_view hostname, std::string_
 void write_verdict(std::ostream& out, Format format, std::string_view hostname, std::string_view ip,
                    const checks::GenericVerdict& v) {
   if (format == Format::tsv) {
-    out << tsv_safe(hostname) << '\t' << (v.generic ? "generic" : "not-generic") << '\t' << tsv_safe(v.reason)
-        << '\n';
+    out << tsv_safe(hostname) << '\t' << (v.generic ? "generic" : "not-generic") << '\t' << tsv_safe(v.reason) << '\n';
     return;
   }
   char score[16];
@@ -137,8 +135,7 @@ bool read_line(std::istream& in, std::string& line, bool& truncated) {
   }
 }
 
-void classify_stream(const checks::GenericClassifier& classifier, std::istream& in, std::ostream& out,
-                     Format format) {
+void classify_stream(const checks::GenericClassifier& classifier, std::istream& in, std::ostream& out, Format format) {
   std::string line;
   bool truncated = false;
   while (read_line(in, line, truncated)) {
@@ -159,8 +156,7 @@ void classify_stream(const checks::GenericClassifier& classifier, std::istream& 
 
 }  // namespace
 
-int run_classify_command(std::span<const std::string> args, std::istream& in, std::ostream& out,
-                         std::ostream& err) {
+int run_classify_command(std::span<const std::string> args, std::istream& in, std::ostream& out, std::ostream& err) {
   std::string format_text = "tsv";
   std::string config_file;
   bool show_help = false;
@@ -188,8 +184,8 @@ int run_classify_command(std::span<const std::string> args, std::istream& in, st
     return k_exit_usage;
   }
   if (positionals->size() > 2) {
-    err << "rdns_exporter classify: expected at most HOSTNAME and IP, got " << positionals->size()
-        << " arguments\n" << flags.help();
+    err << "rdns_exporter classify: expected at most HOSTNAME and IP, got " << positionals->size() << " arguments\n"
+        << flags.help();
     return k_exit_usage;
   }
 

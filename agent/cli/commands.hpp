@@ -13,8 +13,7 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
 // `rdns_exporter check [--config.file=F] [--format=text|json] IP|CIDR ...`
 int run_check_command(std::span<const std::string> args, std::ostream& out, std::ostream& err);
 // `rdns_exporter classify [--format=tsv|json] [HOSTNAME [IP]]`
-int run_classify_command(std::span<const std::string> args, std::istream& in, std::ostream& out,
-                         std::ostream& err);
+int run_classify_command(std::span<const std::string> args, std::istream& in, std::ostream& out, std::ostream& err);
 
 // Dispatches argv to one of the above; what main() calls.
 int run_main(int argc, char** argv);

@@ -18,8 +18,7 @@ const FlagParser::Flag* FlagParser::find(const std::string& name) const {
   return it == m_flags.end() ? nullptr : &*it;
 }
 
-tl::expected<std::vector<std::string>, std::string> FlagParser::parse(
-    std::span<const std::string> args) const {
+tl::expected<std::vector<std::string>, std::string> FlagParser::parse(std::span<const std::string> args) const {
   std::vector<std::string> positionals;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];

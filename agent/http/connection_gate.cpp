@@ -21,13 +21,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* k_busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                               "Content-Length: 26\r\nConnection: close\r\n\r\ntoo many open connections\n";
-constexpr const char* k_timeout = "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                                  "Content-Length: 30\r\nConnection: close\r\n\r\nrequest not received in time\n";
-constexpr const char* k_too_large = "HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                                    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 26\r\n"
-                                    "Connection: close\r\n\r\nrequest headers too large\n";
+constexpr const char* k_busy =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 26\r\nConnection: close\r\n\r\ntoo many open connections\n";
+constexpr const char* k_timeout =
+    "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 30\r\nConnection: close\r\n\r\nrequest not received in time\n";
+constexpr const char* k_too_large =
+    "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 26\r\n"
+    "Connection: close\r\n\r\nrequest headers too large\n";
 
 // httplib's accept loop hands each connection to the task queue; GatedServer's handler only
 // admits it to the gate (no blocking), so it runs right there on the accept thread.
@@ -66,7 +69,9 @@ void address_of(int fd, bool peer, std::string& ip, int& port) {
 class HeadStream final : public httplib::Stream {
 public:
   HeadStream(int fd, std::size_t head_bytes, const GateLimits& limits)
-      : m_fd(fd), m_head_left(head_bytes), m_read_timeout(limits.read_timeout_seconds),
+      : m_fd(fd),
+        m_head_left(head_bytes),
+        m_read_timeout(limits.read_timeout_seconds),
         m_write_timeout(limits.write_timeout_seconds) {}
 
   bool is_readable() const override { return m_at < m_end || wait_for(m_fd, POLLIN, m_read_timeout); }
@@ -211,8 +216,7 @@ void GatedServer::hand_to_gate(const Waiting& waiting) {
   [[maybe_unused]] const auto written = ::write(m_wake, &one, sizeof one);
 }
 
-GatedServer::Outcome GatedServer::examine(Waiting& waiting, std::size_t& head_bytes,
-                                          std::vector<char>& buffer) const {
+GatedServer::Outcome GatedServer::examine(Waiting& waiting, std::size_t& head_bytes, std::vector<char>& buffer) const {
   int available = 0;
   if (::ioctl(waiting.fd, FIONREAD, &available) != 0) return Outcome::close;
   if (available <= 0) {
@@ -230,8 +234,7 @@ GatedServer::Outcome GatedServer::examine(Waiting& waiting, std::size_t& head_by
   if (!end) {
     if (data.size() >= m_limits.max_head_bytes) return Outcome::reject_431;
     pollfd p{waiting.fd, POLLRDHUP, 0};  // half a request and the peer gone: the rest never comes
-    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0 ? Outcome::close
-                                                                                     : Outcome::wait;
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0 ? Outcome::close : Outcome::wait;
   }
   head_bytes = *end;
   const std::size_t body = body_to_wait_for(data.substr(0, *end));
@@ -271,8 +274,7 @@ void GatedServer::run_gate() {
     for (const auto& [fd, w] : waiting) {
       next = std::min(next, w.since + (w.has_bytes ? m_limits.head_timeout : m_limits.idle_timeout));
     }
-    int timeout_ms = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1);
+    int timeout_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1);
     if (!ready.empty()) timeout_ms = std::min(timeout_ms, 5);
     if (!changed.empty()) timeout_ms = 0;
     const int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), std::max(timeout_ms, 0));

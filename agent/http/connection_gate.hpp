@@ -39,11 +39,11 @@ namespace rdns::agent {
 struct GateLimits {
   std::chrono::milliseconds idle_timeout{2000};  // no byte of the next request: close
   std::chrono::milliseconds head_timeout{5000};  // request not complete by then: 408
-  time_t read_timeout_seconds = 5;                // per read, once a worker has it (chunked body)
-  time_t write_timeout_seconds = 10;              // per write of the response
-  std::size_t max_connections = 512;              // open at once; beyond: 503
+  time_t read_timeout_seconds = 5;               // per read, once a worker has it (chunked body)
+  time_t write_timeout_seconds = 10;             // per write of the response
+  std::size_t max_connections = 512;             // open at once; beyond: 503
   std::size_t workers = 16;
-  std::size_t max_queued = 64;                    // complete requests waiting for a worker
+  std::size_t max_queued = 64;  // complete requests waiting for a worker
   std::size_t keep_alive_max_requests = 100;
   std::size_t max_head_bytes = 32 * 1024;         // over this without the head's end: 431
   std::size_t max_waited_body_bytes = 64 * 1024;  // a larger Content-Length is handed on at once (413)
@@ -84,8 +84,8 @@ private:
   std::atomic<std::size_t> m_open{0};
   std::atomic<bool> m_stopping{false};
   int m_epoll = -1;
-  int m_wake = -1;             // eventfd: new arrivals, stop
-  std::mutex m_mutex;          // guards m_arrivals
+  int m_wake = -1;     // eventfd: new arrivals, stop
+  std::mutex m_mutex;  // guards m_arrivals
   std::vector<Waiting> m_arrivals;
   std::unique_ptr<BoundedTaskQueue> m_pool;
   std::thread m_gate;

@@ -10,8 +10,8 @@ tl::expected<int, std::string> parse_port(std::string_view text, std::string_vie
   const auto* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, port);
   if (text.empty() || ec != std::errc() || ptr != end || port < 0 || port > 65535) {
-    return tl::unexpected("invalid listen address \"" + std::string(whole) + "\": port \"" +
-                          std::string(text) + "\" is not a number from 0 to 65535");
+    return tl::unexpected("invalid listen address \"" + std::string(whole) + "\": port \"" + std::string(text) +
+                          "\" is not a number from 0 to 65535");
   }
   return port;
 }
@@ -43,8 +43,8 @@ tl::expected<ListenAddress, std::string> parse_listen_address(std::string_view t
   }
   for (char c : result.host) {
     // Host names and address literals only: nothing that could smuggle options or spaces.
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '-' || c == ':' || c == '%' || c == '_';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '-' || c == ':' || c == '%' || c == '_';
     if (!ok) return bad("bad character in host");
   }
   auto port = parse_port(port_text, whole);

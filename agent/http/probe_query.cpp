@@ -50,7 +50,8 @@ tl::expected<std::string, std::string> probe_target_from_query(std::string_view 
     const std::string_view field = query.substr(0, amp);
     const auto equals = field.find('=');
     const auto name = form_decode(field.substr(0, equals));
-    if (name && *name == "target") raw = equals == std::string_view::npos ? std::string_view() : field.substr(equals + 1);
+    if (name && *name == "target")
+      raw = equals == std::string_view::npos ? std::string_view() : field.substr(equals + 1);
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }

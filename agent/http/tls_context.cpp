@@ -63,7 +63,8 @@ CertificateReloader::FileStamp CertificateReloader::stamp() const {
     result.size += st.st_size + 1;
     result.inode ^= st.st_ino << 1;
     const auto& m = st.st_mtim;
-    if (m.tv_sec > result.modified.tv_sec || (m.tv_sec == result.modified.tv_sec && m.tv_nsec > result.modified.tv_nsec)) {
+    if (m.tv_sec > result.modified.tv_sec ||
+        (m.tv_sec == result.modified.tv_sec && m.tv_nsec > result.modified.tv_nsec)) {
       result.modified = m;
     }
   }
@@ -145,9 +146,12 @@ tl::expected<void, std::string> configure_tls(SSL_CTX& ctx, const config::WebCon
                                               CertificateReloader& certificates) {
   ERR_clear_error();
   int min_version = TLS1_2_VERSION;
-  if (web.min_version == "TLS10") min_version = TLS1_VERSION;
-  else if (web.min_version == "TLS11") min_version = TLS1_1_VERSION;
-  else if (web.min_version == "TLS13") min_version = TLS1_3_VERSION;
+  if (web.min_version == "TLS10")
+    min_version = TLS1_VERSION;
+  else if (web.min_version == "TLS11")
+    min_version = TLS1_1_VERSION;
+  else if (web.min_version == "TLS13")
+    min_version = TLS1_3_VERSION;
   else if (!web.min_version.empty() && web.min_version != "TLS12") {
     return tl::unexpected("unknown min_version \"" + web.min_version + "\" (TLS10, TLS11, TLS12, TLS13)");
   }

@@ -5,8 +5,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include <csignal>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <thread>
 
@@ -159,8 +159,8 @@ tl::expected<void, std::string> HttpWebServer::bind(const ListenAddress& address
   const int gai = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
   if (gai != 0) {
     if (!address.host.empty()) {
-      return tl::unexpected("cannot listen on " + m_options.listen_address + ": cannot resolve host \"" +
-                            address.host + "\": " + ::gai_strerror(gai));
+      return tl::unexpected("cannot listen on " + m_options.listen_address + ": cannot resolve host \"" + address.host +
+                            "\": " + ::gai_strerror(gai));
     }
   } else {
     ::freeaddrinfo(found);
@@ -306,7 +306,8 @@ void HttpWebServer::add_routes() {
         res.body.clear();
       }
     }
-    if (res.body.empty()) set_text(res, res.status, std::to_string(res.status) + " " + reason_phrase(res.status) + "\n");
+    if (res.body.empty())
+      set_text(res, res.status, std::to_string(res.status) + " " + reason_phrase(res.status) + "\n");
   });
   s.set_exception_handler([](const Request& req, Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
@@ -314,8 +315,7 @@ void HttpWebServer::add_routes() {
       std::rethrow_exception(ep);
     } catch (const std::exception& e) {
       what = e.what();
-    } catch (...) {
-    }
+    } catch (...) {}
     spdlog::error("HTTP handler for {} failed: {}", req.path, what);
     set_text(res, 500, "internal error, see the exporter's log\n");
   });
@@ -323,7 +323,9 @@ void HttpWebServer::add_routes() {
   s.set_pre_routing_handler([this](const Request& req, Response& res) { return m_guard->check(req, res); });
   s.set_logger([](const Request& req, const Response& res) {
     log_event(spdlog::level::debug, "http request",
-              {{"method", req.method}, {"path", req.path}, {"status", std::to_string(res.status)},
+              {{"method", req.method},
+               {"path", req.path},
+               {"status", std::to_string(res.status)},
                {"remote", req.remote_addr}});
   });
 }

@@ -11,7 +11,6 @@
 
 #include <tl/expected.hpp>
 
-
 namespace rdns::agent {
 
 // The answer of a handler that decides its own HTTP status (/probe).
@@ -27,10 +26,10 @@ using QueryParam = std::function<std::string(const std::string& name)>;
 // Callbacks the app provides. All are called on HTTP worker threads, concurrently: each must be
 // thread-safe. None may trigger DNS traffic except `probe`.
 struct WebHandlers {
-  std::function<std::string()> metrics;                        // exposition text (text format 0.0.4)
-  std::function<ProbeResponse(const std::string& target)> probe;  // blocking one-shot check
-  std::function<tl::expected<void, std::string>()> reload;    // POST /-/reload
-  std::function<bool()> ready;                                // /-/ready: first full cycle done
+  std::function<std::string()> metrics;                             // exposition text (text format 0.0.4)
+  std::function<ProbeResponse(const std::string& target)> probe;    // blocking one-shot check
+  std::function<tl::expected<void, std::string>()> reload;          // POST /-/reload
+  std::function<bool()> ready;                                      // /-/ready: first full cycle done
   std::function<std::string(const QueryParam& param)> status_page;  // "/": a whole HTML page
   // Optional; when set, preferred over `metrics`: writes the same exposition in chunks of about
   // 64 KiB through `write` (which returns false once the client is gone; the rest is then
@@ -42,14 +41,14 @@ struct WebHandlers {
 struct WebServerOptions {
   std::string listen_address = ":9781";  // [host]:port, "[::1]:port" for IPv6
   std::string telemetry_path = "/metrics";
-  std::string web_config_file;           // empty = plain HTTP, no auth
+  std::string web_config_file;  // empty = plain HTTP, no auth
 };
 
 // Thread-safety: start() and stop() from one thread; the server runs its own worker threads.
 class WebServer {
 public:
   virtual ~WebServer() = default;
-  virtual void stop() = 0;           // stops accepting, waits for in-flight requests
+  virtual void stop() = 0;  // stops accepting, waits for in-flight requests
   virtual int bound_port() const = 0;
 };
 

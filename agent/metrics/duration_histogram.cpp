@@ -12,8 +12,7 @@ void DurationHistogram::observe(double seconds) {
     m_buckets[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
   }
   double sum = m_sum.load(std::memory_order_relaxed);
-  while (!m_sum.compare_exchange_weak(sum, sum + seconds, std::memory_order_relaxed)) {
-  }
+  while (!m_sum.compare_exchange_weak(sum, sum + seconds, std::memory_order_relaxed)) {}
   m_count.fetch_add(1, std::memory_order_relaxed);
 }
 

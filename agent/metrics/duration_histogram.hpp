@@ -16,8 +16,7 @@ namespace rdns::agent::metrics {
 
 class DurationHistogram {
 public:
-  static constexpr std::array<double, 12> k_bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                     0.5,   1,    2.5,   5,    10,  30};
+  static constexpr std::array<double, 12> k_bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
   void observe(double seconds);
 

@@ -93,8 +93,8 @@ void TextSink::write_header() {
   }
 }
 
-void TextSink::write_line(std::string_view suffix, std::span<const LabelRef> labels,
-                          std::span<const LabelRef> extra, double value) {
+void TextSink::write_line(std::string_view suffix, std::span<const LabelRef> labels, std::span<const LabelRef> extra,
+                          double value) {
   m_buffer += m_name;
   m_buffer += suffix;
   bool first = true;

@@ -63,7 +63,8 @@ void parse_pid_stat(std::string_view text, double boot_time, long ticks, long pa
     out.start_time_seconds = boot_time + *start / static_cast<double>(ticks);
   }
   out.virtual_memory_bytes = field(23);
-  if (const auto rss = field(24); rss && page_size > 0) out.resident_memory_bytes = *rss * static_cast<double>(page_size);
+  if (const auto rss = field(24); rss && page_size > 0)
+    out.resident_memory_bytes = *rss * static_cast<double>(page_size);
 }
 
 std::optional<double> parse_boot_time(std::string_view proc_stat) {
@@ -98,7 +99,8 @@ ProcessStats read_process_stats(const ProcFiles& files) {
   if (const auto text = read_file(files.self / "limits")) stats.max_fds = parse_max_open_files(*text);
   std::error_code error;
   std::size_t fds = 0;
-  for (std::filesystem::directory_iterator it(files.self / "fd", error), end; !error && it != end; it.increment(error)) {
+  for (std::filesystem::directory_iterator it(files.self / "fd", error), end; !error && it != end;
+       it.increment(error)) {
     ++fds;
   }
   // The iterator's own descriptor is counted, as the Go and Python clients count theirs.

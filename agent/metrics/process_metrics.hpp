@@ -14,12 +14,12 @@ namespace rdns::agent::metrics {
 
 // A value is absent when its file could not be read or parsed; its series is then left out.
 struct ProcessStats {
-  std::optional<double> start_time_seconds;   // Unix time
-  std::optional<double> cpu_seconds;          // user + system
+  std::optional<double> start_time_seconds;  // Unix time
+  std::optional<double> cpu_seconds;         // user + system
   std::optional<double> resident_memory_bytes;
   std::optional<double> virtual_memory_bytes;
   std::optional<double> open_fds;
-  std::optional<double> max_fds;              // the soft limit
+  std::optional<double> max_fds;  // the soft limit
 };
 
 struct ProcFiles {

@@ -10,7 +10,8 @@ void emit_self_metrics(const SelfMetrics& self, SampleSink& sink) {
   QueryCounts counts = self.query_counts;
   // Every type/result pair is present from the start, so rate() works on the first failure.
   for (const char* type : {"PTR", "A", "AAAA", "SOA"}) {
-    for (auto status : checks::k_all_lookup_statuses) counts.try_emplace({type, std::string(checks::to_string(status))}, 0);
+    for (auto status : checks::k_all_lookup_statuses)
+      counts.try_emplace({type, std::string(checks::to_string(status))}, 0);
   }
   sink.family("rdns_dns_queries_total",
               "DNS queries sent, by query type (PTR, A, AAAA, SOA) and outcome (a lookup status).",
@@ -44,8 +45,7 @@ void emit_self_metrics(const SelfMetrics& self, SampleSink& sink) {
   sink.sample({}, {}, self.timeout_seconds);
   if (self.check_durations) {
     sink.family("rdns_check_duration_seconds",
-                "Time one check of one IP took, all its lookups included (scheduled checks).",
-                MetricType::Histogram);
+                "Time one check of one IP took, all its lookups included (scheduled checks).", MetricType::Histogram);
     const auto reading = self.check_durations->read();
     sink.histogram(reading.data());
   }

@@ -6,8 +6,8 @@
 namespace rdns::agent::metrics {
 namespace {
 
-using prometheus::MetricType;
 using checks::LookupStatus;
+using prometheus::MetricType;
 
 // The config loader refuses more labels than this, so none is ever dropped here.
 constexpr std::size_t k_max_extra = config::k_max_target_labels;
@@ -93,10 +93,7 @@ void emit_target_aggregates(std::span<const TargetRow> rows, SampleSink& sink) {
     std::size_t end = begin;
     for (; end < rows.size() && rows[end].entry == rows[begin].entry; ++end) {
       const TargetRecord* record = rows[end].record;
-      const std::size_t result = !record                          ? 3
-                                 : record->success == Tri::yes ? 0
-                                 : record->success == Tri::no  ? 1
-                                                               : 2;
+      const std::size_t result = !record ? 3 : record->success == Tri::yes ? 0 : record->success == Tri::no ? 1 : 2;
       ++counts[result];
     }
     const Extra extra = extra_labels(rows[begin]);
@@ -197,8 +194,7 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
              return row.record->ptr_ttl;
            });
 
-  ip_gauge(rows, sink, "rdns_last_check_timestamp_seconds",
-           "Unix time the IP was last checked (whatever the outcome).",
+  ip_gauge(rows, sink, "rdns_last_check_timestamp_seconds", "Unix time the IP was last checked (whatever the outcome).",
            [](const TargetRow& row) -> std::optional<double> { return row.record->checked_at; });
 
   ip_gauge(rows, sink, "rdns_verdict_timestamp_seconds",

@@ -20,10 +20,10 @@ namespace rdns::agent::metrics {
 
 struct TargetRow {
   std::string_view ip;
-  std::string_view entry;                   // the [[targets]] entry (its ip or cidr), for rdns_target_*
-  const config::Labels* labels = nullptr;   // config labels appended to every series; may be null
-  const TargetRecord* record = nullptr;     // null: not checked yet, no series
-  std::optional<double> last_change;        // Unix seconds the PTR name set last changed
+  std::string_view entry;                  // the [[targets]] entry (its ip or cidr), for rdns_target_*
+  const config::Labels* labels = nullptr;  // config labels appended to every series; may be null
+  const TargetRecord* record = nullptr;    // null: not checked yet, no series
+  std::optional<double> last_change;       // Unix seconds the PTR name set last changed
 };
 
 // Label names the exporter sets itself; a config label of that name is left out rather than

@@ -89,8 +89,7 @@ void encode_target(Writer& out, const PersistedTarget& target) {
   out.str(target.expected_hostname);
   out.str(target.helo_hostname);
   out.str(r.hostnames);
-  out.u8(static_cast<std::uint8_t>((r.details ? k_flag_details : 0) |
-                                   (target.last_change ? k_flag_last_change : 0)));
+  out.u8(static_cast<std::uint8_t>((r.details ? k_flag_details : 0) | (target.last_change ? k_flag_last_change : 0)));
   if (r.details) out.str(r.details->packed);
   out.f64(r.checked_at);
   out.f64(r.verdict_at);
@@ -103,8 +102,8 @@ void encode_target(Writer& out, const PersistedTarget& target) {
   out.u8(r.forward_status);
   out.u8(static_cast<std::uint8_t>(r.verdict_ptr_status));
   out.u8(r.dnssec_secure ? 1 : 0);
-  for (Tri tri : {r.ptr_present, r.ptr_hostname_valid, r.generic, r.fcrdns_pass,
-                  r.expected_hostname_match, r.helo_match, r.success}) {
+  for (Tri tri : {r.ptr_present, r.ptr_hostname_valid, r.generic, r.fcrdns_pass, r.expected_hostname_match,
+                  r.helo_match, r.success}) {
     out.u8(static_cast<std::uint8_t>(tri));
   }
   if (target.last_change) out.f64(*target.last_change);
@@ -159,8 +158,9 @@ std::string decode_target(Reader& in, PersistedTarget& target) {
   r.forward_status = forward_status;
   r.verdict_ptr_status = static_cast<checks::LookupStatus>(verdict_ptr_status);
   r.dnssec_secure = dnssec_secure == 1;
-  Tri* fields[] = {&r.ptr_present, &r.ptr_hostname_valid, &r.generic, &r.fcrdns_pass,
-                   &r.expected_hostname_match, &r.helo_match, &r.success};
+  Tri* fields[] = {&r.ptr_present, &r.ptr_hostname_valid,      &r.generic,
+                   &r.fcrdns_pass, &r.expected_hostname_match, &r.helo_match,
+                   &r.success};
   for (int i = 0; i < 7; ++i) *fields[i] = static_cast<Tri>(tris[i]);
   return {};
 }
@@ -216,8 +216,8 @@ tl::expected<DecodedState, std::string> decode_state(std::string_view bytes) {
   state.version = header.u32();
   if (header.out_of_bytes()) return tl::unexpected(std::string("truncated in the header"));
   if (state.version > k_state_version) {
-    return tl::unexpected("version " + std::to_string(state.version) +
-                          " is newer than this build understands (" + std::to_string(k_state_version) + ")");
+    return tl::unexpected("version " + std::to_string(state.version) + " is newer than this build understands (" +
+                          std::to_string(k_state_version) + ")");
   }
   if (state.version != k_state_version) {
     return tl::unexpected("unknown version " + std::to_string(state.version));
@@ -239,8 +239,8 @@ tl::expected<DecodedState, std::string> decode_state(std::string_view bytes) {
   }
   // Bounds the allocation below by the file's size, whatever the header claims.
   if (count > (end - k_header_size) / k_min_record_size) {
-    return tl::unexpected("record count " + std::to_string(count) + " does not fit in " +
-                          std::to_string(bytes.size()) + " bytes");
+    return tl::unexpected("record count " + std::to_string(count) + " does not fit in " + std::to_string(bytes.size()) +
+                          " bytes");
   }
   state.targets.resize(count);
   Reader in(bytes, k_header_size, end);
@@ -260,8 +260,8 @@ std::vector<PersistedTarget> persisted_targets(const ResultStore::Snapshot& snap
   targets.reserve(snapshot.rows.size());
   for (const auto& row : snapshot.rows) {
     if (!row.record) continue;  // never checked: nothing to keep
-    targets.push_back(PersistedTarget{row.ip, row.expected_hostname, row.helo_hostname, *row.record,
-                                      row.last_change, row.names_hash});
+    targets.push_back(PersistedTarget{row.ip, row.expected_hostname, row.helo_hostname, *row.record, row.last_change,
+                                      row.names_hash});
   }
   return targets;
 }
@@ -270,20 +270,18 @@ bool identical(const PersistedTarget& a, const PersistedTarget& b) {
   const TargetRecord& x = a.record;
   const TargetRecord& y = b.record;
   auto same = [](auto u, auto v) { return std::memcmp(&u, &v, sizeof u) == 0; };
-  const bool details = (!x.details && !y.details) ||
-                       (x.details && y.details && x.details->packed == y.details->packed);
+  const bool details = (!x.details && !y.details) || (x.details && y.details && x.details->packed == y.details->packed);
   const bool last_change = a.last_change.has_value() == b.last_change.has_value() &&
                            (!a.last_change || same(*a.last_change, *b.last_change));
-  return a.ip == b.ip && a.expected_hostname == b.expected_hostname &&
-         a.helo_hostname == b.helo_hostname && a.names_hash == b.names_hash && last_change &&
-         details && x.hostnames == y.hostnames && same(x.checked_at, y.checked_at) &&
-         same(x.verdict_at, y.verdict_at) && same(x.duration_seconds, y.duration_seconds) &&
-         same(x.generic_score, y.generic_score) && x.ptr_ttl == y.ptr_ttl &&
-         x.ptr_records == y.ptr_records && x.fcrdns_confirmed_names == y.fcrdns_confirmed_names &&
-         x.ptr_status == y.ptr_status && x.forward_status == y.forward_status &&
-         x.verdict_ptr_status == y.verdict_ptr_status && x.dnssec_secure == y.dnssec_secure &&
-         x.ptr_present == y.ptr_present && x.ptr_hostname_valid == y.ptr_hostname_valid &&
-         x.generic == y.generic && x.fcrdns_pass == y.fcrdns_pass &&
+  return a.ip == b.ip && a.expected_hostname == b.expected_hostname && a.helo_hostname == b.helo_hostname &&
+         a.names_hash == b.names_hash && last_change && details && x.hostnames == y.hostnames &&
+         same(x.checked_at, y.checked_at) && same(x.verdict_at, y.verdict_at) &&
+         same(x.duration_seconds, y.duration_seconds) && same(x.generic_score, y.generic_score) &&
+         x.ptr_ttl == y.ptr_ttl && x.ptr_records == y.ptr_records &&
+         x.fcrdns_confirmed_names == y.fcrdns_confirmed_names && x.ptr_status == y.ptr_status &&
+         x.forward_status == y.forward_status && x.verdict_ptr_status == y.verdict_ptr_status &&
+         x.dnssec_secure == y.dnssec_secure && x.ptr_present == y.ptr_present &&
+         x.ptr_hostname_valid == y.ptr_hostname_valid && x.generic == y.generic && x.fcrdns_pass == y.fcrdns_pass &&
          x.expected_hostname_match == y.expected_hostname_match && x.helo_match == y.helo_match &&
          x.success == y.success;
 }

@@ -79,8 +79,8 @@ tl::expected<void, std::string> write_state_file(const std::string& dir, std::st
 
 // The bytes of DIR/rdns_exporter.state; nullopt when there is none (a first start: not an
 // error). A file above `max_bytes`, not a regular file, or unreadable is an error.
-tl::expected<std::optional<std::string>, std::string> read_state_file(
-    const std::string& dir, std::size_t max_bytes = k_max_state_bytes);
+tl::expected<std::optional<std::string>, std::string> read_state_file(const std::string& dir,
+                                                                      std::size_t max_bytes = k_max_state_bytes);
 
 // What to write: the targets of a store snapshot that have a result, in config order.
 std::vector<PersistedTarget> persisted_targets(const ResultStore::Snapshot& snapshot);

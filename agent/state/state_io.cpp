@@ -3,8 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "agent/state/state_file.hpp"
@@ -15,9 +15,7 @@
 namespace rdns::agent::state {
 namespace {
 
-std::string path_in(const std::string& dir, std::string_view name) {
-  return config::resolve_path(dir, name);
-}
+std::string path_in(const std::string& dir, std::string_view name) { return config::resolve_path(dir, name); }
 
 // "<what> <path>: <reason>" on one line, whatever bytes the path holds.
 tl::unexpected<std::string> failure(std::string_view what, const std::string& path, int error) {
@@ -73,8 +71,7 @@ tl::expected<void, std::string> write_state_file(const std::string& dir, std::st
   return {};
 }
 
-tl::expected<std::optional<std::string>, std::string> read_state_file(const std::string& dir,
-                                                                      std::size_t max_bytes) {
+tl::expected<std::optional<std::string>, std::string> read_state_file(const std::string& dir, std::size_t max_bytes) {
   if (dir.empty()) return tl::unexpected(std::string("no storage directory given"));
   const std::string path = path_in(dir, k_state_file_name);
   // A symlink is followed (reading through one harms nothing: a device or a huge file is

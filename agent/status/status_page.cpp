@@ -67,10 +67,11 @@ std::string render_status_page(const StatusPageModel& model, const StatusPageQue
   const std::size_t total = model.total;
   std::string out;
   out.reserve(8192 + std::min(matching, query.limit) * 1400);
-  out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<meta name=\"color-scheme\" content=\"light dark\">"
-         "<title>rdns_exporter: ";
+  out +=
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta name=\"color-scheme\" content=\"light dark\">"
+      "<title>rdns_exporter: ";
   out += std::to_string(counts[static_cast<std::size_t>(TargetState::failing)]);
   out += " failing</title><style>";
   out += k_status_page_css;
@@ -95,8 +96,9 @@ std::string render_status_page(const StatusPageModel& model, const StatusPageQue
     out += state == TargetState::unchecked ? "not yet checked" : lower(state_label(state));
     out += "</span></a>";
   }
-  out += "</nav><form method=\"get\" action=\"/\"><input name=\"ip\" placeholder=\"IP or PTR name contains\" "
-         "aria-label=\"Search\" value=\"";
+  out +=
+      "</nav><form method=\"get\" action=\"/\"><input name=\"ip\" placeholder=\"IP or PTR name contains\" "
+      "aria-label=\"Search\" value=\"";
   append_escaped(out, query.ip);
   out += "\"><select name=\"filter\" aria-label=\"Show\">";
   for (std::string_view option : {"all", "failing", "undecided", "unchecked", "passing"}) {
@@ -117,7 +119,8 @@ std::string render_status_page(const StatusPageModel& model, const StatusPageQue
   } else if (rendered < matching) {
     out += "Showing the first " + with_thousands(rendered) + " of " + with_thousands(matching) +
            " matching targets, failing first. Narrow the list with the filter or search, or add "
-           "<code>&amp;limit=N</code> (at most " + with_thousands(k_status_page_max_rows) + ").";
+           "<code>&amp;limit=N</code> (at most " +
+           with_thousands(k_status_page_max_rows) + ").";
   } else {
     out += "Showing " + with_thousands(rendered) + (rendered == 1 ? " target" : " targets") +
            (query.filter == "all" ? ", failing first." : ".");
@@ -125,8 +128,9 @@ std::string render_status_page(const StatusPageModel& model, const StatusPageQue
   out += "</p></header><main>\n";
 
   for (const ShownTarget& shown : model.shown) render_target_card(out, shown, now, hints);
-  out += "</main><footer>Verdicts are withheld while a lookup is not definitive (SERVFAIL, timeout, "
-         "bogus): a resolver problem is never reported as a missing record. Metrics: <a href=\"";
+  out +=
+      "</main><footer>Verdicts are withheld while a lookup is not definitive (SERVFAIL, timeout, "
+      "bogus): a resolver problem is never reported as a missing record. Metrics: <a href=\"";
   append_escaped(out, query.telemetry_path);
   out += "\">";
   append_escaped(out, query.telemetry_path);

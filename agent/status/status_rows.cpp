@@ -14,12 +14,15 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-bool contains(std::string_view haystack, std::string_view needle) { return haystack.find(needle) != std::string_view::npos; }
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
 
 bool row_matches(const ResultStore::Row& row, const std::string& needle) {
   if (needle.empty() || contains(lower(row.ip), needle)) return true;
   bool found = false;
-  if (row.record) row.record->for_each_hostname([&](std::string_view name) { found = found || contains(name, needle); });
+  if (row.record)
+    row.record->for_each_hostname([&](std::string_view name) { found = found || contains(name, needle); });
   return found;
 }
 
@@ -50,8 +53,8 @@ TargetStatus unpack(const ResultStore::Row& row) {
 // Counts every item, keeps the indices of at most `limit` matching ones per state (never more
 // than could be rendered), then materialises them in page order.
 template <typename Item, typename StateOf, typename Matches, typename Materialise>
-StatusPageModel select(std::span<const Item> items, const StatusPageQuery& query, StateOf state_of,
-                       Matches matches, Materialise materialise) {
+StatusPageModel select(std::span<const Item> items, const StatusPageQuery& query, StateOf state_of, Matches matches,
+                       Materialise materialise) {
   StatusPageModel model;
   model.total = items.size();
   std::array<std::vector<std::size_t>, 4> selected;

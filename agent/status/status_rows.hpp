@@ -23,15 +23,15 @@ inline constexpr std::array<TargetState, 4> k_state_order = {TargetState::failin
                                                              TargetState::unchecked, TargetState::passing};
 TargetState target_state(const TargetStatus& status);
 TargetState target_state(const TargetRecord* record);  // null: not checked yet
-std::string_view state_name(TargetState state);   // failing | undecided | unchecked | passing
-std::string_view state_label(TargetState state);  // "Failing", ..., "Not yet checked"
+std::string_view state_name(TargetState state);        // failing | undecided | unchecked | passing
+std::string_view state_label(TargetState state);       // "Failing", ..., "Not yet checked"
 
 inline constexpr std::size_t k_status_page_default_rows = 500;
 inline constexpr std::size_t k_status_page_max_rows = 5000;
 
 struct StatusPageQuery {
-  std::string filter = "all";  // all | failing | undecided | unchecked | passing
-  std::string ip;              // lower-case substring of the IP or of a PTR name; empty = all
+  std::string filter = "all";                      // all | failing | undecided | unchecked | passing
+  std::string ip;                                  // lower-case substring of the IP or of a PTR name; empty = all
   std::size_t limit = k_status_page_default_rows;  // rows rendered at most
   std::string telemetry_path = "/metrics";         // linked from the footer
 };
@@ -49,8 +49,8 @@ struct ShownTarget {
 struct StatusPageModel {
   std::array<std::size_t, 4> counts{};  // every target, by TargetState
   std::size_t total = 0;
-  std::size_t matching = 0;          // targets that pass the filter and search
-  std::vector<ShownTarget> shown;    // failing first, then undecided, unchecked, passing; config order
+  std::size_t matching = 0;        // targets that pass the filter and search
+  std::vector<ShownTarget> shown;  // failing first, then undecided, unchecked, passing; config order
 };
 
 // The model for `query` from the store's rows (config order).

@@ -33,8 +33,8 @@ std::vector<Chip> chips_for(const TargetStatus& status) {
   if (r.ptr_present) {
     chips.push_back(tri("PTR", r.ptr_present, "present", "missing", ""));
   } else {
-    chips.push_back({"unknown", "PTR ? " + std::string(checks::to_string(r.ptr_status)),
-                     "the PTR lookup was not definitive"});
+    chips.push_back(
+        {"unknown", "PTR ? " + std::string(checks::to_string(r.ptr_status)), "the PTR lookup was not definitive"});
   }
   if (has_names || r.fcrdns_pass) {
     chips.push_back(tri("FCrDNS", r.fcrdns_pass, "forward match", "no forward match", "undecided"));
@@ -70,8 +70,8 @@ std::string lookup_text(const CheckResult& r) {
   if (r.forward_status) {
     text += " \u00b7 forward ";
     text += checks::to_string(*r.forward_status);
-    text += " (" + std::to_string(r.fcrdns_confirmed_names) + " of " + std::to_string(r.forward.size()) +
-            " names confirm)";
+    text +=
+        " (" + std::to_string(r.fcrdns_confirmed_names) + " of " + std::to_string(r.forward.size()) + " names confirm)";
   }
   return text;
 }
@@ -102,8 +102,9 @@ void render_target_card(std::string& out, const ShownTarget& shown, std::chrono:
   out += "</span></div>";
 
   if (!status.result) {
-    out += "<p class=\"names\"><span class=\"none\">No result yet: the first check of this address is "
-           "still pending.</span></p>";
+    out +=
+        "<p class=\"names\"><span class=\"none\">No result yet: the first check of this address is "
+        "still pending.</span></p>";
   } else {
     const CheckResult& r = *status.result;
     out += "<p class=\"names\">";

@@ -111,10 +111,9 @@ void find_own_ipv4_digits(const Numbers& nums, const std::array<int, 4>& o, Embe
   const std::string padded_rev = octet_digits(o, true, true);
   const std::string plain = octet_digits(o, false, false);
   const std::string plain_rev = octet_digits(o, false, true);
-  const std::string integer = std::to_string((static_cast<unsigned long>(o[0]) << 24) |
-                                             (static_cast<unsigned long>(o[1]) << 16) |
-                                             (static_cast<unsigned long>(o[2]) << 8) |
-                                             static_cast<unsigned long>(o[3]));
+  const std::string integer =
+      std::to_string((static_cast<unsigned long>(o[0]) << 24) | (static_cast<unsigned long>(o[1]) << 16) |
+                     (static_cast<unsigned long>(o[2]) << 8) | static_cast<unsigned long>(o[3]));
   const std::string padded3_tail = padded.substr(3);
   const std::string padded3_head = padded.substr(0, 9);
   for (std::size_t i = 0; i < nums.count; ++i) {
@@ -133,8 +132,7 @@ void find_own_ipv4_digits(const Numbers& nums, const std::array<int, 4>& o, Embe
   }
 }
 
-void find_own_ipv4(const NameParts& parts, std::size_t limit, const Numbers& nums, const Address& a,
-                   Embedding& best) {
+void find_own_ipv4(const NameParts& parts, std::size_t limit, const Numbers& nums, const Address& a, Embedding& best) {
   const std::array<int, 4> o = {a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3]};
   // Octet-sized numbers next to each other, letters between them ignored ("123.ip-51-68-1").
   for (std::size_t n : {std::size_t{4}, std::size_t{3}, std::size_t{2}}) {
@@ -150,7 +148,7 @@ void find_own_ipv4(const NameParts& parts, std::size_t limit, const Numbers& num
         const bool reversed = values[0] == o[3] && values[1] == o[2] && values[2] == o[1] && values[3] == o[0];
         form = forward ? "octets" : reversed ? "reversed octets" : "octets out of order";
       }
-      const EmbedKind kind = n == 4 ? EmbedKind::own_address
+      const EmbedKind kind = n == 4   ? EmbedKind::own_address
                              : n == 3 ? EmbedKind::own_partial3
                                       : EmbedKind::own_partial2;
       keep(best, kind, w[0].label, w[n - 1].label, form);
@@ -230,8 +228,7 @@ EmbedKind ipv6_groups(std::string_view label, const Address* own) {
   return best;
 }
 
-void find_ipv6(const NameParts& parts, std::size_t limit, const std::optional<Address>& address,
-               Embedding& best) {
+void find_ipv6(const NameParts& parts, std::size_t limit, const std::optional<Address>& address, Embedding& best) {
   const Address* own = address && address->v6 ? &*address : nullptr;
   // Nibble labels: "b.a.9.8.7.6.5.4.3.2.1.0.0.0.0.0.ip6.example.net".
   std::size_t run_start = 0;

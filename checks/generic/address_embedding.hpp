@@ -22,14 +22,14 @@ std::optional<Address> parse_address(std::string_view text);
 
 enum class EmbedKind {
   none,
-  own_partial2,   // two octets of the PTR's own IPv4 address next to each other
-  numbers3,       // three octet-sized numbers in a row (no address known, or not ours)
-  split_octets,   // four non-zero octet-sized numbers within two labels, a word between them
-  hex8,           // 8 hex digits that could be an IPv4 address
-  own_partial3,   // three octets of the own address
-  plausible_ipv4, // four octet-sized numbers in a row / a 12-digit zero-padded run
-  plausible_ipv6, // IPv6 hex groups or >= 8 nibble labels
-  own_address,    // the PTR's own address, in some form
+  own_partial2,    // two octets of the PTR's own IPv4 address next to each other
+  numbers3,        // three octet-sized numbers in a row (no address known, or not ours)
+  split_octets,    // four non-zero octet-sized numbers within two labels, a word between them
+  hex8,            // 8 hex digits that could be an IPv4 address
+  own_partial3,    // three octets of the own address
+  plausible_ipv4,  // four octet-sized numbers in a row / a 12-digit zero-padded run
+  plausible_ipv6,  // IPv6 hex groups or >= 8 nibble labels
+  own_address,     // the PTR's own address, in some form
 };
 
 struct Embedding {

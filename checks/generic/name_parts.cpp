@@ -37,7 +37,8 @@ void split_name(std::string_view hostname, NameParts& out) {
     while (i < label.size() && out.token_count < k_max_tokens) {
       const char c = label[i];
       if (c == '\\') {  // a presentation escape (\DDD or \c) is one odd byte, not digits
-        i += (i + 3 < label.size() && is_digit(label[i + 1]) && is_digit(label[i + 2]) && is_digit(label[i + 3])) ? 4 : 2;
+        i += (i + 3 < label.size() && is_digit(label[i + 1]) && is_digit(label[i + 2]) && is_digit(label[i + 3])) ? 4
+                                                                                                                  : 2;
         continue;
       }
       if (!is_digit(c) && !is_lower(c)) {  // '-', '_', anything odd: a separator
@@ -48,8 +49,7 @@ void split_name(std::string_view hostname, NameParts& out) {
       std::size_t j = i;
       while (j < label.size() && (numeric ? is_digit(label[j]) : is_lower(label[j]))) ++j;
       if (!numeric) ++run;  // letters break a numeric run; the next numbers start a new one
-      out.tokens[out.token_count++] =
-          Token{label.substr(i, j - i), static_cast<std::uint8_t>(li), numeric, run};
+      out.tokens[out.token_count++] = Token{label.substr(i, j - i), static_cast<std::uint8_t>(li), numeric, run};
       if (!numeric) ++run;
       i = j;
     }

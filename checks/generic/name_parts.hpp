@@ -35,7 +35,7 @@ struct NameParts {
   NameParts(const NameParts&) = delete;
   NameParts& operator=(const NameParts&) = delete;
 
-  std::string name;  // lower case, no trailing dot
+  std::string name;                        // lower case, no trailing dot
   std::array<Label, k_max_labels> labels;  // [0, label_count) are valid
   std::size_t label_count = 0;
   // Labels [0, host_labels) are the host part; the rest is the registered domain

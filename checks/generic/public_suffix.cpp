@@ -13,9 +13,9 @@ namespace rdns::checks::generic {
 namespace {
 
 // Second-level labels under which ccTLD registries sell names ("example.co.uk").
-constexpr std::array<std::string_view, 24> k_second_levels = {
-    "ac", "ad", "co", "com", "ed", "edu", "go", "gob", "gov", "gr", "in", "lg",
-    "ltd", "mil", "ne", "net", "nic", "nom", "or", "org", "plc", "sch", "web", "info"};
+constexpr std::array<std::string_view, 24> k_second_levels = {"ac",  "ad",  "co", "com", "ed",  "edu", "go",  "gob",
+                                                              "gov", "gr",  "in", "lg",  "ltd", "mil", "ne",  "net",
+                                                              "nic", "nom", "or", "org", "plc", "sch", "web", "info"};
 
 std::size_t labels_in(std::string_view s) {
   return s.empty() ? 0 : static_cast<std::size_t>(std::count(s.begin(), s.end(), '.')) + 1;
@@ -109,7 +109,8 @@ std::size_t fallback_registered_domain_labels(const std::string& name, std::size
   if (label_count < 2) return label_count;
   const std::string_view n = name;
   const std::size_t last = n.rfind('.');
-  const std::size_t prev = last == 0 || last == std::string_view::npos ? std::string_view::npos : n.rfind('.', last - 1);
+  const std::size_t prev =
+      last == 0 || last == std::string_view::npos ? std::string_view::npos : n.rfind('.', last - 1);
   const std::string_view tld = n.substr(last + 1);
   const std::string_view second =
       prev == std::string_view::npos ? n.substr(0, last) : n.substr(prev + 1, last - prev - 1);

@@ -10,19 +10,29 @@ namespace rdns::checks::generic {
 namespace {
 
 // Domains whose every host name is assigned per machine by a cloud or hosting company.
-constexpr std::array<std::string_view, 17> k_auto_name_domains = {
-    "amazonaws.com",       "googleusercontent.com", "linodeusercontent.com", "members.linode.com",
-    "vultrusercontent.com", "contaboserver.net",    "your-server.de",        "vps.ovh.net",
-    "vps.ovh.ca",          "scw.cloud",             "poneytelecom.eu",       "hstgr.cloud",
-    "colocrossing.com",    "hostwindsdns.com",      "cloudapp.net",          "onlinehome-server.info",
-    "dedicated.hosteurope.de"};
+constexpr std::array<std::string_view, 17> k_auto_name_domains = {"amazonaws.com",
+                                                                  "googleusercontent.com",
+                                                                  "linodeusercontent.com",
+                                                                  "members.linode.com",
+                                                                  "vultrusercontent.com",
+                                                                  "contaboserver.net",
+                                                                  "your-server.de",
+                                                                  "vps.ovh.net",
+                                                                  "vps.ovh.ca",
+                                                                  "scw.cloud",
+                                                                  "poneytelecom.eu",
+                                                                  "hstgr.cloud",
+                                                                  "colocrossing.com",
+                                                                  "hostwindsdns.com",
+                                                                  "cloudapp.net",
+                                                                  "onlinehome-server.info",
+                                                                  "dedicated.hosteurope.de"};
 static_assert(!k_auto_name_domains.back().empty(), "the array size must match its entries");
 
 // Router interface names ("ge-1-0-0.bb1.nyc", "xe-0-1-2.cr1", "ae-1-3502.edge4") are
 // infrastructure, not subscribers, even though they are full of small numbers.
 constexpr std::array<std::string_view, 17> k_interface_words = {
-    "ae", "ge", "xe", "et", "te", "be", "gi", "fa", "hu", "lo", "po", "so", "pos", "eth", "vlan", "irb",
-    "bundle"};
+    "ae", "ge", "xe", "et", "te", "be", "gi", "fa", "hu", "lo", "po", "so", "pos", "eth", "vlan", "irb", "bundle"};
 
 bool ends_with_domain(std::string_view name, std::string_view domain) {
   if (name.size() <= domain.size()) return false;
@@ -36,8 +46,8 @@ bool line_numbers(const Scan& scan, bool embedded) {
 }
 
 // Words of a provider's own named servers: "www123.your-server.de" is a shared web server.
-constexpr std::array<std::string_view, 10> k_server_words = {"www", "web", "ns", "dns", "ftp", "webmail",
-                                                             "shared", "server", "cpanel", "plesk"};
+constexpr std::array<std::string_view, 10> k_server_words = {"www",     "web",    "ns",     "dns",    "ftp",
+                                                             "webmail", "shared", "server", "cpanel", "plesk"};
 
 // The leftmost label numbers a customer's machine, as clouds and hosts name them ("vmi123456",
 // "li738-236", "dedi1234"): a number of four digits or more, or two numbers, and no server word.
@@ -98,8 +108,8 @@ void scan_tokens(const NameParts& parts, bool embedded, Scan& scan) {
     }
     if (scan.mail.text.empty()) {
       if (const std::string_view mail = mail_keyword(t.text); !mail.empty()) {
-        scan.mail = Evidence{-0.6, "mail host keyword " + quoted(mail) + " in label " +
-                                       quoted(parts.labels[t.label].text)};
+        scan.mail =
+            Evidence{-0.6, "mail host keyword " + quoted(mail) + " in label " + quoted(parts.labels[t.label].text)};
       }
     }
     const KeywordMatch m = pool_keyword(t.text);
@@ -143,8 +153,8 @@ void scan_tokens(const NameParts& parts, bool embedded, Scan& scan) {
     if (!numbered && leftmost_above_region) how = " above regional sub-domain";
     if (pool_zone && !line_numbers(scan, embedded)) how = " as pool sub-domain over a numbered label";
     if (w > 0) {
-      scan.pool = Evidence{w, "pool keyword " + quoted(best_pool.keyword) + " in label " + quoted(label) +
-                                  std::string(how)};
+      scan.pool =
+          Evidence{w, "pool keyword " + quoted(best_pool.keyword) + " in label " + quoted(label) + std::string(how)};
     }
   }
   // MAC-like or serial-number-like runs: "s0106001a2b3c4d5e", "cpe0012abcd3456".
@@ -202,8 +212,8 @@ Evidence embed_evidence(const NameParts& parts, const Embedding& e, bool static_
     case EmbedKind::own_address: return {1.0, ip + form + part};
     case EmbedKind::plausible_ipv6: return {0.9, "embeds an IPv6 address" + form + part};
     case EmbedKind::plausible_ipv4:
-      return {0.8, std::string(static_word ? "embeds an IP-like number (static)" : "embeds an IP-like number") +
-                       form + part};
+      return {0.8, std::string(static_word ? "embeds an IP-like number (static)" : "embeds an IP-like number") + form +
+                       part};
     case EmbedKind::own_partial3: return {0.8, "embeds 3 octets of IP " + std::string(ip_text) + form + part};
     case EmbedKind::hex8: return {0.55, "embeds an IP-like hex number" + part};
     case EmbedKind::split_octets: return {0.45, "four octet-sized numbers split by a word" + part};

@@ -20,7 +20,7 @@ struct Evidence {
 // Everything scan_tokens() found; weight 0 = not found.
 struct Scan {
   Evidence embed;
-  Evidence pool;       // the strongest pool keyword
+  Evidence pool;  // the strongest pool keyword
   Evidence cloud;
   Evidence runs;
   Evidence subscriber;
@@ -30,8 +30,8 @@ struct Scan {
   bool static_word = false;
   bool host_digits = false;
   int long_runs = 0;
-  int numbers = 0;           // numeric tokens in the host part
-  std::size_t longest = 0;   // digits in the longest of them
+  int numbers = 0;          // numeric tokens in the host part
+  std::size_t longest = 0;  // digits in the longest of them
 };
 
 // `text` in double quotes, for reasons.

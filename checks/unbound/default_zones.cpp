@@ -20,8 +20,7 @@ namespace {
 // normally: a private test world may sign them (ours signs 113.0.203.in-addr.arpa.), and the
 // real ones are provably insecure delegations anyway.
 constexpr std::array<std::string_view, 4> k_documentation_zones = {
-    "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
-    "8.b.d.0.1.0.0.2.ip6.arpa."};
+    "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa."};
 
 // Every other reverse zone libunbound 1.17 blocks (its AS112 list, RFC 6303): RFC 1918,
 // RFC 6598, 0/8, link-local, broadcast, ::/128, ULA, fe80::/10. Lifted AND domain-insecure: in
@@ -46,8 +45,8 @@ std::vector<std::string> private_reverse_zones() {
     unspecified += "0.";
   }
   zones.push_back(unspecified + "ip6.arpa.");
-  for (const char* zone : {"d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.",
-                           "a.e.f.ip6.arpa.", "b.e.f.ip6.arpa."}) {
+  for (const char* zone :
+       {"d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.", "a.e.f.ip6.arpa.", "b.e.f.ip6.arpa."}) {
     zones.emplace_back(zone);
   }
   return zones;
@@ -78,8 +77,8 @@ public:
       m_fd.reset();
     }
     const char* tmpdir = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmpdir != nullptr && tmpdir[0] != '\0' ? tmpdir : "/tmp") +
-                       "/rdns-unbound-defaults-XXXXXX";
+    std::string tmpl =
+        std::string(tmpdir != nullptr && tmpdir[0] != '\0' ? tmpdir : "/tmp") + "/rdns-unbound-defaults-XXXXXX";
     m_fd.reset(::mkstemp(tmpl.data()));
     if (!m_fd.valid()) {
       return tl::unexpected("libunbound: cannot write the default-zone overrides (" + tmpl +
@@ -138,16 +137,14 @@ std::string default_zone_overrides() {
   return conf;
 }
 
-tl::expected<void, std::string> load_default_zone_overrides(ub_ctx* ctx,
-                                                            OverrideTransport transport) {
+tl::expected<void, std::string> load_default_zone_overrides(ub_ctx* ctx, OverrideTransport transport) {
   OverrideFile file;
   if (auto ok = file.write(default_zone_overrides(), transport); !ok) {
     return ok;
   }
   // ub_ctx_config parses the file completely before it returns; `file` goes away right after.
   if (const int rc = ub_ctx_config(ctx, file.path().c_str()); rc != 0) {
-    return tl::unexpected(std::string("libunbound: loading the default-zone overrides: ") +
-                          ub_strerror(rc));
+    return tl::unexpected(std::string("libunbound: loading the default-zone overrides: ") + ub_strerror(rc));
   }
   return {};
 }

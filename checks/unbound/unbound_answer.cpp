@@ -38,11 +38,9 @@ tl::expected<std::string, std::string> decode_rdata(wire::Bytes rdata, RrType ty
   switch (type) {
     case RrType::PTR:
     case RrType::CNAME:
-    case RrType::NS:
-      return wire::decode_name(rdata);
+    case RrType::NS: return wire::decode_name(rdata);
     case RrType::A:
-    case RrType::AAAA:
-      return wire::decode_address(rdata, type);
+    case RrType::AAAA: return wire::decode_address(rdata, type);
     case RrType::SOA: {
       auto soa = wire::decode_soa_rdata(rdata);
       if (!soa) {
@@ -63,8 +61,7 @@ DnsAnswer classify(int err, const ub_result* result, RrType type) {
     answer.detail = std::string("libunbound: ") + ub_strerror(err);
     return answer;
   }
-  if (result->canonname != nullptr && result->qname != nullptr &&
-      !same_name(result->canonname, result->qname)) {
+  if (result->canonname != nullptr && result->qname != nullptr && !same_name(result->canonname, result->qname)) {
     answer.canonical_name = result->canonname;
   }
   if (result->bogus) {
@@ -84,13 +81,12 @@ DnsAnswer classify(int err, const ub_result* result, RrType type) {
     answer.detail = result->was_ratelimited ? "SERVFAIL (rate limited)" : "SERVFAIL";
     return answer;
   }
-  const bool negative = result->nxdomain || result->rcode == k_rcode_nxdomain ||
-                        (result->rcode == 0 && !result->havedata);
+  const bool negative =
+      result->nxdomain || result->rcode == k_rcode_nxdomain || (result->rcode == 0 && !result->havedata);
   if (negative) {
-    answer.status = (result->nxdomain || result->rcode == k_rcode_nxdomain) ? LookupStatus::nxdomain
-                                                                           : LookupStatus::nodata;
-    answer.authority_soa =
-        wire::find_authority_soa(bytes_of(result->answer_packet, result->answer_len));
+    answer.status =
+        (result->nxdomain || result->rcode == k_rcode_nxdomain) ? LookupStatus::nxdomain : LookupStatus::nodata;
+    answer.authority_soa = wire::find_authority_soa(bytes_of(result->answer_packet, result->answer_len));
     return answer;
   }
   if (result->rcode != 0) {

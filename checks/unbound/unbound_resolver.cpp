@@ -51,9 +51,9 @@ struct UnboundResolver::Impl {
     int id = 0;
     std::uint64_t seq = 0;
     RrType type = RrType::A;
-    Callback done;           // empty once completed (by timeout: then a tombstone until the
-                             // answer libunbound had already queued arrives)
-    bool answered = false;   // libunbound called back (possibly before we knew the id)
+    Callback done;          // empty once completed (by timeout: then a tombstone until the
+                            // answer libunbound had already queued arrives)
+    bool answered = false;  // libunbound called back (possibly before we knew the id)
   };
 
   struct DeadlineEntry {
@@ -66,7 +66,7 @@ struct UnboundResolver::Impl {
   unbound::ContextPtr m_ctx;
   UniqueFd m_wake{::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
 
-  std::mutex m_mutex;                  // guards m_queue and m_stopping
+  std::mutex m_mutex;  // guards m_queue and m_stopping
   std::vector<Submission> m_queue;
   bool m_stopping = false;
 
@@ -133,11 +133,10 @@ struct UnboundResolver::Impl {
     pending->seq = m_next_seq++;
     pending->type = s.type;
     pending->done = std::move(s.done);
-    const int rc = ub_resolve_async(m_ctx.get(), s.name.c_str(), static_cast<int>(s.type),
-                                    k_class_in, pending.get(), &Impl::on_result, &pending->id);
+    const int rc = ub_resolve_async(m_ctx.get(), s.name.c_str(), static_cast<int>(s.type), k_class_in, pending.get(),
+                                    &Impl::on_result, &pending->id);
     if (rc != 0) {
-      deliver(pending->done,
-              error_answer(LookupStatus::error, std::string("libunbound: ") + ub_strerror(rc)));
+      deliver(pending->done, error_answer(LookupStatus::error, std::string("libunbound: ") + ub_strerror(rc)));
       return;
     }
     if (pending->answered) {
@@ -173,8 +172,7 @@ struct UnboundResolver::Impl {
         m_pending.erase(entry.id);
         deliver(owner->done, error_answer(LookupStatus::timeout, "no answer before the deadline"));
       } else {
-        deliver(pending->done,
-                error_answer(LookupStatus::timeout, "no answer before the deadline"));
+        deliver(pending->done, error_answer(LookupStatus::timeout, "no answer before the deadline"));
       }
     }
   }
@@ -258,8 +256,7 @@ struct UnboundResolver::Impl {
 
 UnboundResolver::UnboundResolver(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 
-tl::expected<std::unique_ptr<UnboundResolver>, std::string> UnboundResolver::create(
-    const ResolverSettings& settings) {
+tl::expected<std::unique_ptr<UnboundResolver>, std::string> UnboundResolver::create(const ResolverSettings& settings) {
   auto ctx = unbound::make_context(settings);
   if (!ctx) {
     return tl::unexpected(ctx.error());

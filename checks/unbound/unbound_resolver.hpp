@@ -35,8 +35,8 @@ struct ResolverSettings {
   // DNSSEC anchors (DS or DNSKEY lines). Empty: the built-in IANA root anchor, unless
   // unbound_config_file already configures anchors of its own (then those alone are used).
   std::string trust_anchor_file;
-  bool dnssec = true;                    // false: the validator module is not loaded at all
-  std::string unbound_config_file;       // unbound.conf-style file, applied before all else
+  bool dnssec = true;               // false: the validator module is not loaded at all
+  std::string unbound_config_file;  // unbound.conf-style file, applied before all else
   // libunbound's default local zones for the documentation, RFC 1918/6598, link-local and ULA
   // reverse zones and for test. are lifted (queries go to the DNS, not to a synthetic NXDOMAIN);
   // localhost., invalid., onion., home.arpa. and the loopback reverse zones keep theirs. A
@@ -52,8 +52,7 @@ class UnboundResolver final : public Resolver {
 public:
   // Configures the context and applies it at once (ub_ctx_finalize via a no-op call), so a bad
   // file or setting is reported here, naming the setting, not on the first query.
-  static tl::expected<std::unique_ptr<UnboundResolver>, std::string> create(
-      const ResolverSettings& settings);
+  static tl::expected<std::unique_ptr<UnboundResolver>, std::string> create(const ResolverSettings& settings);
 
   // libunbound's version string (ub_version()).
   static std::string version();

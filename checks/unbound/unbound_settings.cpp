@@ -35,8 +35,7 @@ tl::expected<void, std::string> check(int rc, const std::string& what) {
 
 // Whether the unbound.conf-style file already set trust anchors of its own.
 bool has_own_anchors(ub_ctx* ctx) {
-  for (const char* option : {"trust-anchor-file", "trust-anchor", "auto-trust-anchor-file",
-                             "trusted-keys-file"}) {
+  for (const char* option : {"trust-anchor-file", "trust-anchor", "auto-trust-anchor-file", "trusted-keys-file"}) {
     char* value = nullptr;
     if (ub_ctx_get_option(ctx, option, &value) == 0 && value != nullptr) {
       const bool set = value[0] != '\0';
@@ -70,16 +69,13 @@ tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& setti
     if (auto ok = readable("unbound_config_file", conf); !ok) {
       return tl::unexpected(ok.error());
     }
-    if (auto ok = check(ub_ctx_config(ctx.get(), conf.c_str()),
-                        "resolver.unbound_config_file " + quoted(conf));
-        !ok) {
+    if (auto ok = check(ub_ctx_config(ctx.get(), conf.c_str()), "resolver.unbound_config_file " + quoted(conf)); !ok) {
       return tl::unexpected(ok.error());
     }
   }
   switch (settings.mode) {
     case ResolverSettings::Mode::system:
-      if (auto ok = check(ub_ctx_resolvconf(ctx.get(), nullptr),
-                          "resolver mode \"system\": reading /etc/resolv.conf");
+      if (auto ok = check(ub_ctx_resolvconf(ctx.get(), nullptr), "resolver mode \"system\": reading /etc/resolv.conf");
           !ok) {
         return tl::unexpected(ok.error());
       }
@@ -89,8 +85,7 @@ tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& setti
         return tl::unexpected(std::string("resolver mode \"forward\" needs resolver.forwarders"));
       }
       for (const auto& forwarder : settings.forwarders) {
-        if (auto ok = check(ub_ctx_set_fwd(ctx.get(), forwarder.c_str()),
-                            "resolver.forwarders " + quoted(forwarder));
+        if (auto ok = check(ub_ctx_set_fwd(ctx.get(), forwarder.c_str()), "resolver.forwarders " + quoted(forwarder));
             !ok) {
           return tl::unexpected(ok.error());
         }
@@ -120,31 +115,29 @@ tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& setti
     if (auto ok = readable("trust_anchor_file", anchors); !ok) {
       return tl::unexpected(ok.error());
     }
-    if (auto ok = check(ub_ctx_add_ta_file(ctx.get(), anchors.c_str()),
-                        "resolver.trust_anchor_file " + quoted(anchors));
+    if (auto ok =
+            check(ub_ctx_add_ta_file(ctx.get(), anchors.c_str()), "resolver.trust_anchor_file " + quoted(anchors));
         !ok) {
       return tl::unexpected(ok.error());
     }
   } else if (!has_own_anchors(ctx.get())) {
-    if (auto ok = check(ub_ctx_add_ta(ctx.get(), k_root_anchor), "built-in root trust anchor");
-        !ok) {
+    if (auto ok = check(ub_ctx_add_ta(ctx.get(), k_root_anchor), "built-in root trust anchor"); !ok) {
       return tl::unexpected(ok.error());
     }
   }
   // Apply everything now (ub_ctx_zone_remove finalizes the context first and removing a zone
   // that does not exist is a no-op), so a broken anchor or hints file fails here.
-  if (const int rc = ub_ctx_zone_remove(ctx.get(), "rdns-exporter-apply-settings.invalid.");
-      rc != 0) {
+  if (const int rc = ub_ctx_zone_remove(ctx.get(), "rdns-exporter-apply-settings.invalid."); rc != 0) {
     std::string files;
-    for (const auto& [key, file] :
-         {std::pair{"unbound_config_file", conf}, {"trust_anchor_file", settings.trust_anchor_file},
-          {"root_hints_file", settings.root_hints_file}}) {
+    for (const auto& [key, file] : {std::pair{"unbound_config_file", conf},
+                                    {"trust_anchor_file", settings.trust_anchor_file},
+                                    {"root_hints_file", settings.root_hints_file}}) {
       if (!file.empty()) {
         files += std::string(files.empty() ? " (" : ", ") + key + " " + quoted(file);
       }
     }
-    return tl::unexpected("applying the resolver settings" + files + (files.empty() ? "" : ")") +
-                          ": " + ub_strerror(rc));
+    return tl::unexpected("applying the resolver settings" + files + (files.empty() ? "" : ")") + ": " +
+                          ub_strerror(rc));
   }
   return ctx;
 }

@@ -66,7 +66,9 @@ TEST(AgentExposition, PassingTargetHasEveryVerdictAndStateSet) {
   EXPECT_EQ(parsed.value("rdns_check_success", ip), 1.0);
   EXPECT_EQ(parsed.value("rdns_ptr_present", ip), 1.0);
   EXPECT_EQ(parsed.value("rdns_ptr_records", ip), 1.0);
-  EXPECT_EQ(parsed.value("rdns_ptr_info", {{"ip", "192.0.2.10"}, {"hostname", "mail.example.com"}, {"pool", "outbound"}}), 1.0);
+  EXPECT_EQ(
+      parsed.value("rdns_ptr_info", {{"ip", "192.0.2.10"}, {"hostname", "mail.example.com"}, {"pool", "outbound"}}),
+      1.0);
   EXPECT_EQ(parsed.value("rdns_fcrdns_pass", ip), 1.0);
   EXPECT_EQ(parsed.value("rdns_fcrdns_confirmed_names", ip), 1.0);
   EXPECT_EQ(parsed.value("rdns_ptr_hostname_valid", ip), 1.0);
@@ -401,7 +403,8 @@ TEST(AgentContinuity, VerdictsSurviveFailedLookupsWithTheirTimestamp) {
   auto ids = store.set_targets({target("192.0.2.11"), target("192.0.2.12")});
   ASSERT_TRUE(store.record(ids[0].id, missing_ptr_result("192.0.2.11", 1700000100.0)));
   ASSERT_TRUE(store.record(ids[0].id, failed_lookup_result("192.0.2.11", checks::LookupStatus::timeout, 1700000400.0)));
-  ASSERT_TRUE(store.record(ids[1].id, failed_lookup_result("192.0.2.12", checks::LookupStatus::servfail, 1700000400.0)));
+  ASSERT_TRUE(
+      store.record(ids[1].id, failed_lookup_result("192.0.2.12", checks::LookupStatus::servfail, 1700000400.0)));
 
   const auto parsed = parse_exposition(all_text_of(store));
   ASSERT_EQ(parsed.error, "");
@@ -457,7 +460,8 @@ TEST(AgentContinuity, ADecisiveAnswerReplacesKeptVerdictsAndCountsAsAChange) {
   ResultStore store;
   auto ids = store.set_targets({target("192.0.2.10")});
   ASSERT_TRUE(store.record(ids[0].id, passing_result("192.0.2.10", {"mail.example.com"}, 1700000100.0)));
-  ASSERT_TRUE(store.record(ids[0].id, failed_lookup_result("192.0.2.10", checks::LookupStatus::servfail, 1700000200.0)));
+  ASSERT_TRUE(
+      store.record(ids[0].id, failed_lookup_result("192.0.2.10", checks::LookupStatus::servfail, 1700000200.0)));
   auto parsed = parse_exposition(all_text_of(store));
   EXPECT_EQ(parsed.value("rdns_ptr_info", {{"ip", "192.0.2.10"}, {"hostname", "mail.example.com"}}), 1.0);
   EXPECT_EQ(parsed.value("rdns_ptr_records", {{"ip", "192.0.2.10"}}), 1.0);

@@ -80,8 +80,8 @@ TEST(AgentSchedulerPhase, StableAndSpreadEvenly) {
   std::array<int, 10> buckets{};
   const int n = 65536;
   for (int i = 0; i < n; ++i) {
-    const std::string ip = "10." + std::to_string(i / 65536) + "." + std::to_string((i / 256) % 256) + "." +
-                           std::to_string(i % 256);
+    const std::string ip =
+        "10." + std::to_string(i / 65536) + "." + std::to_string((i / 256) % 256) + "." + std::to_string(i % 256);
     const auto phase = phase_of(ip, interval);
     ASSERT_GE(phase.count(), 0);
     ASSERT_LT(phase, interval);

@@ -20,9 +20,9 @@
 #include "agent/result_store.hpp"
 #include "agent/service.hpp"
 #include "agent/web_handlers.hpp"
-#include "tests/checks/fakes/fake_resolver.hpp"
 #include "tests/agent/agent_test_results.hpp"
 #include "tests/agent/exposition_parse.hpp"
+#include "tests/checks/fakes/fake_resolver.hpp"
 
 namespace rdns::agent {
 namespace {
@@ -98,9 +98,11 @@ TEST(AgentScrapeScale, ASixteenOfTargetsUnderOneSecond) {
   const double seconds_taken = duration<double>(steady_clock::now() - begin).count();
   const double cpu_taken = thread_cpu_seconds() - cpu_begin;
   const long rss_after = peak_rss_kib();
-  std::printf("scrape of %d targets: %.3f s wall, %.3f s CPU, %.1f MB, %zu lines; peak RSS %ld MB before, %ld MB with results, "
-              "%ld MB after the scrape (streamed in 64 KiB chunks)\n",
-              k_scrape_targets, seconds_taken, cpu_taken, bytes / 1e6, lines, rss_before / 1024, rss_stored / 1024, rss_after / 1024);
+  std::printf(
+      "scrape of %d targets: %.3f s wall, %.3f s CPU, %.1f MB, %zu lines; peak RSS %ld MB before, %ld MB with results, "
+      "%ld MB after the scrape (streamed in 64 KiB chunks)\n",
+      k_scrape_targets, seconds_taken, cpu_taken, bytes / 1e6, lines, rss_before / 1024, rss_stored / 1024,
+      rss_after / 1024);
   EXPECT_LT(cpu_taken, k_limit_seconds);
   EXPECT_GT(lines, static_cast<std::size_t>(k_scrape_targets) * 20);
   // Streaming keeps the scrape itself small next to the ~100 MB of text.
@@ -227,8 +229,8 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
   }
   const long rss_scripted = peak_rss_kib();
   ServiceOptions options;
-  options.make_resolver = [resolver](const config::ResolverConfig&)
-      -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
+  options.make_resolver =
+      [resolver](const config::ResolverConfig&) -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
     auto bundle = std::make_shared<ResolverBundle>();
     bundle->resolver = resolver;
     return bundle;
@@ -248,9 +250,10 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
   service->write_metrics([&](std::string_view chunk) { bytes += chunk.size(); });
   const double scrape_cpu = thread_cpu_seconds() - cpu_begin;
   const long rss_after = peak_rss_kib();
-  std::printf("service with %d targets: first cycle %.2f s, scrape %.3f s CPU (%.1f MB), peak RSS %ld MB "
-              "(%ld MB before the service was created)\n",
-              count, cycle, scrape_cpu, bytes / 1e6, rss_after / 1024, rss_scripted / 1024);
+  std::printf(
+      "service with %d targets: first cycle %.2f s, scrape %.3f s CPU (%.1f MB), peak RSS %ld MB "
+      "(%ld MB before the service was created)\n",
+      count, cycle, scrape_cpu, bytes / 1e6, rss_after / 1024, rss_scripted / 1024);
   EXPECT_LT(scrape_cpu, k_limit_seconds);
   // The exporter's own state for a /16 (results, scheduler, store) beyond the test's fixtures.
   if (k_check_rss) {

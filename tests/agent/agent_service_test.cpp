@@ -4,8 +4,8 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <future>
+#include <map>
 #include <thread>
 #include <vector>
 

@@ -22,7 +22,9 @@ using text::json_string;
 
 // Short names for the answer builders these tables use on every line.
 DnsAnswer ok(std::vector<std::string> records) { return checks::testing::answer_ok(std::move(records), 3600); }
-DnsAnswer status(LookupStatus s, std::string detail = {}) { return checks::testing::answer_status(s, std::move(detail)); }
+DnsAnswer status(LookupStatus s, std::string detail = {}) {
+  return checks::testing::answer_status(s, std::move(detail));
+}
 
 checks::GenericVerdict not_generic(std::string_view, std::string_view) { return {}; }
 
@@ -112,8 +114,10 @@ TEST(CheckReport, JsonIsOneDocumentWithNullsForUndecided) {
   for (std::size_t i = 0; i < json.size(); ++i) {
     const char c = json[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') in_string = true;

@@ -57,7 +57,8 @@ TEST(ClassifyCommand, StdinBatchKeepsOrderSkipsEmptyLinesAndReportsBadLines) {
       "mx01.example.com\r\n"
       "bad name.example.com\n"
       "dyn-1-2-3-4.example.net\tnot-an-ip\n" +
-      std::string(10000, 'a') + "\n"
+      std::string(10000, 'a') +
+      "\n"
       "   \n"
       "ec2-54-1-2-3.compute-1.amazonaws.com\t54.1.2.3";  // no final newline
   CommandRun r = classify({}, input);
@@ -73,19 +74,22 @@ TEST(ClassifyCommand, StdinBatchKeepsOrderSkipsEmptyLinesAndReportsBadLines) {
 }
 
 TEST(ClassifyCommand, JsonLinesAreEscaped) {
-  CommandRun r = classify({"--format=json"}, "c-73-22-11-4.hsd1.ca.comcast.net\t73.22.11.4\nq\"uo\\te\x01\xff.example\n");
+  CommandRun r =
+      classify({"--format=json"}, "c-73-22-11-4.hsd1.ca.comcast.net\t73.22.11.4\nq\"uo\\te\x01\xff.example\n");
   EXPECT_EQ(r.status, k_exit_ok) << r.err;
   auto out = lines(r.out);
   ASSERT_EQ(out.size(), 2u) << r.out;
-  EXPECT_EQ(out[0].rfind("{\"hostname\":\"c-73-22-11-4.hsd1.ca.comcast.net\",\"ip\":\"73.22.11.4\","
-                         "\"generic\":true,\"score\":1.00,\"reason\":\"embeds IP 73.22.11.4 as octets in leftmost label "
-                         "\\\"c-73-22-11-4\\\" + pool keyword \\\"hsd\\\" in label \\\"hsd1\\\"\"}",
-                         0),
-            0u)
+  EXPECT_EQ(
+      out[0].rfind("{\"hostname\":\"c-73-22-11-4.hsd1.ca.comcast.net\",\"ip\":\"73.22.11.4\","
+                   "\"generic\":true,\"score\":1.00,\"reason\":\"embeds IP 73.22.11.4 as octets in leftmost label "
+                   "\\\"c-73-22-11-4\\\" + pool keyword \\\"hsd\\\" in label \\\"hsd1\\\"\"}",
+                   0),
+      0u)
       << out[0];
   // An invalid UTF-8 byte becomes U+FFFD: the line stays valid JSON and valid UTF-8.
-  EXPECT_EQ(out[1], "{\"input\":\"q\\\"uo\\\\te\\u0001\xef\xbf\xbd.example\","
-                    "\"error\":\"hostname contains a space, control or non-ASCII byte\"}");
+  EXPECT_EQ(out[1],
+            "{\"input\":\"q\\\"uo\\\\te\\u0001\xef\xbf\xbd.example\","
+            "\"error\":\"hostname contains a space, control or non-ASCII byte\"}");
   // Valid UTF-8 comes back as it was written, not as \u00XX mojibake.
   CommandRun utf8 = classify({"--format=json"}, "m\xc3\xa4il.example\n");
   EXPECT_NE(utf8.out.find("\"input\":\"m\xc3\xa4il.example\""), std::string::npos) << utf8.out;
@@ -109,14 +113,16 @@ TEST(ClassifyCommand, ConfigPatternsApply) {
     std::ofstream f(path);
     f << "[generic]\nextra_patterns = [\"^vps\\\\d+\\\\.\"]\nallow_patterns = [\"\\\\.static\\\\.tie\\\\.cl$\"]\n";
   }
-  CommandRun r = classify({"--config.file", path}, "vps12.example.com\n186-103-171-154.static.tie.cl\t186.103.171.154\n");
+  CommandRun r =
+      classify({"--config.file", path}, "vps12.example.com\n186-103-171-154.static.tie.cl\t186.103.171.154\n");
   std::remove(path);
   ::close(fd);
   ASSERT_EQ(r.status, k_exit_ok) << r.err;
   auto out = lines(r.out);
   ASSERT_EQ(out.size(), 2u) << r.out;
   EXPECT_EQ(out[0], "vps12.example.com\tgeneric\tmatches extra_patterns[0] \"^vps\\d+\\.\"");
-  EXPECT_EQ(out[1], "186-103-171-154.static.tie.cl\tnot-generic\tallowed by allow_patterns[0] \"\\.static\\.tie\\.cl$\"");
+  EXPECT_EQ(out[1],
+            "186-103-171-154.static.tie.cl\tnot-generic\tallowed by allow_patterns[0] \"\\.static\\.tie\\.cl$\"");
 }
 
 TEST(ClassifyCommand, MissingConfigIsAConfigError) {

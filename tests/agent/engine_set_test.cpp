@@ -33,7 +33,7 @@ TEST(EngineSet, SharedResolverOfEnginesReapedTogetherIsCountedOnce) {
   const auto shared = bundle_counting(5);
   const auto classify = classifier();
   EngineSet set(std::make_shared<Engine>(shared, classify));
-  set.replace(std::make_shared<Engine>(shared, classify));  // a reload that changed only [generic]
+  set.replace(std::make_shared<Engine>(shared, classify));              // a reload that changed only [generic]
   set.replace(std::make_shared<Engine>(bundle_counting(7), classify));  // then [resolver]
   EXPECT_EQ(set.retired(), 2u);
   EXPECT_EQ(ptr_ok(set), 12u) << "live: each resolver once";

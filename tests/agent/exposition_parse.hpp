@@ -87,7 +87,8 @@ inline Exposition parse_exposition(std::string_view text) {
       std::string name(rest.substr(0, space));
       std::string arg = space == std::string_view::npos ? "" : std::string(rest.substr(space + 1));
       if (name.empty() || !is_name_start(name[0])) fail("bad family name", line);
-      for (char c : name) if (!is_name_char(c)) fail("bad family name", line);
+      for (char c : name)
+        if (!is_name_char(c)) fail("bad family name", line);
       if (is_type) {
         if (out.types.count(name)) fail("second TYPE", line);
         if (arg != "gauge" && arg != "counter" && arg != "histogram" && arg != "summary" && arg != "untyped")
@@ -132,10 +133,14 @@ inline Exposition parse_exposition(std::string_view text) {
           if (c == '\\') {
             if (i >= line.size()) break;
             char e = line[i++];
-            if (e == '\\') value += '\\';
-            else if (e == '"') value += '"';
-            else if (e == 'n') value += '\n';
-            else fail("bad escape in label value", line);
+            if (e == '\\')
+              value += '\\';
+            else if (e == '"')
+              value += '"';
+            else if (e == 'n')
+              value += '\n';
+            else
+              fail("bad escape in label value", line);
           } else {
             value += c;
           }
@@ -161,9 +166,12 @@ inline Exposition parse_exposition(std::string_view text) {
     std::string value_text(line.substr(i + 1));
     auto space = value_text.find(' ');  // an optional timestamp follows
     if (space != std::string::npos) value_text.resize(space);
-    if (value_text == "+Inf") sample.value = std::numeric_limits<double>::infinity();
-    else if (value_text == "-Inf") sample.value = -std::numeric_limits<double>::infinity();
-    else if (value_text == "NaN") sample.value = std::numeric_limits<double>::quiet_NaN();
+    if (value_text == "+Inf")
+      sample.value = std::numeric_limits<double>::infinity();
+    else if (value_text == "-Inf")
+      sample.value = -std::numeric_limits<double>::infinity();
+    else if (value_text == "NaN")
+      sample.value = std::numeric_limits<double>::quiet_NaN();
     else {
       char* parse_end = nullptr;
       sample.value = std::strtod(value_text.c_str(), &parse_end);

@@ -10,7 +10,8 @@ namespace rdns::agent {
 namespace {
 
 TEST(HttpBasicAuth, Base64RoundTripsAndRejectsGarbage) {
-  for (const std::string& text : std::vector<std::string>{"", "a", "ab", "abc", "abcd", "user:pa:ss", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& text :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", "user:pa:ss", std::string("\0\xff\x10", 3)}) {
     auto decoded = base64_decode(base64_encode(text));
     ASSERT_TRUE(decoded) << text;
     EXPECT_EQ(*decoded, text);

@@ -21,11 +21,11 @@ TEST(ProbeQuery, Targets) {
       {"target=2001%3Adb8%3A%3A1", "2001:db8::1"},
       {"target=2001%3adb8::1", "2001:db8::1"},
       {"module=rdns&target=192.0.2.1", "192.0.2.1"},
-      {"target=192.0.2.1&target=192.0.2.2", "192.0.2.1"},   // the first one counts
+      {"target=192.0.2.1&target=192.0.2.2", "192.0.2.1"},  // the first one counts
       {"&&target=192.0.2.1&", "192.0.2.1"},
-      {"targe%74=192.0.2.1", "192.0.2.1"},                  // the name is decoded too
-      {"target=a=b", "a=b"},                                // split at the first '='
-      {"target=not-an-ip", "not-an-ip"},                    // judged later, by the app
+      {"targe%74=192.0.2.1", "192.0.2.1"},  // the name is decoded too
+      {"target=a=b", "a=b"},                // split at the first '='
+      {"target=not-an-ip", "not-an-ip"},    // judged later, by the app
   };
   for (const auto& c : cases) {
     const auto got = probe_target_from_query(c.query);
@@ -50,7 +50,7 @@ TEST(ProbeQuery, Refusals) {
       {"target=%zz", bad_escape},
       {"target=192.0.2.1%", bad_escape},
       {"target=192.0.2.1%4", bad_escape},
-      {"target=+192.0.2.1", odd_byte},   // '+' is a space
+      {"target=+192.0.2.1", odd_byte},  // '+' is a space
       {"target=192.0.2.1%0a", odd_byte},
       {"target=%c3%a4", odd_byte},
       {"target=" + std::string(101, '1'), "target is longer than 100 bytes: not an IP address"},

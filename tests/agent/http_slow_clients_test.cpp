@@ -98,11 +98,11 @@ TEST(HttpSlowClients, ThreeHundredTricklingConnectionsDoNotDelayScrapes) {
     }
     std::this_thread::sleep_for(50ms);
   }
-  std::printf("with %d trickling connections: /-/healthy p50 %.2f ms p99 %.2f ms max %.2f ms (%zu requests); "
-              "/metrics p50 %.2f ms p99 %.2f ms max %.2f ms (%zu requests)\n",
-              k_slow, percentile(health_ms, 0.5), percentile(health_ms, 0.99), percentile(health_ms, 1.0),
-              health_ms.size(), percentile(metrics_ms, 0.5), percentile(metrics_ms, 0.99),
-              percentile(metrics_ms, 1.0), metrics_ms.size());
+  std::printf(
+      "with %d trickling connections: /-/healthy p50 %.2f ms p99 %.2f ms max %.2f ms (%zu requests); "
+      "/metrics p50 %.2f ms p99 %.2f ms max %.2f ms (%zu requests)\n",
+      k_slow, percentile(health_ms, 0.5), percentile(health_ms, 0.99), percentile(health_ms, 1.0), health_ms.size(),
+      percentile(metrics_ms, 0.5), percentile(metrics_ms, 0.99), percentile(metrics_ms, 1.0), metrics_ms.size());
   EXPECT_EQ(failures, 0);
   EXPECT_LT(percentile(health_ms, 1.0), 1000.0);
   EXPECT_LT(percentile(metrics_ms, 1.0), 1000.0);
@@ -145,12 +145,14 @@ TEST(HttpSlowClients, PipelinedRequestsAndABodyThatArrivesLate) {
   // raw_exchange stops after the first response; read the whole stream instead.
   UniqueFd fd = connect_loopback(port);
   ASSERT_TRUE(fd.valid());
-  const std::string pipelined = "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\nGET /-/ready HTTP/1.1\r\nHost: x\r\n"
-                                "Connection: close\r\n\r\n";
+  const std::string pipelined =
+      "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\nGET /-/ready HTTP/1.1\r\nHost: x\r\n"
+      "Connection: close\r\n\r\n";
   ASSERT_EQ(::send(fd.get(), pipelined.data(), pipelined.size(), MSG_NOSIGNAL), static_cast<ssize_t>(pipelined.size()));
   std::string answer;
   char buffer[4096];
-  for (ssize_t n; (n = ::recv(fd.get(), buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::recv(fd.get(), buffer, sizeof buffer, 0)) > 0;)
+    answer.append(buffer, static_cast<std::size_t>(n));
   EXPECT_NE(answer.find("Healthy"), std::string::npos) << answer;
   EXPECT_NE(answer.find("Ready"), std::string::npos) << answer;
 
@@ -162,7 +164,8 @@ TEST(HttpSlowClients, PipelinedRequestsAndABodyThatArrivesLate) {
   std::this_thread::sleep_for(300ms);
   ::send(post.get(), "hello", 5, MSG_NOSIGNAL);
   std::string reply;
-  for (ssize_t n; (n = ::recv(post.get(), buffer, sizeof buffer, 0)) > 0;) reply.append(buffer, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::recv(post.get(), buffer, sizeof buffer, 0)) > 0;)
+    reply.append(buffer, static_cast<std::size_t>(n));
   EXPECT_EQ(raw_status(reply), 503) << reply;  // no reload handler here: 503, but answered
 }
 
@@ -171,7 +174,8 @@ TEST(HttpSlowClients, ConnectionsBeyondTheCapGet503AtOnce) {
   GateLimits limits;
   limits.max_connections = 8;
   GatedServer gated(limits);
-  gated.Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) { res.set_content("Healthy\n", "text/plain"); });
+  gated.Get("/-/healthy",
+            [](const httplib::Request&, httplib::Response& res) { res.set_content("Healthy\n", "text/plain"); });
   const int port = gated.bind_to_any_port("127.0.0.1");
   ASSERT_GT(port, 0);
   std::thread serving([&] { gated.listen_after_bind(); });

@@ -71,8 +71,7 @@ inline rdns::UniqueFd connect_loopback(int port, int timeout_ms = 3000) {
 
 // Sends `request` as raw bytes to 127.0.0.1:port and returns everything the server sends back
 // until it closes the connection or `timeout_ms` passes without data.
-inline std::string raw_exchange(int port, const std::string& request, int timeout_ms = 3000,
-                                bool half_close = false) {
+inline std::string raw_exchange(int port, const std::string& request, int timeout_ms = 3000, bool half_close = false) {
   const rdns::UniqueFd connection = connect_loopback(port, timeout_ms);
   if (!connection.valid()) return "connect failed";
   const int fd = connection.get();
@@ -109,9 +108,10 @@ inline int raw_status(const std::string& response) {
 
 // A self-signed EC certificate for 127.0.0.1 and localhost, made with the openssl binary.
 inline bool make_self_signed_cert(const TempDir& dir, const std::string& name) {
-  const std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-                              "-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
-                              dir.file(name + ".key") + " -out " + dir.file(name + ".crt") + " 2>/dev/null";
+  const std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+      "-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+      dir.file(name + ".key") + " -out " + dir.file(name + ".crt") + " 2>/dev/null";
   return std::system(command.c_str()) == 0;
 }
 

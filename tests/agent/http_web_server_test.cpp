@@ -19,7 +19,8 @@ using testing::raw_exchange;
 using testing::raw_status;
 using testing::TempDir;
 
-const std::string k_metrics = "# HELP rdns_targets Number of IPs configured.\n# TYPE rdns_targets gauge\nrdns_targets 3\n";
+const std::string k_metrics =
+    "# HELP rdns_targets Number of IPs configured.\n# TYPE rdns_targets gauge\nrdns_targets 3\n";
 
 // Handlers that record what they were asked and answer what the test sets.
 struct FakeApp {
@@ -135,7 +136,8 @@ TEST(HttpWebServer, MetricsPlainHeadAndGzip) {
   FakeApp app;
   {
     std::lock_guard lock(app.mutex);
-    for (int i = 0; i < 2000; ++i) app.metrics_text += "rdns_check_success{ip=\"192.0.2." + std::to_string(i % 256) + "\"} 1\n";
+    for (int i = 0; i < 2000; ++i)
+      app.metrics_text += "rdns_check_success{ip=\"192.0.2." + std::to_string(i % 256) + "\"} 1\n";
   }
   auto server = start(app);
   ASSERT_TRUE(server);
@@ -181,8 +183,8 @@ TEST(HttpWebServer, MetricsPlainHeadAndGzip) {
 std::string big_exposition() {
   std::string text = "# HELP rdns_check_success 1 when every check passed.\n# TYPE rdns_check_success gauge\n";
   for (int i = 0; text.size() < 20 * 1024 * 1024; ++i) {
-    text += "rdns_check_success{ip=\"10." + std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) + "." +
-            std::to_string(i & 255) + "\",pool=\"outbound\"} " + std::to_string(i % 7 == 0 ? 0 : 1) + "\n";
+    text += "rdns_check_success{ip=\"10." + std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) +
+            "." + std::to_string(i & 255) + "\",pool=\"outbound\"} " + std::to_string(i % 7 == 0 ? 0 : 1) + "\n";
   }
   return text;
 }
@@ -209,7 +211,7 @@ TEST(HttpWebServer, StreamedMetricsArriveWholePlainGzipAndHead) {
   EXPECT_FALSE(res->has_header("Content-Length"));
   EXPECT_FALSE(res->has_header("Content-Encoding"));
   EXPECT_EQ(res->body.size(), expected.size());
-  EXPECT_TRUE(res->body == expected);  // not EXPECT_EQ: a 20 MB diff is no help
+  EXPECT_TRUE(res->body == expected);      // not EXPECT_EQ: a 20 MB diff is no help
   EXPECT_EQ(app.metrics_calls.load(), 0);  // the stream is preferred; the string is never built
 
   // gzip, as Prometheus asks: one gzip stream over all chunks, decoding to the same text.
@@ -546,8 +548,8 @@ TEST(HttpWebServer, HostileRequestsGetCleanErrors) {
   EXPECT_TRUE(alive());
 
   // 100 KB in one header, and many small headers.
-  const std::string huge = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100 * 1024, 'a') +
-                           "\r\nConnection: close\r\n\r\n";
+  const std::string huge =
+      "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100 * 1024, 'a') + "\r\nConnection: close\r\n\r\n";
   const int huge_status = raw_status(exchange(huge));
   EXPECT_TRUE(huge_status == 431 || huge_status == 400 || huge_status == 0) << huge_status;
   EXPECT_NE(huge_status, 200);
@@ -564,12 +566,15 @@ TEST(HttpWebServer, HostileRequestsGetCleanErrors) {
   const std::string traversal = exchange("GET /../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(raw_status(traversal), 404);
   EXPECT_EQ(traversal.find("root:"), std::string::npos);
-  EXPECT_EQ(raw_status(exchange("GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")), 404);
+  EXPECT_EQ(raw_status(exchange("GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+            404);
 
   // Broken percent-encoding: handled, never a crash.
-  const int bad_escape = raw_status(exchange("GET /probe?target=%zz%4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  const int bad_escape =
+      raw_status(exchange("GET /probe?target=%zz%4 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
   EXPECT_TRUE(bad_escape == 200 || bad_escape == 400) << bad_escape;
-  EXPECT_EQ(raw_status(exchange("GET /?ip=%ff%00%3c&filter=%%% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")), 200);
+  EXPECT_EQ(raw_status(exchange("GET /?ip=%ff%00%3c&filter=%%% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+            200);
   EXPECT_TRUE(alive());
 
   // Many overlapping ranges would multiply the response: ranges are ignored.
@@ -582,8 +587,9 @@ TEST(HttpWebServer, HostileRequestsGetCleanErrors) {
   EXPECT_EQ(res->body, k_metrics);
 
   // A body where none is wanted, over the payload limit.
-  const std::string big_body = "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\nConnection: close\r\n\r\n" +
-                               std::string(1024 * 1024, 'x');
+  const std::string big_body =
+      "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\nConnection: close\r\n\r\n" +
+      std::string(1024 * 1024, 'x');
   EXPECT_EQ(raw_status(exchange(big_body)), 413);
   EXPECT_EQ(app.reload_calls.load(), 0);
   EXPECT_TRUE(alive());
@@ -618,8 +624,7 @@ std::string basic(const std::string& user, const std::string& password) {
 
 TEST(HttpWebServer, BasicAuthGuardsEveryRoute) {
   TempDir dir;
-  const std::string config =
-      dir.write("web.toml", web_config_with_user("alice", bcrypt_hash("s3cret", 4)));
+  const std::string config = dir.write("web.toml", web_config_with_user("alice", bcrypt_hash("s3cret", 4)));
   FakeApp app;
   WebServerOptions options;
   options.web_config_file = config;
@@ -776,10 +781,10 @@ TEST(HttpWebServer, TlsClientCertificates) {
   ASSERT_TRUE(testing::make_self_signed_cert(dir, "client"));
   FakeApp app;
   WebServerOptions options;
-  options.web_config_file = dir.write(
-      "web.toml", "[tls_server_config]\ncert_file = \"" + dir.file("server.crt") + "\"\nkey_file = \"" +
-                      dir.file("server.key") + "\"\nclient_ca_file = \"" + dir.file("client.crt") +
-                      "\"\nclient_auth_type = \"RequireAndVerifyClientCert\"\n");
+  options.web_config_file =
+      dir.write("web.toml", "[tls_server_config]\ncert_file = \"" + dir.file("server.crt") + "\"\nkey_file = \"" +
+                                dir.file("server.key") + "\"\nclient_ca_file = \"" + dir.file("client.crt") +
+                                "\"\nclient_auth_type = \"RequireAndVerifyClientCert\"\n");
   auto server = start(app, options);
   ASSERT_TRUE(server);
 
@@ -803,7 +808,8 @@ TEST(HttpWebServer, StreamedMetricsBehindBasicAuthAndTls) {
   app.stream_chunk = 1000;
   {
     std::lock_guard lock(app.mutex);
-    for (int i = 0; i < 20000; ++i) app.metrics_text += "rdns_check_success{ip=\"192.0.2." + std::to_string(i % 256) + "\"} 1\n";
+    for (int i = 0; i < 20000; ++i)
+      app.metrics_text += "rdns_check_success{ip=\"192.0.2." + std::to_string(i % 256) + "\"} 1\n";
   }
   const std::string expected = app.metrics_text;
   WebServerOptions options;

@@ -33,7 +33,8 @@ private:
 
 TEST(Logging, LogfmtHasFieldsAsKeysAndPromslogLevels) {
   CapturedLog log("logfmt");
-  log_event(spdlog::level::warn, "resolver problems", {{"failed_checks", "3"}, {"example", "ip=192.0.2.1 ptr=timeout"}});
+  log_event(spdlog::level::warn, "resolver problems",
+            {{"failed_checks", "3"}, {"example", "ip=192.0.2.1 ptr=timeout"}});
   log_event(spdlog::level::debug, "lookup failed", {{"ip", "192.0.2.1"}, {"detail", "say \"hi\"\nbye"}});
   spdlog::error("plain message");
   const std::string text = log.text();

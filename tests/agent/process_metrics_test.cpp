@@ -22,7 +22,8 @@ constexpr const char* k_stat =
 TEST(ProcessMetrics, ParsesPidStatCountingFieldsFromTheLastParenthesis) {
   ProcessStats stats;
   parse_pid_stat(k_stat, 1'700'000'000, 100, 4096, stats);
-  ASSERT_TRUE(stats.cpu_seconds && stats.start_time_seconds && stats.virtual_memory_bytes && stats.resident_memory_bytes);
+  ASSERT_TRUE(stats.cpu_seconds && stats.start_time_seconds && stats.virtual_memory_bytes &&
+              stats.resident_memory_bytes);
   EXPECT_DOUBLE_EQ(*stats.cpu_seconds, 4.0);
   EXPECT_DOUBLE_EQ(*stats.start_time_seconds, 1'700'000'010.0);
   EXPECT_DOUBLE_EQ(*stats.virtual_memory_bytes, 123456789.0);
@@ -55,7 +56,8 @@ TEST(ProcessMetrics, ReadsFakeProcFiles) {
   std::filesystem::create_directories(dir / "self" / "fd");
   for (const char* fd : {"0", "1", "2"}) std::ofstream(dir / "self" / "fd" / fd) << "";
   std::ofstream(dir / "self" / "stat") << k_stat;
-  std::ofstream(dir / "self" / "limits") << "Max open files            65536                65536                files\n";
+  std::ofstream(dir / "self" / "limits")
+      << "Max open files            65536                65536                files\n";
   std::ofstream(dir / "stat") << "btime 1700000000\n";
   const auto stats = read_process_stats(ProcFiles{dir / "self", dir / "stat", 100, 4096});
   std::filesystem::remove_all(dir);

@@ -130,8 +130,10 @@ TEST(StateFileIo, DirectoryInTheWayOfTheRenameLeavesNoTempFile) {
   fs::create_directories(dir.path / k_state_file_name / "inside");
   auto written = write_state_file(dir.str(), good_bytes());
   ASSERT_FALSE(written);
-  EXPECT_NE(written.error().find("cannot rename " + dir.str() + "/state.tmp to " + dir.str() +
-                                 "/rdns_exporter.state: "), std::string::npos) << written.error();
+  EXPECT_NE(
+      written.error().find("cannot rename " + dir.str() + "/state.tmp to " + dir.str() + "/rdns_exporter.state: "),
+      std::string::npos)
+      << written.error();
   EXPECT_FALSE(fs::exists(dir.path / k_state_temp_name));
   auto read = read_state_file(dir.str());
   ASSERT_FALSE(read);
@@ -166,8 +168,8 @@ TEST(StateFileIo, ReadIsCapped) {
   ASSERT_TRUE(write_state_file(dir.str(), good_bytes()));
   auto read = read_state_file(dir.str(), good_bytes().size() - 1);
   ASSERT_FALSE(read);
-  EXPECT_EQ(read.error(), dir.str() + "/rdns_exporter.state is larger than " +
-                              std::to_string(good_bytes().size() - 1) + " bytes");
+  EXPECT_EQ(read.error(),
+            dir.str() + "/rdns_exporter.state is larger than " + std::to_string(good_bytes().size() - 1) + " bytes");
   EXPECT_TRUE(read_state_file(dir.str(), good_bytes().size()));
 }
 
@@ -247,13 +249,13 @@ TEST(StateWriterPolicy, WritesOnlyChangesAtMostOncePerInterval) {
   EXPECT_FALSE(writer.next_allowed());
   EXPECT_TRUE(writer.due(start + 1s, 6));  // the first change: at once
   writer.wrote(start + 1s, 6, true);
-  EXPECT_FALSE(writer.due(start + 2s, 9));   // changed, but too soon
+  EXPECT_FALSE(writer.due(start + 2s, 9));  // changed, but too soon
   EXPECT_FALSE(writer.due(start + 60s, 9));
   EXPECT_EQ(writer.next_allowed(), start + 61s);
   EXPECT_TRUE(writer.due(start + 61s, 9));
   EXPECT_FALSE(writer.due(start + 61s, 6));  // nothing new since the last write
   EXPECT_FALSE(writer.due(start + 3600s, 6));
-  EXPECT_TRUE(writer.due_at_shutdown(9));    // shutdown does not wait for the interval
+  EXPECT_TRUE(writer.due_at_shutdown(9));  // shutdown does not wait for the interval
 }
 
 TEST(StateWriterPolicy, FailedWriteIsRetriedAfterTheInterval) {

@@ -123,9 +123,8 @@ TEST(StateFile, SlashSixteenIsFastAndSmall) {
   ASSERT_TRUE(decoded) << decoded.error();
   expect_identical(targets, decoded->targets);
   using ms = std::chrono::duration<double, std::milli>;
-  std::printf("/16 state file: %zu bytes (%.1f bytes/target), encode %.1f ms, decode %.1f ms\n",
-              bytes.size(), static_cast<double>(bytes.size()) / 65536, ms(t1 - t0).count(),
-              ms(t2 - t1).count());
+  std::printf("/16 state file: %zu bytes (%.1f bytes/target), encode %.1f ms, decode %.1f ms\n", bytes.size(),
+              static_cast<double>(bytes.size()) / 65536, ms(t1 - t0).count(), ms(t2 - t1).count());
   EXPECT_LT(bytes.size(), std::size_t{20} << 20);
 }
 
@@ -139,7 +138,8 @@ TEST(StateFile, EveryTruncationIsAnError) {
   const std::string one = encode_state(std::span(targets).first(1), 0);
   const std::size_t first_end = one.size() - format::k_checksum_size;
   EXPECT_EQ(error_of(std::string_view(bytes).substr(0, first_end + 3)), "truncated at record 2 of 6 (" +
-            std::to_string(first_end + 3) + " of " + std::to_string(bytes.size()) + " bytes)");
+                                                                            std::to_string(first_end + 3) + " of " +
+                                                                            std::to_string(bytes.size()) + " bytes)");
   EXPECT_EQ(error_of(std::string_view(bytes).substr(0, bytes.size() - 1)),
             "truncated (" + std::to_string(bytes.size() - 1) + " of " + std::to_string(bytes.size()) + " bytes)");
   EXPECT_EQ(error_of(std::string_view(bytes).substr(0, 20)), "truncated in the header");
@@ -220,18 +220,18 @@ TEST(StateFile, LengthsAndCountsCannotDriveAllocation) {
   const std::string bytes = encode_state(targets, 1);
   std::string lying = bytes;
   format::store_u64(lying.data() + format::k_count_at, std::uint64_t{1} << 60);
-  EXPECT_EQ(error_of(resealed(lying)), "record count 1152921504606846976 does not fit in " +
-                                           std::to_string(bytes.size()) + " bytes");
+  EXPECT_EQ(error_of(resealed(lying)),
+            "record count 1152921504606846976 does not fit in " + std::to_string(bytes.size()) + " bytes");
   // The first string's length says 4 GiB; only the bytes that are there count.
   std::string long_string = bytes;
   for (int i = 0; i < 4; ++i) long_string[format::k_header_size + i] = '\xff';
   EXPECT_EQ(error_of(resealed(long_string)), "record 1: string longer than 1048576 bytes");
   std::string fewer = bytes;
   format::store_u64(fewer.data() + format::k_count_at, 5);
-  EXPECT_EQ(error_of(resealed(fewer)), std::to_string(bytes.size() - format::k_checksum_size -
-                                                       (encode_state(std::span(targets).first(5), 1).size() -
-                                                        format::k_checksum_size)) +
-                                           " unexpected bytes after the last record");
+  EXPECT_EQ(error_of(resealed(fewer)),
+            std::to_string(bytes.size() - format::k_checksum_size -
+                           (encode_state(std::span(targets).first(5), 1).size() - format::k_checksum_size)) +
+                " unexpected bytes after the last record");
 }
 
 // The committed fuzz seeds are version-1 files: this build must keep reading them. Set

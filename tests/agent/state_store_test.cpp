@@ -40,8 +40,8 @@ const ResultStore::Row& row_of(const ResultStore::Snapshot& snapshot, const std:
 // The store before the restart: a pass whose set changed once, a kept verdict, a missing PTR,
 // one never-decided target (a timeout after an undecided check), and targets to be dropped.
 ResultStore& filled(ResultStore& store) {
-  auto ids = store.set_targets({target("192.0.2.1"), target("192.0.2.2"), target("192.0.2.3"),
-                                target("192.0.2.4"), target("192.0.2.5"), target("192.0.2.6", "mx.example.com")});
+  auto ids = store.set_targets({target("192.0.2.1"), target("192.0.2.2"), target("192.0.2.3"), target("192.0.2.4"),
+                                target("192.0.2.5"), target("192.0.2.6", "mx.example.com")});
   store.record(id_of(ids, "192.0.2.1"), passing_result("192.0.2.1", {"old.example.com"}, 1700000000));
   store.record(id_of(ids, "192.0.2.1"), passing_result("192.0.2.1", {"new.example.com"}, 1700003600));
   store.record(id_of(ids, "192.0.2.1"), passing_result("192.0.2.1", {"new.example.com"}, 1700007200));
@@ -69,8 +69,8 @@ TEST(StateStore, RestartServesTheSameResultsWithTheirTimes) {
 
   // The restart: 192.0.2.5 is no longer configured, 192.0.2.6 has another HELO name, 192.0.2.7 is new.
   ResultStore after;
-  auto ids = after.set_targets({target("192.0.2.1"), target("192.0.2.2"), target("192.0.2.3"),
-                                target("192.0.2.4"), target("192.0.2.6", "other.example.com"), target("192.0.2.7")});
+  auto ids = after.set_targets({target("192.0.2.1"), target("192.0.2.2"), target("192.0.2.3"), target("192.0.2.4"),
+                                target("192.0.2.6", "other.example.com"), target("192.0.2.7")});
   const auto generation = after.generation();
   EXPECT_EQ(after.restore(std::move(decoded->targets)), 4u);
   EXPECT_NE(after.generation(), generation);
@@ -81,10 +81,9 @@ TEST(StateStore, RestartServesTheSameResultsWithTheirTimes) {
     const auto& was = row_of(snapshot, ip);
     const auto& is = row_of(restored, ip);
     ASSERT_TRUE(is.record) << ip;
-    EXPECT_TRUE(identical(PersistedTarget{was.ip, was.expected_hostname, was.helo_hostname, *was.record,
-                                          was.last_change, was.names_hash},
-                          PersistedTarget{is.ip, is.expected_hostname, is.helo_hostname, *is.record,
-                                          is.last_change, is.names_hash}))
+    EXPECT_TRUE(identical(
+        PersistedTarget{was.ip, was.expected_hostname, was.helo_hostname, *was.record, was.last_change, was.names_hash},
+        PersistedTarget{is.ip, is.expected_hostname, is.helo_hostname, *is.record, is.last_change, is.names_hash}))
         << ip;
   }
   EXPECT_EQ(row_of(restored, "192.0.2.1").last_change, 1700003600.0);  // when the set changed, not the last check
@@ -140,7 +139,7 @@ TEST(StateStore, GenerationDrivesTheWriter) {
   EXPECT_TRUE(writer.due_at_shutdown(store.generation()));
   const auto generation = store.generation();
   EXPECT_FALSE(store.record(12345, passing_result("192.0.2.9", {"x.example.com"})));  // not stored...
-  EXPECT_EQ(store.generation(), generation);                                            // ...no change
+  EXPECT_EQ(store.generation(), generation);                                          // ...no change
 }
 
 }  // namespace

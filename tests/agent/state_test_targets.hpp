@@ -36,7 +36,8 @@ inline std::vector<state::PersistedTarget> realistic_targets() {
   targets.push_back(persisted("192.0.2.12", std::move(kept)));
   targets.back().helo_hostname = "mx1.example.net";
   // Never decided: a timeout, no verdict at all, no last change.
-  targets.push_back(persisted("192.0.2.13", make_record(failed_lookup_result("192.0.2.13", checks::LookupStatus::timeout))));
+  targets.push_back(
+      persisted("192.0.2.13", make_record(failed_lookup_result("192.0.2.13", checks::LookupStatus::timeout))));
   // IPv6, DNSSEC-secure, with a failing forward confirmation.
   auto v6 = passing_result("2001:db8::25", {"mail6.example.org"});
   v6.dnssec_secure = true;
@@ -50,7 +51,8 @@ inline std::vector<state::PersistedTarget> realistic_targets() {
   v6.forward_zone_soa = checks::SoaInfo{"example.org", "ns.example.org", "hostmaster.example.org"};
   targets.push_back(persisted("2001:db8::25", make_record(v6)));
   // Hostile names: \DDD escapes, quotes, backslashes, non-ASCII, in names and details.
-  auto hostile = passing_result("198.51.100.7", {"evil\\010name.example\\.com", "x\\\"y\\\\z.example", "\xc3\xa9t\xc3\xa9.example"});
+  auto hostile = passing_result("198.51.100.7",
+                                {"evil\\010name.example\\.com", "x\\\"y\\\\z.example", "\xc3\xa9t\xc3\xa9.example"});
   hostile.ptr_detail = "bogus: \x1f\x1e\x1d separators \n newline \\000 nul";
   hostile.success = false;
   hostile.generic = checks::GenericVerdict{true, 0.93, "embeds IP (dynamic) \"quoted\""};

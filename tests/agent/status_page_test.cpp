@@ -66,9 +66,7 @@ TargetStatus unchecked(const std::string& ip) {
   return s;
 }
 
-std::vector<std::string> fake_hints(const CheckResult& r) {
-  return {"hint for " + r.ip + " <b>&"};
-}
+std::vector<std::string> fake_hints(const CheckResult& r) { return {"hint for " + r.ip + " <b>&"}; }
 
 std::string render(const std::vector<TargetStatus>& targets, StatusPageQuery query = {}) {
   return render_status_page(targets, query, k_now, fake_hints);
@@ -163,8 +161,9 @@ TEST(StatusPage, HostileNamesAreEscapedEverywhere) {
 
   StatusPageQuery all;
   const std::string page2 = render({t}, all);
-  EXPECT_NE(page2.find("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;\\032 &#39; x"),
-            std::string::npos);
+  EXPECT_NE(
+      page2.find("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;\\032 &#39; x"),
+      std::string::npos);
   EXPECT_EQ(page2.find("<script"), std::string::npos);
 }
 
@@ -242,7 +241,8 @@ TEST(StatusPage, SelectsFromStoreRowsFailingFirstWithinTheLimit) {
   const auto ids = store.set_targets(targets);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (i % 3 == 2) continue;  // every third target never checked
-    CheckResult r = i % 7 == 0 ? *failing_missing(ids[i].ip).result : *passing(ids[i].ip, "m" + std::to_string(i) + ".example.com").result;
+    CheckResult r = i % 7 == 0 ? *failing_missing(ids[i].ip).result
+                               : *passing(ids[i].ip, "m" + std::to_string(i) + ".example.com").result;
     ASSERT_TRUE(store.record(ids[i].id, r));
   }
   const auto snapshot = store.snapshot();

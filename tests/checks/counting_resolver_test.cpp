@@ -25,14 +25,11 @@ public:
 // Keeps callbacks to complete later.
 class HeldResolver final : public Resolver {
 public:
-  void resolve(std::string, RrType, Deadline, Callback done) override {
-    held.push_back(std::move(done));
-  }
+  void resolve(std::string, RrType, Deadline, Callback done) override { held.push_back(std::move(done)); }
   std::vector<Callback> held;
 };
 
-std::uint64_t count_of(const std::vector<CountingResolver::QueryCount>& counts, RrType type,
-                       LookupStatus status) {
+std::uint64_t count_of(const std::vector<CountingResolver::QueryCount>& counts, RrType type, LookupStatus status) {
   for (const auto& c : counts) {
     if (c.type == type && c.status == status) {
       return c.count;
@@ -85,8 +82,7 @@ TEST(CountingResolver, ConcurrentCallers) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&counting] {
       for (int i = 0; i < 10000; ++i) {
-        counting.resolve(i % 2 ? "0" : "2", RrType::PTR, std::chrono::steady_clock::now(),
-                         [](DnsAnswer) {});
+        counting.resolve(i % 2 ? "0" : "2", RrType::PTR, std::chrono::steady_clock::now(), [](DnsAnswer) {});
       }
     });
   }

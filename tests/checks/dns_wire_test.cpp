@@ -50,7 +50,8 @@ TEST(DecodeName, Table) {
       {"compression pointer", Buf{1, 'a', 0xC0, 0x00}, nullptr},
       {"label type 01", Buf{0x40, 0}, nullptr},
       {"label type 10", Buf{0x80, 0}, nullptr},
-      {"label of 64", [] {
+      {"label of 64",
+       [] {
          Buf b{64};
          b.insert(b.end(), 64, 'a');
          b.push_back(0);
@@ -108,8 +109,12 @@ TEST(DecodeName, TruncationsAndCorruptions) {
 }
 
 Buf header(std::uint16_t qd, std::uint16_t an, std::uint16_t ns) {
-  return Buf{0x12, 0x34, 0x81, 0x83, 0, static_cast<std::uint8_t>(qd), 0,
-             static_cast<std::uint8_t>(an), 0, static_cast<std::uint8_t>(ns), 0, 0};
+  return Buf{0x12, 0x34,
+             0x81, 0x83,
+             0,    static_cast<std::uint8_t>(qd),
+             0,    static_cast<std::uint8_t>(an),
+             0,    static_cast<std::uint8_t>(ns),
+             0,    0};
 }
 
 void append(Buf& b, const Buf& more) { b.insert(b.end(), more.begin(), more.end()); }
@@ -179,8 +184,7 @@ TEST(FindAuthoritySoa, HostileMessages) {
   // Every truncation and every byte flip of a good message.
   const Buf good = nxdomain_message();
   for (std::size_t n = 0; n < good.size(); ++n) {
-    EXPECT_FALSE(find_authority_soa(Buf(good.begin(), good.begin() + static_cast<long>(n))))
-        << n;
+    EXPECT_FALSE(find_authority_soa(Buf(good.begin(), good.begin() + static_cast<long>(n)))) << n;
   }
   for (std::size_t i = 0; i < good.size(); ++i) {
     for (int v : {0x00, 0x3F, 0x40, 0x80, 0xC0, 0xFF}) {
@@ -252,8 +256,7 @@ TEST(DecodeSoaRdata, TextAndErrors) {
   for (std::uint32_t v : {2024010101u, 3600u, 600u, 86400u, 300u}) u32(rdata, v);
   const auto soa = decode_soa_rdata(rdata);
   ASSERT_TRUE(soa) << soa.error();
-  EXPECT_EQ(soa_text(*soa),
-            "ns1.example.net. host\\\\\\.master.example.net. 2024010101 3600 600 86400 300");
+  EXPECT_EQ(soa_text(*soa), "ns1.example.net. host\\\\\\.master.example.net. 2024010101 3600 600 86400 300");
   Buf dotted = name_wire({"ns1", "net"});
   append(dotted, name_wire({"john.doe", "example", "net"}));
   for (int i = 0; i < 5; ++i) u32(dotted, 0);

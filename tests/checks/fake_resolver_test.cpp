@@ -87,8 +87,8 @@ TEST(FakeResolver, DestructionCompletesQueuedQueriesAsShuttingDown) {
 
 TEST(FakeResolver, AThrowingCallbackIsCountedNotPropagated) {
   FakeResolver resolver(FakeResolver::Mode::immediate);
-  EXPECT_NO_THROW(resolver.resolve(k_name, RrType::A, Clock::now() + 1s,
-                                   [](DnsAnswer) { throw std::runtime_error("boom"); }));
+  EXPECT_NO_THROW(
+      resolver.resolve(k_name, RrType::A, Clock::now() + 1s, [](DnsAnswer) { throw std::runtime_error("boom"); }));
   EXPECT_EQ(resolver.callback_exceptions(), 1u);
 }
 

@@ -45,10 +45,9 @@ std::vector<Row> load(const std::string& file) {
     std::stringstream ss(line);
     std::string col;
     while (std::getline(ss, col, '\t')) cols.push_back(col);
-    if (cols.size() != 5 || (cols[2] != "generic" && cols[2] != "not-generic") || cols[3].empty() ||
-        cols[4].empty()) {
-      ADD_FAILURE() << file << ":" << number << ": expected hostname<TAB>ip<TAB>label<TAB>reason<TAB>provenance: "
-                    << line;
+    if (cols.size() != 5 || (cols[2] != "generic" && cols[2] != "not-generic") || cols[3].empty() || cols[4].empty()) {
+      ADD_FAILURE() << file << ":" << number
+                    << ": expected hostname<TAB>ip<TAB>label<TAB>reason<TAB>provenance: " << line;
       continue;
     }
     rows.push_back(Row{cols[0], cols[1], cols[2] == "generic", cols[3], cols[4], number});
@@ -77,18 +76,19 @@ Scores evaluate(const std::string& file, const std::vector<Row>& rows, bool use_
     if (!v.generic && !row.generic) ++s.tn;
     if (!v.generic && row.generic) ++s.fn;
     if (v.generic != row.generic) {
-      wrong << "  " << (row.generic ? "FN" : "FP") << " " << file << ":" << row.line << " " << row.hostname
-            << " [" << (use_ip ? row.ip : "") << "] score " << v.score << ": " << v.reason
+      wrong << "  " << (row.generic ? "FN" : "FP") << " " << file << ":" << row.line << " " << row.hostname << " ["
+            << (use_ip ? row.ip : "") << "] score " << v.score << ": " << v.reason
             << (row.note.empty() ? "" : "  (note: " + row.note + ")") << "\n";
     }
   }
-  std::printf("%s (%s): %zu names\n"
-              "                  predicted generic  predicted not-generic\n"
-              "  generic         %17d  %21d\n"
-              "  not-generic     %17d  %21d\n"
-              "  precision %.4f  recall %.4f  F1 %.4f\n%s",
-              file.c_str(), use_ip ? "with IP" : "without IP", rows.size(), s.tp, s.fn, s.fp, s.tn,
-              s.precision(), s.recall(), s.f1(), wrong.str().c_str());
+  std::printf(
+      "%s (%s): %zu names\n"
+      "                  predicted generic  predicted not-generic\n"
+      "  generic         %17d  %21d\n"
+      "  not-generic     %17d  %21d\n"
+      "  precision %.4f  recall %.4f  F1 %.4f\n%s",
+      file.c_str(), use_ip ? "with IP" : "without IP", rows.size(), s.tp, s.fn, s.fp, s.tn, s.precision(), s.recall(),
+      s.f1(), wrong.str().c_str());
   return s;
 }
 
@@ -123,8 +123,8 @@ std::string registered_domain(const std::string& hostname) {
   generic::NameParts parts;
   generic::split_name(hostname, parts);
   if (parts.label_count == 0) return {};
-  return std::string(parts.label_span(parts.host_labels < parts.label_count ? parts.host_labels : 0,
-                                      parts.label_count - 1));
+  return std::string(
+      parts.label_span(parts.host_labels < parts.label_count ? parts.host_labels : 0, parts.label_count - 1));
 }
 
 TEST(GenericCorpus, PublicSuffixMemoAgreesWithLibpsl) {

@@ -31,9 +31,9 @@ std::string all(const std::vector<std::string>& hints) {
 constexpr const char* k_rev = "10.2.0.192.in-addr.arpa.";
 
 TEST(Remediation, NothingWhenEverythingPasses) {
-  auto result = evaluate({.ip = "192.0.2.10"}, k_rev,
-                         {.ptr = ok({"mail.example.com."}), .forward = {{"mail.example.com", ok({"192.0.2.10"})}}},
-                         classify);
+  auto result =
+      evaluate({.ip = "192.0.2.10"}, k_rev,
+               {.ptr = ok({"mail.example.com."}), .forward = {{"mail.example.com", ok({"192.0.2.10"})}}}, classify);
   EXPECT_TRUE(remediation_hints(result).empty());
 }
 
@@ -57,9 +57,9 @@ TEST(Remediation, MissingPtrWithoutExpectationUsesAPlaceholderAndSaysSo) {
 }
 
 TEST(Remediation, WrongForwardGivesTheARecordAndWhatItResolvesTo) {
-  auto result = evaluate({.ip = "192.0.2.10"}, k_rev,
-                         {.ptr = ok({"mail.example.com."}), .forward = {{"mail.example.com", ok({"192.0.2.99"})}}},
-                         classify);
+  auto result =
+      evaluate({.ip = "192.0.2.10"}, k_rev,
+               {.ptr = ok({"mail.example.com."}), .forward = {{"mail.example.com", ok({"192.0.2.99"})}}}, classify);
   result.forward_zone_soa = SoaInfo{"example.com", "ns.example.com", "dns@example.com"};
   const std::string text = all(remediation_hints(result));
   EXPECT_NE(text.find("mail.example.com. IN A 192.0.2.10"), std::string::npos) << text;
@@ -68,16 +68,17 @@ TEST(Remediation, WrongForwardGivesTheARecordAndWhatItResolvesTo) {
 }
 
 TEST(Remediation, Ipv6AsksForAaaa) {
-  auto result = evaluate({.ip = "2001:db8::10"}, "x.ip6.arpa.",
-                         {.ptr = ok({"mail.example.com."}), .forward = {{"mail.example.com", status(LookupStatus::nodata)}}},
-                         classify);
+  auto result = evaluate(
+      {.ip = "2001:db8::10"}, "x.ip6.arpa.",
+      {.ptr = ok({"mail.example.com."}), .forward = {{"mail.example.com", status(LookupStatus::nodata)}}}, classify);
   const std::string text = all(remediation_hints(result));
   EXPECT_NE(text.find("mail.example.com. IN AAAA 2001:db8::10"), std::string::npos) << text;
   EXPECT_NE(text.find("has no AAAA record"), std::string::npos) << text;
 }
 
 TEST(Remediation, ResolverProblemIsNeverARecordToAdd) {
-  for (LookupStatus problem : {LookupStatus::servfail, LookupStatus::timeout, LookupStatus::refused, LookupStatus::error}) {
+  for (LookupStatus problem :
+       {LookupStatus::servfail, LookupStatus::timeout, LookupStatus::refused, LookupStatus::error}) {
     auto result = evaluate({.ip = "192.0.2.10", .expected_hostname = "mail.example.com"}, k_rev,
                            {.ptr = status(problem, "why")}, classify);
     const std::string text = all(remediation_hints(result));
@@ -85,25 +86,26 @@ TEST(Remediation, ResolverProblemIsNeverARecordToAdd) {
     EXPECT_NE(text.find("not a missing record"), std::string::npos) << text;
     EXPECT_NE(text.find(std::string(to_string(problem)) + " (why)"), std::string::npos) << text;
   }
-  auto forward = evaluate({.ip = "192.0.2.10"}, k_rev,
-                          {.ptr = ok({"mail.example.com."}), .forward = {{"mail.example.com", status(LookupStatus::servfail)}}},
-                          classify);
+  auto forward = evaluate(
+      {.ip = "192.0.2.10"}, k_rev,
+      {.ptr = ok({"mail.example.com."}), .forward = {{"mail.example.com", status(LookupStatus::servfail)}}}, classify);
   const std::string text = all(remediation_hints(forward));
   EXPECT_EQ(text.find(" IN A "), std::string::npos) << text;
   EXPECT_NE(text.find("could not be decided"), std::string::npos) << text;
 }
 
 TEST(Remediation, BogusSaysDnssec) {
-  auto result = evaluate({.ip = "192.0.2.10"}, k_rev, {.ptr = status(LookupStatus::bogus, "signature expired")}, classify);
+  auto result =
+      evaluate({.ip = "192.0.2.10"}, k_rev, {.ptr = status(LookupStatus::bogus, "signature expired")}, classify);
   const std::string text = all(remediation_hints(result));
   EXPECT_NE(text.find("failed DNSSEC validation (signature expired)"), std::string::npos) << text;
 }
 
 TEST(Remediation, GenericNameAdvisesCustomPtrOrSmarthost) {
-  auto result = evaluate({.ip = "192.0.2.10"}, k_rev,
-                         {.ptr = ok({"pool-192-0-2-10.isp.example."}),
-                          .forward = {{"pool-192-0-2-10.isp.example", ok({"192.0.2.10"})}}},
-                         classify);
+  auto result = evaluate(
+      {.ip = "192.0.2.10"}, k_rev,
+      {.ptr = ok({"pool-192-0-2-10.isp.example."}), .forward = {{"pool-192-0-2-10.isp.example", ok({"192.0.2.10"})}}},
+      classify);
   const std::string text = all(remediation_hints(result));
   EXPECT_NE(text.find("pool-192-0-2-10.isp.example looks generic (embeds IP (dynamic))"), std::string::npos) << text;
   EXPECT_NE(text.find("smarthost"), std::string::npos) << text;
@@ -111,12 +113,12 @@ TEST(Remediation, GenericNameAdvisesCustomPtrOrSmarthost) {
 }
 
 TEST(Remediation, InvalidNameExpectationAndHelo) {
-  auto result = evaluate({.ip = "192.0.2.10", .expected_hostname = "mx.example.com", .helo_hostname = "smtp.example.com"},
-                         k_rev,
-                         {.ptr = ok({"bad\\032name.example.com."}),
-                          .forward = {{"bad\\032name.example.com", ok({"192.0.2.10"})}},
-                          .helo = status(LookupStatus::nxdomain)},
-                         classify);
+  auto result =
+      evaluate({.ip = "192.0.2.10", .expected_hostname = "mx.example.com", .helo_hostname = "smtp.example.com"}, k_rev,
+               {.ptr = ok({"bad\\032name.example.com."}),
+                .forward = {{"bad\\032name.example.com", ok({"192.0.2.10"})}},
+                .helo = status(LookupStatus::nxdomain)},
+               classify);
   const std::string text = all(remediation_hints(result));
   EXPECT_NE(text.find("\"bad\\032name.example.com\" is not a valid host name"), std::string::npos) << text;
   EXPECT_NE(text.find("expected host name mx.example.com (drift)"), std::string::npos) << text;
@@ -126,10 +128,11 @@ TEST(Remediation, InvalidNameExpectationAndHelo) {
 }
 
 TEST(Remediation, SeveralPtrsWarnEvenWhenPassing) {
-  auto result = evaluate({.ip = "192.0.2.10"}, k_rev,
-                         {.ptr = ok({"a.example.com.", "b.example.com."}),
-                          .forward = {{"a.example.com", ok({"192.0.2.10"})}, {"b.example.com", status(LookupStatus::nxdomain)}}},
-                         classify);
+  auto result =
+      evaluate({.ip = "192.0.2.10"}, k_rev,
+               {.ptr = ok({"a.example.com.", "b.example.com."}),
+                .forward = {{"a.example.com", ok({"192.0.2.10"})}, {"b.example.com", status(LookupStatus::nxdomain)}}},
+               classify);
   ASSERT_EQ(result.success, true);
   const std::string text = all(remediation_hints(result));
   EXPECT_NE(text.find("Only 1 of 2 PTR names"), std::string::npos) << text;

@@ -29,23 +29,19 @@ TEST_P(ReverseNameTest, BuildsTheReverseName) {
 INSTANTIATE_TEST_SUITE_P(
     Table, ReverseNameTest,
     ::testing::Values(
-        ReverseCase{"192.0.2.10", "10.2.0.192.in-addr.arpa."},
-        ReverseCase{"0.0.0.0", "0.0.0.0.in-addr.arpa."},
+        ReverseCase{"192.0.2.10", "10.2.0.192.in-addr.arpa."}, ReverseCase{"0.0.0.0", "0.0.0.0.in-addr.arpa."},
         ReverseCase{"255.255.255.255", "255.255.255.255.in-addr.arpa."},
         ReverseCase{"198.51.100.1", "1.100.51.198.in-addr.arpa."},
-        ReverseCase{"2001:db8::10",
-                    "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."},
+        ReverseCase{"2001:db8::10", "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."},
         ReverseCase{"2001:DB8::1",  // upper case input still gives lower-case nibbles
                     "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."},
         ReverseCase{"::1", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa."},
-        ReverseCase{"::ffff:192.0.2.1",
-                    "1.0.2.0.0.0.0.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa."},
-        ReverseCase{"fe80::abcd:ef01",
-                    "1.0.f.e.d.c.b.a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa."}));
+        ReverseCase{"::ffff:192.0.2.1", "1.0.2.0.0.0.0.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa."},
+        ReverseCase{"fe80::abcd:ef01", "1.0.f.e.d.c.b.a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa."}));
 
 TEST(ReverseName, RejectsWhatIsNotAnAddress) {
-  for (const char* bad : {"", "192.0.2", "192.0.2.256", "192.0.2.10/32", "2001:db8::1::2", "example.com",
-                          " 192.0.2.1", "192.0.2.1 ", "fe80::1%eth0", "1.2.3.4.5"}) {
+  for (const char* bad : {"", "192.0.2", "192.0.2.256", "192.0.2.10/32", "2001:db8::1::2", "example.com", " 192.0.2.1",
+                          "192.0.2.1 ", "fe80::1%eth0", "1.2.3.4.5"}) {
     EXPECT_FALSE(reverse_name(bad)) << bad;
   }
   EXPECT_FALSE(reverse_name(std::string_view("192.0.2.1\0x", 11)));

@@ -65,8 +65,9 @@ TEST(Evaluate, ForwardUndecidedOnlyWithoutAConfirmingName) {
 TEST(Evaluate, KeepsAuthoritySoaAndEchoesExpectations) {
   DnsAnswer nx = status(LookupStatus::nxdomain);
   nx.authority_soa = SoaInfo{"2.0.192.in-addr.arpa", "ns1.example", "h@example"};
-  CheckResult result = evaluate({.ip = "192.0.2.10", .expected_hostname = "Mail.Example.", .helo_hostname = "MX.example"},
-                                "10.2.0.192.in-addr.arpa.", {.ptr = nx}, never_generic);
+  CheckResult result =
+      evaluate({.ip = "192.0.2.10", .expected_hostname = "Mail.Example.", .helo_hostname = "MX.example"},
+               "10.2.0.192.in-addr.arpa.", {.ptr = nx}, never_generic);
   EXPECT_EQ(result.reverse_zone_soa, nx.authority_soa);
   EXPECT_EQ(result.expected_hostname, "mail.example");
   EXPECT_EQ(result.helo_hostname, "mx.example");
@@ -78,8 +79,8 @@ TEST(Evaluate, KeepsAuthoritySoaAndEchoesExpectations) {
 TEST(Evaluate, GenericIsWithheldWithoutAClassifierOrNames) {
   Observations seen{.ptr = ok({"a.example."}), .forward = {{"a.example", ok({"192.0.2.10"})}}};
   EXPECT_FALSE(evaluate({.ip = "192.0.2.10"}, "r.", seen, nullptr).generic.has_value());
-  EXPECT_FALSE(evaluate({.ip = "192.0.2.10"}, "r.", {.ptr = status(LookupStatus::servfail)}, never_generic)
-                   .generic.has_value());
+  EXPECT_FALSE(
+      evaluate({.ip = "192.0.2.10"}, "r.", {.ptr = status(LookupStatus::servfail)}, never_generic).generic.has_value());
 }
 
 TEST(OverallSuccess, FailureBeatsUndecided) {

@@ -8,11 +8,25 @@ using rdns::config::parse_duration;
 
 TEST(ParseDuration, AcceptsGoSyntax) {
   const std::pair<const char*, std::chrono::milliseconds> cases[] = {
-      {"90s", 90s},          {"5m", 5min},           {"1h", 1h},         {"1h30m", 90min},
-      {"500ms", 500ms},      {"1.5h", 90min},        {"1.5s", 1500ms},   {".5s", 500ms},
-      {"5.s", 5s},           {"1m30s", 90s},         {"2h45m30.5s", 2h + 45min + 30500ms},
-      {"1000000us", 1s},     {"1000000\xC2\xB5s", 1s}, {"1000000\xCE\xBCs", 1s}, {"1000000000ns", 1s},
-      {"+10s", 10s},         {"1.0001ms", 1ms},      {"0.5m", 30s},      {"10m0s", 10min},
+      {"90s", 90s},
+      {"5m", 5min},
+      {"1h", 1h},
+      {"1h30m", 90min},
+      {"500ms", 500ms},
+      {"1.5h", 90min},
+      {"1.5s", 1500ms},
+      {".5s", 500ms},
+      {"5.s", 5s},
+      {"1m30s", 90s},
+      {"2h45m30.5s", 2h + 45min + 30500ms},
+      {"1000000us", 1s},
+      {"1000000\xC2\xB5s", 1s},
+      {"1000000\xCE\xBCs", 1s},
+      {"1000000000ns", 1s},
+      {"+10s", 10s},
+      {"1.0001ms", 1ms},
+      {"0.5m", 30s},
+      {"10m0s", 10min},
   };
   for (const auto& [text, want] : cases) {
     auto got = parse_duration(text);
@@ -62,7 +76,8 @@ TEST(FormatDuration, ShortestGoStyleText) {
 }
 
 TEST(FormatDuration, RoundTripsThroughParse) {
-  for (std::int64_t ms : {1LL, 7LL, 999LL, 1000LL, 1001LL, 59999LL, 60000LL, 3599999LL, 3600000LL, 86400000LL, 123456789LL}) {
+  for (std::int64_t ms :
+       {1LL, 7LL, 999LL, 1000LL, 1001LL, 59999LL, 60000LL, 3599999LL, 3600000LL, 86400000LL, 123456789LL}) {
     const std::chrono::milliseconds d(ms);
     auto back = parse_duration(format_duration(d));
     ASSERT_TRUE(back) << format_duration(d);

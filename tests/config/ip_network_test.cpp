@@ -10,13 +10,13 @@ TEST(CanonicalIp, Rfc5952) {
   const std::pair<const char*, const char*> cases[] = {
       {"192.0.2.10", "192.0.2.10"},
       {"2001:DB8:0:0:0:0:0:1", "2001:db8::1"},
-      {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},  // one zero group is not compressed
+      {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},                  // one zero group is not compressed
       {"2001:0db8:0000:0000:0001:0000:0000:0001", "2001:db8::1:0:0:1"},  // first of equal runs
-      {"2001:db8:0:0:1:0:0:0", "2001:db8:0:0:1::"},  // the longest run wins
+      {"2001:db8:0:0:1:0:0:0", "2001:db8:0:0:1::"},                      // the longest run wins
       {"2001:db8::", "2001:db8::"},
       {"::", "::"},
       {"::1", "::1"},
-      {"::1:2", "::1:2"},            // not "::0.1.0.2" as glibc's inet_ntop writes
+      {"::1:2", "::1:2"},             // not "::0.1.0.2" as glibc's inet_ntop writes
       {"::192.0.2.1", "::c000:201"},  // deprecated IPv4-compatible form: plain hex
       {"FE80::ABCD:EF01", "fe80::abcd:ef01"},
       {"2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff"},
@@ -34,9 +34,9 @@ TEST(CanonicalIp, Rfc5952) {
 }
 
 TEST(CanonicalIp, RejectsNonAddresses) {
-  for (const char* bad : {"", "192.0.2", "192.0.2.256", "192.0.2.010", "1.2.3.4.5", " 192.0.2.1", "192.0.2.1 ",
-                          "2001:db8::1::2", "2001:db8:::1", "12345::", "fe80::1%eth0", "mail.example.com",
-                          "192.0.2.0/24", "0x7f.0.0.1", "2001:db8::g"}) {
+  for (const char* bad :
+       {"", "192.0.2", "192.0.2.256", "192.0.2.010", "1.2.3.4.5", " 192.0.2.1", "192.0.2.1 ", "2001:db8::1::2",
+        "2001:db8:::1", "12345::", "fe80::1%eth0", "mail.example.com", "192.0.2.0/24", "0x7f.0.0.1", "2001:db8::g"}) {
     EXPECT_FALSE(canonical_ip(bad)) << bad;
   }
   EXPECT_EQ(canonical_ip("fe80::1%eth0").error(), "zone ids (\"%...\") are not allowed");
@@ -90,7 +90,8 @@ TEST(ExpandCidr, Ipv6) {
   EXPECT_EQ(carry->back(), "2001:db8::1:ffff");
 
   EXPECT_EQ(expand_cidr("2001:db8::/64", 65536).error(), "expands to 2^64 addresses, more than the limit of 65536");
-  EXPECT_EQ(expand_cidr("2001:db8::/96", 65536).error(), "expands to 4294967296 addresses, more than the limit of 65536");
+  EXPECT_EQ(expand_cidr("2001:db8::/96", 65536).error(),
+            "expands to 4294967296 addresses, more than the limit of 65536");
 }
 
 TEST(ExpandCidr, CapIsExact) {

@@ -35,7 +35,7 @@ std::string load_error(std::string_view text, const LoadOptions& options = {}) {
 
 // A scratch directory removed at the end of the test.
 class TempDir {
- public:
+public:
   TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "rdns-config-test-XXXXXX").string();
     m_path = ::mkdtemp(pattern.data());
@@ -48,7 +48,7 @@ class TempDir {
   }
   const std::filesystem::path& path() const { return m_path; }
 
- private:
+private:
   std::filesystem::path m_path;
 };
 
@@ -158,14 +158,16 @@ ip = "192.0.2.1"
 }
 
 TEST(LoadConfig, ForwardersOutsideForwardModeWarn) {
-  auto loaded = load_config_string("[resolver]\nforwarders = [\"127.0.0.1\"]\n[[targets]]\nip = \"192.0.2.1\"\n", "t.toml");
+  auto loaded =
+      load_config_string("[resolver]\nforwarders = [\"127.0.0.1\"]\n[[targets]]\nip = \"192.0.2.1\"\n", "t.toml");
   ASSERT_TRUE(loaded);
   ASSERT_EQ(loaded->warnings.size(), 1u);
   EXPECT_EQ(loaded->warnings[0].to_string(), "t.toml:2:14: resolver.forwarders: ignored: mode is not \"forward\"");
 }
 
 TEST(LoadConfig, ExampleConfigLoads) {
-  auto loaded = load_config_file(k_source_dir + "/config/examples/rdns_exporter.toml", LoadOptions{.require_targets = true});
+  auto loaded =
+      load_config_file(k_source_dir + "/config/examples/rdns_exporter.toml", LoadOptions{.require_targets = true});
   ASSERT_TRUE(loaded) << loaded.error().to_string();
   EXPECT_TRUE(loaded->warnings.empty());
   const Config& c = loaded->config;
@@ -186,11 +188,13 @@ TEST(LoadConfig, SlashSixteenExpands) {
 }
 
 TEST(LoadConfig, TotalAddressesAreCapped) {
-  const std::string text = "[[targets]]\ncidr = \"10.0.0.0/28\"\n[[targets]]\nip = \"192.0.2.1\"\n"
-                           "[[targets]]\ncidr = \"10.0.1.0/30\"\n";
+  const std::string text =
+      "[[targets]]\ncidr = \"10.0.0.0/28\"\n[[targets]]\nip = \"192.0.2.1\"\n"
+      "[[targets]]\ncidr = \"10.0.1.0/30\"\n";
   const LoadOptions at_cap{.max_total_targets = 17};
   EXPECT_EQ(load_ok(text.substr(0, text.rfind("[[targets]]")), at_cap).targets.size(), 17u);
-  EXPECT_EQ(load_error(text, at_cap), "test.toml:6:8: targets[2].cidr: more than 17 addresses in all [[targets]] together");
+  EXPECT_EQ(load_error(text, at_cap),
+            "test.toml:6:8: targets[2].cidr: more than 17 addresses in all [[targets]] together");
   EXPECT_EQ(load_error(text, LoadOptions{.max_total_targets = 16}),
             "test.toml:4:6: targets[1].ip: more than 16 addresses in all [[targets]] together");
   EXPECT_EQ(LoadOptions{}.max_total_targets, 1048576u);
@@ -270,22 +274,27 @@ allow_cidrs = ["192.0.2.0/24", "2001:DB8:0:0::/32", "198.51.100.7/32", "::ffff:2
 }
 
 TEST(LoadConfig, ProbeAllowCidrsErrors) {
-  EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"192.0.2.9/24\"]\n"),
-            "test.toml:2:16: probe.allow_cidrs[0]: \"192.0.2.9/24\" is not a valid CIDR: host bits are set: the network is "
-            "192.0.2.0/24 (write \"192.0.2.0/24\")");
-  EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"2001:db8::1\"]\n"),
-            "test.toml:2:16: probe.allow_cidrs[0]: \"2001:db8::1\" is not a valid CIDR: missing \"/\" and prefix length "
-            "(write \"2001:db8::1/128\" for one address)");
+  EXPECT_EQ(
+      load_error("[probe]\nallow_cidrs = [\"192.0.2.9/24\"]\n"),
+      "test.toml:2:16: probe.allow_cidrs[0]: \"192.0.2.9/24\" is not a valid CIDR: host bits are set: the network is "
+      "192.0.2.0/24 (write \"192.0.2.0/24\")");
+  EXPECT_EQ(
+      load_error("[probe]\nallow_cidrs = [\"2001:db8::1\"]\n"),
+      "test.toml:2:16: probe.allow_cidrs[0]: \"2001:db8::1\" is not a valid CIDR: missing \"/\" and prefix length "
+      "(write \"2001:db8::1/128\" for one address)");
   EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"mail.example.com\"]\n"),
-            "test.toml:2:16: probe.allow_cidrs[0]: \"mail.example.com\" is not a valid CIDR: missing \"/\" and prefix length");
-  EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"192.0.2.0/\"]\n"),
-            "test.toml:2:16: probe.allow_cidrs[0]: \"192.0.2.0/\" is not a valid CIDR: missing prefix length after \"/\"");
+            "test.toml:2:16: probe.allow_cidrs[0]: \"mail.example.com\" is not a valid CIDR: missing \"/\" and prefix "
+            "length");
+  EXPECT_EQ(
+      load_error("[probe]\nallow_cidrs = [\"192.0.2.0/\"]\n"),
+      "test.toml:2:16: probe.allow_cidrs[0]: \"192.0.2.0/\" is not a valid CIDR: missing prefix length after \"/\"");
   EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"\"]\n"),
             "test.toml:2:16: probe.allow_cidrs[0]: \"\" is not a valid CIDR: missing \"/\" and prefix length");
   EXPECT_EQ(load_error("[probe]\nallow_cidrs = false\n"),
             "test.toml:2:15: probe.allow_cidrs: expected an array of strings, got a boolean");
   EXPECT_EQ(load_error("[probe]\nallow = []\n"), "test.toml:2:1: probe.allow: unknown key");
-  EXPECT_EQ(load_error("[probe]\nallowcidrs = []\n"), "test.toml:2:1: probe.allowcidrs: unknown key (did you mean \"allow_cidrs\"?)");
+  EXPECT_EQ(load_error("[probe]\nallowcidrs = []\n"),
+            "test.toml:2:1: probe.allowcidrs: unknown key (did you mean \"allow_cidrs\"?)");
   EXPECT_EQ(load_error("allow_cidrs = []\n"), "test.toml:1:1: allow_cidrs: unknown key (it belongs in [probe])");
   EXPECT_EQ(load_error("[probes]\n"), "test.toml:1:2: probes: unknown key (did you mean \"probe\"?)");
   EXPECT_EQ(load_error("[probe]\nallow_cidrs = [\"192.0.2.0/24\"]\n[[targets]]\nip = \"192.0.2.1\"\n[probe.x]\n"),

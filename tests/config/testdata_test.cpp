@@ -33,13 +33,13 @@ std::map<std::string, std::string> read_expectations() {
 // Relative paths in the configs (and in the messages) are relative to the config file's
 // directory; loading from inside it keeps the expected lines free of machine paths.
 class InDirectory {
- public:
+public:
   explicit InDirectory(const std::filesystem::path& dir) : m_old(std::filesystem::current_path()) {
     std::filesystem::current_path(dir);
   }
   ~InDirectory() { std::filesystem::current_path(m_old); }
 
- private:
+private:
   std::filesystem::path m_old;
 };
 

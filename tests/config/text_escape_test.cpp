@@ -29,7 +29,7 @@ TEST(Utf8SequenceLength, AcceptsWellFormedAndRejectsTheRest) {
   EXPECT_EQ(utf8_sequence_length("\xf4\x90\x80\x80", 0), 0u);  // above U+10FFFF
   EXPECT_EQ(utf8_sequence_length("\xe2\x82", 0), 0u);          // truncated
   EXPECT_EQ(utf8_sequence_length("\xff", 0), 0u);
-  EXPECT_EQ(utf8_sequence_length("a", 1), 0u);                 // past the end
+  EXPECT_EQ(utf8_sequence_length("a", 1), 0u);  // past the end
 }
 
 TEST(JsonString, EscapesSyntaxAndControlsKeepsUtf8ReplacesInvalidBytes) {
@@ -39,9 +39,9 @@ TEST(JsonString, EscapesSyntaxAndControlsKeepsUtf8ReplacesInvalidBytes) {
       {std::string("\x01\n\t\r\x7f", 5), "\"\\u0001\\n\\t\\r\\u007f\""},
       {std::string("a\0b", 3), "\"a\\u0000b\""},
       {"m\xc3\xa4il.example", "\"m\xc3\xa4il.example\""},  // valid UTF-8 as is, not mojibake
-      {"x\xffy", "\"x" + k_fffd + "y\""},                     // invalid byte: U+FFFD
+      {"x\xffy", "\"x" + k_fffd + "y\""},                  // invalid byte: U+FFFD
       {"\xc0\xaf", "\"" + k_fffd + k_fffd + "\""},
-      {"mail\\032x", "\"mail\\\\032x\""},                     // DNS presentation escapes stay text
+      {"mail\\032x", "\"mail\\\\032x\""},  // DNS presentation escapes stay text
   };
   for (const auto& row : rows) EXPECT_EQ(json_string(row.input), row.expected) << row.input;
 }

@@ -9,8 +9,8 @@ TEST(NormalizeHostname, LowerCasesAndStripsOneDot) {
   EXPECT_EQ(*normalize_hostname("mail-1.example.com"), "mail-1.example.com");
   EXPECT_EQ(*normalize_hostname("xn--bcher-kva.example"), "xn--bcher-kva.example");
   EXPECT_EQ(*normalize_hostname("1.2.3.example.net"), "1.2.3.example.net");
-  const std::string longest = std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + "." +
-                              std::string(61, 'd');
+  const std::string longest =
+      std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + "." + std::string(61, 'd');
   ASSERT_EQ(longest.size(), 253u);
   EXPECT_TRUE(normalize_hostname(longest));
   EXPECT_TRUE(normalize_hostname(longest + "."));
@@ -106,7 +106,8 @@ TEST(NormalizeForwarder, AddrAndPort) {
   EXPECT_EQ(normalize_forwarder("127.0.0.1@").error(), "port \"\" is not a number from 1 to 65535");
   EXPECT_EQ(normalize_forwarder("127.0.0.1@053x").error(), "port \"053x\" is not a number from 1 to 65535");
   EXPECT_EQ(normalize_forwarder("127.0.0.1@999999").error(), "port \"999999\" is not a number from 1 to 65535");
-  EXPECT_EQ(normalize_forwarder("[::1]@53").error(), "address \"[::1]\" is not an IP literal (write \"addr\" or \"addr@port\")");
+  EXPECT_EQ(normalize_forwarder("[::1]@53").error(),
+            "address \"[::1]\" is not an IP literal (write \"addr\" or \"addr@port\")");
   EXPECT_EQ(normalize_forwarder("dns.example.net").error(),
             "address \"dns.example.net\" is not an IP literal (write \"addr\" or \"addr@port\")");
 }

@@ -13,7 +13,7 @@ namespace {
 const std::string k_hash = "$2y$10$" + std::string(53, 'a');
 
 class WebConfigTest : public ::testing::Test {
- protected:
+protected:
   void SetUp() override {
     std::string pattern = (std::filesystem::temp_directory_path() / "rdns-web-test-XXXXXX").string();
     m_dir = ::mkdtemp(pattern.data());
@@ -56,8 +56,8 @@ TEST_F(WebConfigTest, EmptyMeansPlainHttpWithoutAuth) {
 TEST_F(WebConfigTest, FullConfig) {
   auto got = load("[tls_server_config]\ncert_file = \"server.crt\"\nkey_file = \"" + (m_dir / "server.key").string() +
                   "\"\nclient_ca_file = \"ca.crt\"\nclient_auth_type = \"RequireAndVerifyClientCert\"\n"
-                  "min_version = \"TLS13\"\n\n[basic_auth_users]\nzed = \"" + k_hash + "\"\nalice = \"$2b$12$" +
-                  std::string(53, '/') + "\"\n");
+                  "min_version = \"TLS13\"\n\n[basic_auth_users]\nzed = \"" +
+                  k_hash + "\"\nalice = \"$2b$12$" + std::string(53, '/') + "\"\n");
   ASSERT_TRUE(got) << got.error().to_string();
   EXPECT_TRUE(got->tls_enabled());
   EXPECT_EQ(got->cert_file, (m_dir / "server.crt").string());  // relative to the web config file
@@ -112,7 +112,8 @@ TEST_F(WebConfigTest, Errors) {
       {"[basic_auth_users]\nalice = \"$1$" + std::string(57, 'a') + "\"\n",
        ":2:9: basic_auth_users.alice: not a bcrypt hash (expected \"$2y$<cost>$<53 characters>\", e.g. from htpasswd "
        "-nBC 10 USER); plain-text passwords are not accepted"},
-      {"[basic_auth_users]\nalice = 1\n", ":2:9: basic_auth_users.alice: expected a bcrypt hash string, got an integer"},
+      {"[basic_auth_users]\nalice = 1\n",
+       ":2:9: basic_auth_users.alice: expected a bcrypt hash string, got an integer"},
       {"[basic_auth_users]\n\"a:b\" = \"" + k_hash + "\"\n",
        ":2:1: basic_auth_users.\"a:b\": user names must be non-empty and contain no ':'"},
       {"basic_auth_users = \"x\"\n", ":1:20: basic_auth_users: expected a table ([basic_auth_users]), got a string"},
@@ -124,7 +125,8 @@ TEST_F(WebConfigTest, Errors) {
 TEST_F(WebConfigTest, MissingFile) {
   auto got = load_web_config_file((m_dir / "nope.toml").string());
   ASSERT_FALSE(got);
-  EXPECT_EQ(got.error().to_string(), (m_dir / "nope.toml").string() + ": cannot read web config file: No such file or directory");
+  EXPECT_EQ(got.error().to_string(),
+            (m_dir / "nope.toml").string() + ": cannot read web config file: No such file or directory");
 }
 
 TEST(WebConfigExample, Loads) {

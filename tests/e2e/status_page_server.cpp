@@ -134,8 +134,7 @@ int main() {
   std::printf("%d\n", (*server)->bound_port());
   std::fflush(stdout);
   std::string line;
-  while (std::getline(std::cin, line)) {
-  }
+  while (std::getline(std::cin, line)) {}
   (*server)->stop();
   return 0;
 }

@@ -27,8 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   RDNS_FUZZ_CHECK(credentials->user.find(':') == std::string::npos);
   RDNS_FUZZ_CHECK(credentials->user.find('\0') == std::string::npos);
   RDNS_FUZZ_CHECK(credentials->password.find('\0') == std::string::npos);
-  const std::string header =
-      "Basic " + rdns::agent::base64_encode(credentials->user + ":" + credentials->password);
+  const std::string header = "Basic " + rdns::agent::base64_encode(credentials->user + ":" + credentials->password);
   const auto again = rdns::agent::parse_basic_authorization(header);
   RDNS_FUZZ_CHECK(again && again->user == credentials->user && again->password == credentials->password);
   return 0;

@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define RDNS_FUZZ_CHECK(condition)                                                             \
-  do {                                                                                         \
-    if (!(condition)) {                                                                        \
+#define RDNS_FUZZ_CHECK(condition)                                                            \
+  do {                                                                                        \
+    if (!(condition)) {                                                                       \
       std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #condition, __FILE__, __LINE__); \
-      std::abort();                                                                            \
-    }                                                                                          \
+      std::abort();                                                                           \
+    }                                                                                         \
   } while (false)

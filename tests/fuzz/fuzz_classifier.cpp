@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "config/text_escape.hpp"
 #include "checks/generic_hostname.hpp"
+#include "config/text_escape.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 namespace {

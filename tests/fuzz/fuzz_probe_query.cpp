@@ -47,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     RDNS_FUZZ_CHECK(static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f);
   }
   // Round trip: the same target, encoded, first in a query whose rest is the fuzzed one.
-  const auto again = rdns::agent::probe_target_from_query("target=" + percent_encode(*target) + "&" + std::string(query));
+  const auto again =
+      rdns::agent::probe_target_from_query("target=" + percent_encode(*target) + "&" + std::string(query));
   RDNS_FUZZ_CHECK(again && *again == *target);
   // A field before it with another name changes nothing.
   const auto prefixed = rdns::agent::probe_target_from_query("module=x&" + std::string(query));

@@ -117,8 +117,7 @@ TEST_F(CheckerIntegrationTest, EveryWorldScenarioGivesItsVerdicts) {
       EXPECT_FALSE(result.success.has_value());
     }
     EXPECT_EQ(result.fcrdns_pass, expected_fcrdns(scenario.fcrdns, result.ptr_status));
-    EXPECT_EQ(result.fcrdns_confirmed_names,
-              std::min(scenario.confirmed_names, static_cast<int>(k_max_forward_names)));
+    EXPECT_EQ(result.fcrdns_confirmed_names, std::min(scenario.confirmed_names, static_cast<int>(k_max_forward_names)));
     EXPECT_EQ(result.forward_capped, names.size() > k_max_forward_names);
     if (!names.empty()) {
       EXPECT_EQ(result.ptr_hostname_valid, scenario.hostname_valid);
@@ -151,15 +150,19 @@ TEST_F(CheckerIntegrationTest, GoodAddressesPassEverything) {
 }
 
 TEST_F(CheckerIntegrationTest, ExpectedAndHeloNames) {
-  CheckResult good = check({.ip = "192.0.2.10", .expected_hostname = "Mail.Example.Test.",
-                            .helo_hostname = "mail.example.test", .timeout = std::chrono::seconds(3)});
+  CheckResult good = check({.ip = "192.0.2.10",
+                            .expected_hostname = "Mail.Example.Test.",
+                            .helo_hostname = "mail.example.test",
+                            .timeout = std::chrono::seconds(3)});
   EXPECT_EQ(good.expected_hostname_match, true);
   EXPECT_EQ(good.helo_match, true);
   EXPECT_EQ(good.success, true);
 
   // smtp.mail.test resolves to 198.51.100.10 and is not a PTR name of 192.0.2.10.
-  CheckResult drift = check({.ip = "192.0.2.10", .expected_hostname = "mx.example.test",
-                             .helo_hostname = "smtp.mail.test", .timeout = std::chrono::seconds(3)});
+  CheckResult drift = check({.ip = "192.0.2.10",
+                             .expected_hostname = "mx.example.test",
+                             .helo_hostname = "smtp.mail.test",
+                             .timeout = std::chrono::seconds(3)});
   EXPECT_EQ(drift.expected_hostname_match, false);
   EXPECT_EQ(drift.helo_match, false);
   ASSERT_TRUE(drift.helo_forward);
@@ -167,8 +170,8 @@ TEST_F(CheckerIntegrationTest, ExpectedAndHeloNames) {
   EXPECT_EQ(drift.success, false);
 
   // A PTR name, but it resolves elsewhere (192.0.2.99).
-  CheckResult elsewhere = check({.ip = "192.0.2.14", .helo_hostname = "other-ip.example.test",
-                                 .timeout = std::chrono::seconds(3)});
+  CheckResult elsewhere =
+      check({.ip = "192.0.2.14", .helo_hostname = "other-ip.example.test", .timeout = std::chrono::seconds(3)});
   EXPECT_EQ(elsewhere.helo_match, false);
 }
 
@@ -210,13 +213,12 @@ TEST_F(CheckerIntegrationTest, ServerOutageIsNeverAMissingRecord) {
     ~Restart() {
       try {
         DnsWorldTest::world().server_start();
-      } catch (...) {
-      }
+      } catch (...) {}
     }
   } restart;
   const auto started = std::chrono::steady_clock::now();
-  const CheckResult result = check({.ip = "192.0.2.10", .expected_hostname = "mail.example.test",
-                                    .timeout = std::chrono::milliseconds(1500)});
+  const CheckResult result =
+      check({.ip = "192.0.2.10", .expected_hostname = "mail.example.test", .timeout = std::chrono::milliseconds(1500)});
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_FALSE(is_definitive(result.ptr_status)) << to_string(result.ptr_status);
   EXPECT_FALSE(result.ptr_present.has_value());
@@ -312,8 +314,10 @@ TEST_F(CheckCliTest, UsageAndConfigErrors) {
 TEST_F(CheckCliTest, UsesConfigTargetsWithTheirExpectations) {
   const std::string path = config(
       "[schedule]\ntimeout = \"2s\"\n"
-      "[[targets]]\nip = \"192.0.2.10\"\nexpected_hostname = \"mail.example.test\"\nhelo_hostname = \"mail.example.test\"\n"
-      "[[targets]]\nip = \"192.0.2.16\"\nexpected_hostname = \"wrong.example.test\"\nhelo_hostname = \"smtp.mail.test\"\n");
+      "[[targets]]\nip = \"192.0.2.10\"\nexpected_hostname = \"mail.example.test\"\nhelo_hostname = "
+      "\"mail.example.test\"\n"
+      "[[targets]]\nip = \"192.0.2.16\"\nexpected_hostname = \"wrong.example.test\"\nhelo_hostname = "
+      "\"smtp.mail.test\"\n");
   CliRun run_targets = run("--config.file='" + path + "'");
   EXPECT_EQ(run_targets.status, 1) << run_targets.out << run_targets.err;
   EXPECT_NE(run_targets.out.find("PASS    PTR names include expected host name mail.example.test"), std::string::npos)
@@ -332,16 +336,17 @@ TEST_F(CheckCliTest, JsonIsOneValidDocument) {
   CliRun json = run(cfg + "192.0.2.10 192.0.2.11 2001:db8::25 192.0.2.22");
   EXPECT_EQ(json.status, 1) << json.err;
   const std::string path = write_file("report.json", json.out);
-  const std::string validate = std::string(RDNS_PYTHON_EXECUTABLE) +
-                               " -c 'import json,sys; d=json.load(open(sys.argv[1])); "
-                               "s=d[\"summary\"]; assert (s[\"checked\"],s[\"pass\"],s[\"fail\"],s[\"unknown\"],"
-                               "s[\"exit_status\"])==(4,2,2,0,1), s; "
-                               "r={x[\"ip\"]:x for x in d[\"results\"]}; "
-                               "assert r[\"192.0.2.11\"][\"checks\"][\"ptr_present\"] is False; "
-                               "assert r[\"192.0.2.22\"][\"ptr\"][\"hostnames\"]==[\"\\\\\\\"bad\\\\032name\\\\\\\".example.test\"], "
-                               "r[\"192.0.2.22\"][\"ptr\"]; "
-                               "assert r[\"2001:db8::25\"][\"verdict\"]==\"pass\"' '" +
-                               path + "'";
+  const std::string validate =
+      std::string(RDNS_PYTHON_EXECUTABLE) +
+      " -c 'import json,sys; d=json.load(open(sys.argv[1])); "
+      "s=d[\"summary\"]; assert (s[\"checked\"],s[\"pass\"],s[\"fail\"],s[\"unknown\"],"
+      "s[\"exit_status\"])==(4,2,2,0,1), s; "
+      "r={x[\"ip\"]:x for x in d[\"results\"]}; "
+      "assert r[\"192.0.2.11\"][\"checks\"][\"ptr_present\"] is False; "
+      "assert r[\"192.0.2.22\"][\"ptr\"][\"hostnames\"]==[\"\\\\\\\"bad\\\\032name\\\\\\\".example.test\"], "
+      "r[\"192.0.2.22\"][\"ptr\"]; "
+      "assert r[\"2001:db8::25\"][\"verdict\"]==\"pass\"' '" +
+      path + "'";
   EXPECT_EQ(std::system(validate.c_str()), 0) << json.out;
 }
 

@@ -41,8 +41,8 @@ struct PtrExpectation {
   std::vector<std::string> records;   // decoded PTR rdata, in zone order
   std::uint32_t ttl = 0;              // the zone TTL when status is ok
   bool secure = false;
-  std::string canonical_name;         // after CNAMEs ("" when none)
-  std::string soa_zone;               // authority SOA owner of a negative answer ("" = unchecked)
+  std::string canonical_name;  // after CNAMEs ("" when none)
+  std::string soa_zone;        // authority SOA owner of a negative answer ("" = unchecked)
 };
 
 struct Scenario {
@@ -118,8 +118,7 @@ public:
   }
   // The [resolver] section of an rdns_exporter.toml for this world (recursive mode).
   std::string resolver_toml() const {
-    return "[resolver]\nmode = \"recursive\"\nunbound_config_file = \"" + unbound_config_file +
-           "\"\n";
+    return "[resolver]\nmode = \"recursive\"\nunbound_config_file = \"" + unbound_config_file + "\"\n";
   }
 
   // The scenarios whose PTR answer is the same when resolving in forward mode.
@@ -142,9 +141,8 @@ private:
   explicit DnsWorld(std::string dir) : m_dir(std::move(dir)) {}
 
   std::string command(const std::string& args) const {
-    return std::string(RDNS_PYTHON_EXECUTABLE) + " " + RDNS_DNS_WORLD_SCRIPT + " " +
-           args.substr(0, args.find(' ')) + " --dir '" + m_dir + "'" +
-           (args.find(' ') == std::string::npos ? "" : args.substr(args.find(' ')));
+    return std::string(RDNS_PYTHON_EXECUTABLE) + " " + RDNS_DNS_WORLD_SCRIPT + " " + args.substr(0, args.find(' ')) +
+           " --dir '" + m_dir + "'" + (args.find(' ') == std::string::npos ? "" : args.substr(args.find(' ')));
   }
   void run(const std::string& args) const {
     const std::string cmd = command(args) + " >>'" + m_dir + "/dns_world.out' 2>&1";
@@ -201,8 +199,7 @@ private:
       if (const auto* forward = r["forward"].as_array()) {
         for (const auto& f : *forward) {
           const toml::table& fv = *f.as_table();
-          s.forward.push_back({fv["name"].value_or(std::string()),
-                               fv["status"].value_or(std::string())});
+          s.forward.push_back({fv["name"].value_or(std::string()), fv["status"].value_or(std::string())});
         }
       }
       s.fcrdns = r["fcrdns"].value_or(std::string());
@@ -232,9 +229,7 @@ protected:
   }
   static void TearDownTestSuite() { s_world.reset(); }
 
-  void SetUp() override {
-    ASSERT_TRUE(s_world) << "the DNS world did not start: " << s_start_error;
-  }
+  void SetUp() override { ASSERT_TRUE(s_world) << "the DNS world did not start: " << s_start_error; }
 
   static DnsWorld& world() { return *s_world; }
 

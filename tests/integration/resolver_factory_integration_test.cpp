@@ -37,9 +37,8 @@ TEST_F(ResolverFactoryWorld, RecursiveConfigFromTheReadme) {
 }
 
 TEST_F(ResolverFactoryWorld, ForwardConfigFromTheReadme) {
-  const auto a = ptr_via_config("[resolver]\nmode = \"forward\"\nforwarders = [\"" + world().host +
-                                "@" + std::to_string(world().port) +
-                                "\"]\nunbound_config_file = \"" +
+  const auto a = ptr_via_config("[resolver]\nmode = \"forward\"\nforwarders = [\"" + world().host + "@" +
+                                std::to_string(world().port) + "\"]\nunbound_config_file = \"" +
                                 world().unbound_forward_config_file + "\"\n");
   EXPECT_EQ(a.status, LookupStatus::ok) << a.detail;
   EXPECT_TRUE(a.secure);

@@ -102,8 +102,7 @@ TEST_F(UnboundDefaultZones, GoodDocumentationIpIsOk) {
   const auto a = resolve_sync(*resolver, "10.2.0.192.in-addr.arpa.", RrType::PTR);
   ASSERT_EQ(a.status, LookupStatus::ok) << status_text(a);
   EXPECT_EQ(a.records, world().scenario("192.0.2.10").ptr.records);
-  const auto v6 = resolve_sync(*resolver, world().scenario("2001:db8::25").reverse_name,
-                               RrType::PTR);
+  const auto v6 = resolve_sync(*resolver, world().scenario("2001:db8::25").reverse_name, RrType::PTR);
   ASSERT_EQ(v6.status, LookupStatus::ok) << status_text(v6);
   EXPECT_EQ(v6.records, world().scenario("2001:db8::25").ptr.records);
 }
@@ -170,10 +169,9 @@ TEST_F(UnboundDefaultZones, LocalhostAndInvalidKeepTheirDefaults) {
 // A user's explicit local-zone in unbound_config_file is still the answer for its zone;
 // the other documentation zones still come from the server.
 TEST_F(UnboundDefaultZones, UserLocalZoneStillWins) {
-  auto resolver = make(settings(write_conf(
-      "static.conf",
-      "    local-zone: \"2.0.192.in-addr.arpa.\" static\n"
-      "    local-data: \"10.2.0.192.in-addr.arpa. 60 IN PTR local.example.\"\n")));
+  auto resolver = make(settings(write_conf("static.conf",
+                                           "    local-zone: \"2.0.192.in-addr.arpa.\" static\n"
+                                           "    local-data: \"10.2.0.192.in-addr.arpa. 60 IN PTR local.example.\"\n")));
   ASSERT_TRUE(resolver);
   const auto data = resolve_sync(*resolver, "10.2.0.192.in-addr.arpa.", RrType::PTR);
   ASSERT_EQ(data.status, LookupStatus::ok) << status_text(data);
@@ -188,8 +186,8 @@ TEST_F(UnboundDefaultZones, UserLocalZoneStillWins) {
 
 // local-data alone (no local-zone) answers its own name; its neighbours come from the server.
 TEST_F(UnboundDefaultZones, UserLocalDataStillWins) {
-  auto resolver = make(settings(write_conf(
-      "data.conf", "    local-data: \"30.2.0.192.in-addr.arpa. 60 IN PTR data-only.example.\"\n")));
+  auto resolver = make(
+      settings(write_conf("data.conf", "    local-data: \"30.2.0.192.in-addr.arpa. 60 IN PTR data-only.example.\"\n")));
   ASSERT_TRUE(resolver);
   const auto data = resolve_sync(*resolver, "30.2.0.192.in-addr.arpa.", RrType::PTR);
   ASSERT_EQ(data.status, LookupStatus::ok) << status_text(data);
@@ -201,8 +199,7 @@ TEST_F(UnboundDefaultZones, UserLocalDataStillWins) {
 
 // A user who wants unbound's blocking back for a zone can say so explicitly.
 TEST_F(UnboundDefaultZones, UserCanReblockAZone) {
-  auto resolver = make(settings(
-      write_conf("reblock.conf", "    local-zone: \"100.51.198.in-addr.arpa.\" static\n")));
+  auto resolver = make(settings(write_conf("reblock.conf", "    local-zone: \"100.51.198.in-addr.arpa.\" static\n")));
   ASSERT_TRUE(resolver);
   const auto a = resolve_sync(*resolver, "10.100.51.198.in-addr.arpa.", RrType::PTR);
   EXPECT_EQ(a.status, LookupStatus::nxdomain) << status_text(a);
@@ -217,25 +214,24 @@ bool has_line(const std::string& conf, const std::string& line) {
 TEST(UnboundDefaultZoneOverrides, LiftsExactlyTheIntendedZones) {
   const std::string conf = checks::unbound::default_zone_overrides();
   ASSERT_EQ(conf.rfind("server:\n", 0), 0u);
-  for (const char* zone : {"test.", "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.",
-                           "113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.",
-                           "10.in-addr.arpa.", "16.172.in-addr.arpa.", "31.172.in-addr.arpa.",
-                           "168.192.in-addr.arpa.", "64.100.in-addr.arpa.",
-                           "127.100.in-addr.arpa.", "254.169.in-addr.arpa.", "d.f.ip6.arpa.",
-                           "8.e.f.ip6.arpa.", "b.e.f.ip6.arpa."}) {
+  for (const char* zone :
+       {"test.", "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
+        "8.b.d.0.1.0.0.2.ip6.arpa.", "10.in-addr.arpa.", "16.172.in-addr.arpa.", "31.172.in-addr.arpa.",
+        "168.192.in-addr.arpa.", "64.100.in-addr.arpa.", "127.100.in-addr.arpa.", "254.169.in-addr.arpa.",
+        "d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "b.e.f.ip6.arpa."}) {
     EXPECT_TRUE(has_line(conf, "local-zone: \"" + std::string(zone) + "\" nodefault")) << zone;
   }
   // Kept defaults: never lifted.
-  for (const char* zone : {"localhost.", "127.in-addr.arpa.", "invalid.", "onion.",
-                           "home.arpa.", "15.172.in-addr.arpa.", "32.172.in-addr.arpa.",
-                           "63.100.in-addr.arpa.", "128.100.in-addr.arpa."}) {
+  for (const char* zone :
+       {"localhost.", "127.in-addr.arpa.", "invalid.", "onion.", "home.arpa.", "15.172.in-addr.arpa.",
+        "32.172.in-addr.arpa.", "63.100.in-addr.arpa.", "128.100.in-addr.arpa."}) {
     EXPECT_EQ(conf.find("\"" + std::string(zone) + "\""), std::string::npos) << zone;
   }
   // Private reverse zones are insecure, the documentation zones keep validation.
   EXPECT_TRUE(has_line(conf, "domain-insecure: \"10.in-addr.arpa.\""));
   EXPECT_TRUE(has_line(conf, "domain-insecure: \"d.f.ip6.arpa.\""));
-  for (const char* zone : {"2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.",
-                           "113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.", "test."}) {
+  for (const char* zone : {"2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
+                           "8.b.d.0.1.0.0.2.ip6.arpa.", "test."}) {
     EXPECT_FALSE(has_line(conf, "domain-insecure: \"" + std::string(zone) + "\"")) << zone;
   }
   EXPECT_EQ(conf.find("insecure-lan-zones: yes"), std::string::npos);
@@ -283,8 +279,8 @@ std::string option(ub_ctx* ctx, const char* name) {
 
 // Both transports load the text into the context and leave no file behind.
 TEST(UnboundDefaultZoneOverrides, LoadedByEitherTransportAndNoFileLeft) {
-  for (const auto transport : {checks::unbound::OverrideTransport::memfd_or_file,
-                               checks::unbound::OverrideTransport::file_only}) {
+  for (const auto transport :
+       {checks::unbound::OverrideTransport::memfd_or_file, checks::unbound::OverrideTransport::file_only}) {
     ScopedTmpdir tmp;
     ASSERT_FALSE(tmp.dir().empty());
     checks::unbound::ContextPtr ctx(ub_ctx_create());
@@ -304,8 +300,8 @@ TEST(UnboundDefaultZoneOverrides, UnwritableTmpdirIsAnError) {
   ::setenv("TMPDIR", "/nonexistent/rdns-tmp", 1);
   checks::unbound::ContextPtr ctx(ub_ctx_create());
   ASSERT_TRUE(ctx);
-  const auto ok = checks::unbound::load_default_zone_overrides(
-      ctx.get(), checks::unbound::OverrideTransport::file_only);
+  const auto ok =
+      checks::unbound::load_default_zone_overrides(ctx.get(), checks::unbound::OverrideTransport::file_only);
   ASSERT_FALSE(ok);
   EXPECT_NE(ok.error().find("/nonexistent/rdns-tmp"), std::string::npos) << ok.error();
 }

@@ -42,8 +42,7 @@ bool is_ipv6(const std::string& ip) { return ip.find(':') != std::string::npos; 
 void expect_ptr(const Scenario& s, const DnsAnswer& a, bool check_ttl) {
   SCOPED_TRACE(s.ip + ": " + s.description);
   const std::string got(checks::to_string(a.status));
-  EXPECT_TRUE(std::find(s.ptr.statuses.begin(), s.ptr.statuses.end(), got) !=
-              s.ptr.statuses.end())
+  EXPECT_TRUE(std::find(s.ptr.statuses.begin(), s.ptr.statuses.end(), got) != s.ptr.statuses.end())
       << "status " << status_text(a) << ", expected " << s.ptr.status;
   if (a.status == LookupStatus::ok || s.ptr.status == "ok") {
     // RRset order is not significant (libunbound rotates it): compare as sets.
@@ -138,8 +137,7 @@ TEST_F(UnboundResolverWorld, AaaaAndSoaDecoding) {
   const auto soa = resolve_sync(*resolver, "2.0.192.in-addr.arpa.", RrType::SOA);
   ASSERT_EQ(soa.status, LookupStatus::ok) << status_text(soa);
   ASSERT_EQ(soa.records.size(), 1u);
-  EXPECT_EQ(soa.records[0].rfind("ns1.example.test. hostmaster.example.test. ", 0), 0u)
-      << soa.records[0];
+  EXPECT_EQ(soa.records[0].rfind("ns1.example.test. hostmaster.example.test. ", 0), 0u) << soa.records[0];
   EXPECT_TRUE(soa.records[0].ends_with(" 3600 600 86400 60")) << soa.records[0];
   const auto ns = resolve_sync(*resolver, "2.0.192.in-addr.arpa.", RrType::NS);
   ASSERT_EQ(ns.status, LookupStatus::ok) << status_text(ns);
@@ -154,8 +152,7 @@ TEST_F(UnboundResolverWorld, DeadDelegationIsNeverDefinitive) {
   const auto started = std::chrono::steady_clock::now();
   const auto a = resolve_sync(*resolver, "66.100.51.198.in-addr.arpa.", RrType::PTR, 2s);
   const auto took = std::chrono::steady_clock::now() - started;
-  EXPECT_TRUE(a.status == LookupStatus::servfail || a.status == LookupStatus::timeout)
-      << status_text(a);
+  EXPECT_TRUE(a.status == LookupStatus::servfail || a.status == LookupStatus::timeout) << status_text(a);
   EXPECT_FALSE(checks::is_definitive(a.status));
   EXPECT_LT(took, 2500ms);
 }
@@ -239,8 +236,7 @@ TEST_F(UnboundResolverWorld, ManyConcurrentQueries) {
   const auto took = std::chrono::steady_clock::now() - started;
   std::size_t ok = 0;
   for (std::size_t i = 0; i < answers.size(); ++i) {
-    ASSERT_TRUE(checks::is_definitive(answers[i].status))
-        << queries[i].name << ": " << status_text(answers[i]);
+    ASSERT_TRUE(checks::is_definitive(answers[i].status)) << queries[i].name << ": " << status_text(answers[i]);
     ok += answers[i].status == LookupStatus::ok;
   }
   // 10, 13-16, 19-25 have PTRs directly; 17 via CNAME; 21 in its own zone.
@@ -286,8 +282,7 @@ TEST_F(UnboundResolverWorld, ResubmitDuringShutdown) {
                  std::chrono::steady_clock::now() + 30s, [raw, first, second](DnsAnswer a) {
                    first->fetch_add(1);
                    EXPECT_EQ(a.status, LookupStatus::error);
-                   raw->resolve("10.2.0.192.in-addr.arpa.", RrType::PTR,
-                                std::chrono::steady_clock::now() + 30s,
+                   raw->resolve("10.2.0.192.in-addr.arpa.", RrType::PTR, std::chrono::steady_clock::now() + 30s,
                                 [second](DnsAnswer b) {
                                   EXPECT_EQ(b.status, LookupStatus::error);
                                   second->fetch_add(1);

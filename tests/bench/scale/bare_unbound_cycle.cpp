@@ -102,8 +102,8 @@ std::string decode_name(const char* data, int len) {
 }
 
 std::string reverse_name(std::uint32_t ip) {
-  return std::to_string(ip & 0xFF) + "." + std::to_string((ip >> 8) & 0xFF) + "." +
-         std::to_string((ip >> 16) & 0xFF) + "." + std::to_string(ip >> 24) + ".in-addr.arpa.";
+  return std::to_string(ip & 0xFF) + "." + std::to_string((ip >> 8) & 0xFF) + "." + std::to_string((ip >> 16) & 0xFF) +
+         "." + std::to_string(ip >> 24) + ".in-addr.arpa.";
 }
 
 class Cycle {
