@@ -346,8 +346,9 @@ def query(port, name, qtype, host="127.0.0.1", timeout=1.0):
 
 # ---------------------------------------------------------------------------------------------
 
-def _free_port(host="127.0.0.1"):
-    """A port free for both UDP and TCP on host (Knot needs both)."""
+def free_port(host="127.0.0.1"):
+    """A port free for both UDP and TCP on host (Knot needs both). Also used by the tests
+    that put a proxy or a world of their own next to this one."""
     for _ in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
             t.bind((host, 0))
@@ -361,13 +362,14 @@ def _free_port(host="127.0.0.1"):
     raise RuntimeError("no free port on %s" % host)
 
 
-def _world_address():
-    """A loopback address of its own for this world's servers (127.A.B.1, random). Ports are
+def loopback_address(last_octet=1):
+    """A loopback address of its own (127.A.B.<last_octet>, A and B random): for this world's
+    servers (1), or a test's proxy beside them (2). Ports are
     then only contended by another world that drew the same address, not by every process on
     127.0.0.1: a server restarted after a simulated outage gets its port back even while other
     tests bind and release ephemeral ports in parallel."""
     for _ in range(50):
-        ip = "127.%d.%d.1" % (random.randrange(1, 255), random.randrange(1, 255))
+        ip = "127.%d.%d.%d" % (random.randrange(1, 255), random.randrange(1, 255), last_octet)
         try:
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
                 u.bind((ip, 0))
@@ -658,7 +660,7 @@ zone:
     # -- public API
     def start(self, cache_max_ttl=None, host=None, owner_pid=None):
         os.makedirs(self.dir, exist_ok=True)
-        host = host or _world_address()
+        host = host or loopback_address()
         if os.path.exists(self.state_file):
             st = self._load_state()
             if st.get("pid"):
@@ -679,8 +681,8 @@ zone:
             self._write_zones(st)
             last = None
             for _ in range(5):  # the port may be taken between probing and binding: retry
-                st["port"] = _free_port(host)
-                st["tiny_port"] = _free_port(host)
+                st["port"] = free_port(host)
+                st["tiny_port"] = free_port(host)
                 self._write_knot_conf(st)
                 try:
                     self._spawn(st)

@@ -32,7 +32,6 @@ through alerting_stack.py); loopback only; every process started is stopped, als
 usage: flaky_resolver_e2e.py RDNS_EXPORTER
 """
 import os
-import random
 import re
 import signal
 import socket
@@ -73,34 +72,6 @@ def expect(cond, msg):
 
 
 # -- the flaky proxy ---------------------------------------------------------------------------
-
-def _loopback_address():
-    """A loopback address of the proxy's own (127.A.B.2, random), like the world's."""
-    for _ in range(50):
-        ip = "127.%d.%d.2" % (random.randrange(1, 255), random.randrange(1, 255))
-        try:
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                u.bind((ip, 0))
-            return ip
-        except OSError:
-            continue
-    return "127.0.0.1"
-
-
-def _free_port(host):
-    """A port free for both UDP and TCP on host."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-            t.bind((host, 0))
-            port = t.getsockname()[1]
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                    u.bind((host, port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no free port on %s" % host)
-
 
 def _recv_exact(sock, n):
     buf = b""
@@ -145,7 +116,7 @@ class FlakyDnsProxy:
     ROUND = 1.5
 
     def __init__(self, upstreams, host=None):
-        self.host = host or _loopback_address()
+        self.host = host or st.dns_world.loopback_address(2)
         self.upstreams = list(upstreams)
         self.listen = {}  # upstream (host, port) -> proxy port
         self._lock = threading.Lock()
@@ -164,7 +135,7 @@ class FlakyDnsProxy:
     def start(self):
         for upstream in self.upstreams:
             for _ in range(5):
-                port = _free_port(self.host)
+                port = st.dns_world.free_port(self.host)
                 try:
                     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                     u.bind((self.host, port))

@@ -26,6 +26,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "dns_world"))
+from dns_world import free_port  # noqa: E402
+
 KNOTD = shutil.which("knotd", path="/usr/sbin:/usr/bin:/sbin:/bin") or "/usr/sbin/knotd"
 REVERSE_ZONE = "18.198.in-addr.arpa."
 FORWARD_ZONE = "bench.test."
@@ -38,21 +41,6 @@ def addresses(prefix):
         raise ValueError("prefix must be 16..24")
     count = 1 << (32 - prefix)
     return [(i >> 8, i & 0xFF) for i in range(count)]
-
-
-def free_port(host="127.0.0.1"):
-    """A port free for both UDP and TCP (Knot binds both)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-            t.bind((host, 0))
-            port = t.getsockname()[1]
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                    u.bind((host, port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no free port on " + host)
 
 
 def soa_answers(port, zone, host="127.0.0.1", timeout=0.3):
