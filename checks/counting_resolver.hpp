@@ -18,8 +18,8 @@
 namespace rdns::checks {
 
 // The types the checks ask for, in label order.
-inline constexpr std::array<RrType, 6> k_counted_types = {RrType::PTR, RrType::A,     RrType::AAAA,
-                                                          RrType::SOA, RrType::CNAME, RrType::NS};
+inline constexpr std::array<RrType, 8> k_counted_types = {RrType::PTR, RrType::A,  RrType::AAAA, RrType::SOA,
+                                                          RrType::CNAME, RrType::NS, RrType::TXT, RrType::MX};
 
 // "PTR", "A", ... as the `type` label spells it.
 constexpr std::string_view rr_type_name(RrType type) {
@@ -30,6 +30,8 @@ constexpr std::string_view rr_type_name(RrType type) {
     case RrType::SOA: return "SOA";
     case RrType::PTR: return "PTR";
     case RrType::AAAA: return "AAAA";
+    case RrType::MX: return "MX";
+    case RrType::TXT: return "TXT";
   }
   return "unknown";
 }

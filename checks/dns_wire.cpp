@@ -247,4 +247,34 @@ tl::expected<std::string, std::string> decode_address(Bytes rdata, RrType type) 
   return tl::unexpected("address rdata of " + std::to_string(rdata.size()) + " bytes");
 }
 
+tl::expected<std::string, std::string> decode_txt(Bytes rdata) {
+  if (rdata.empty()) {
+    return tl::unexpected(std::string("empty TXT rdata"));
+  }
+  std::string text;
+  text.reserve(rdata.size());
+  std::size_t pos = 0;
+  while (pos < rdata.size()) {
+    const std::size_t len = rdata[pos];
+    if (pos + 1 + len > rdata.size()) {
+      return tl::unexpected(std::string("TXT character-string truncated"));
+    }
+    text.append(reinterpret_cast<const char*>(rdata.data() + pos + 1), len);
+    pos += 1 + len;
+  }
+  return text;
+}
+
+tl::expected<std::string, std::string> decode_mx(Bytes rdata) {
+  if (rdata.size() < 3) {
+    return tl::unexpected("MX rdata of " + std::to_string(rdata.size()) + " bytes");
+  }
+  const unsigned preference = (unsigned{rdata[0]} << 8U) | rdata[1];
+  auto exchange = decode_name(rdata.subspan(2));
+  if (!exchange) {
+    return tl::unexpected("MX exchange: " + exchange.error());
+  }
+  return std::to_string(preference) + " " + *exchange;
+}
+
 }  // namespace rdns::checks::wire

@@ -77,4 +77,11 @@ std::optional<SoaInfo> find_authority_soa(Bytes message);
 // Canonical text of A (4 bytes) / AAAA (16 bytes) rdata (inet_ntop: "2001:db8::1").
 tl::expected<std::string, std::string> decode_address(Bytes rdata, RrType type);
 
+// TXT rdata: its character-strings (each a length octet and that many bytes) concatenated, bytes
+// as they are. Rejects empty rdata and a string that runs past the end.
+tl::expected<std::string, std::string> decode_txt(Bytes rdata);
+
+// MX rdata (uncompressed exchange name): "preference exchange.", e.g. "10 mail.example.net.".
+tl::expected<std::string, std::string> decode_mx(Bytes rdata);
+
 }  // namespace rdns::checks::wire

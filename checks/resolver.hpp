@@ -13,7 +13,7 @@
 
 namespace rdns::checks {
 
-enum class RrType : std::uint16_t { A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, AAAA = 28 };
+enum class RrType : std::uint16_t { A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, TXT = 16, AAAA = 28 };
 
 // Who controls a zone, from its SOA record.
 struct SoaInfo {
@@ -29,7 +29,10 @@ struct DnsAnswer {
   // Decoded rdata of the answer RRset of the asked type, in answer order:
   //  PTR/CNAME/NS: the name in DNS presentation form (odd bytes escaped as \DDD or \"),
   //                case preserved, with the trailing dot;
-  //  A/AAAA:       canonical address text;  SOA: "mname rname serial refresh retry expire minimum".
+  //  A/AAAA:       canonical address text;  SOA: "mname rname serial refresh retry expire minimum";
+  //  MX:           "preference exchange." ("10 mail.example.net.");
+  //  TXT:          the record's character-strings concatenated, bytes as sent (RFC 7208 3.3 reads
+  //                an SPF record this way); may hold any byte, so validate before display.
   std::vector<std::string> records;
   std::uint32_t ttl = 0;
   bool secure = false;                   // DNSSEC validated secure (never true when bogus)

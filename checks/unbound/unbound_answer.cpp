@@ -41,6 +41,8 @@ tl::expected<std::string, std::string> decode_rdata(wire::Bytes rdata, RrType ty
     case RrType::NS: return wire::decode_name(rdata);
     case RrType::A:
     case RrType::AAAA: return wire::decode_address(rdata, type);
+    case RrType::MX: return wire::decode_mx(rdata);
+    case RrType::TXT: return wire::decode_txt(rdata);
     case RrType::SOA: {
       auto soa = wire::decode_soa_rdata(rdata);
       if (!soa) {

@@ -300,5 +300,36 @@ TEST(DecodeAddress, Table) {
   EXPECT_FALSE(decode_address(v6, RrType::A));
 }
 
+TEST(DecodeTxt, StringsAreConcatenatedBytesAsSent) {
+  // "v=spf1 " + "-all" as two strings: RFC 7208 3.3 joins them without a space.
+  const Buf two = {7, 'v', '=', 's', 'p', 'f', '1', ' ', 4, '-', 'a', 'l', 'l'};
+  EXPECT_EQ(decode_txt(two).value(), "v=spf1 -all");
+  const Buf empty_string = {0};
+  EXPECT_EQ(decode_txt(empty_string).value(), "");
+  const Buf binary = {3, 0x00, 0xff, '"'};
+  EXPECT_EQ(decode_txt(binary).value(), std::string("\0\xff\"", 3));
+}
+
+TEST(DecodeTxt, RejectsTruncationAndEmptyRdata) {
+  EXPECT_FALSE(decode_txt(Buf{}));
+  EXPECT_FALSE(decode_txt(Buf{5, 'a', 'b'}));
+  EXPECT_FALSE(decode_txt(Buf{1, 'a', 2, 'b'}));
+}
+
+TEST(DecodeMx, PreferenceAndExchange) {
+  Buf mx = {0x01, 0x00};  // 256
+  const Buf name = name_wire({"mail", "example", "test"});
+  mx.insert(mx.end(), name.begin(), name.end());
+  EXPECT_EQ(decode_mx(mx).value(), "256 mail.example.test.");
+  EXPECT_EQ(decode_mx(Buf{0, 0, 0}).value(), "0 .");  // RFC 7505 null MX
+}
+
+TEST(DecodeMx, RejectsShortOrTrailingRdata) {
+  EXPECT_FALSE(decode_mx(Buf{}));
+  EXPECT_FALSE(decode_mx(Buf{0, 10}));
+  EXPECT_FALSE(decode_mx(Buf{0, 10, 3, 'a', 'b'}));
+  EXPECT_FALSE(decode_mx(Buf{0, 10, 0, 0}));
+}
+
 }  // namespace
 }  // namespace rdns::checks::wire

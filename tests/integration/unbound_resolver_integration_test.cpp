@@ -144,6 +144,17 @@ TEST_F(UnboundResolverWorld, AaaaAndSoaDecoding) {
   EXPECT_EQ(ns.records, std::vector<std::string>{"ns1.example.test."});
 }
 
+TEST_F(UnboundResolverWorld, TxtAndMxDecoding) {
+  auto resolver = make(world().recursive_settings());
+  ASSERT_TRUE(resolver);
+  const auto txt = resolve_sync(*resolver, "nomail.example.test.", RrType::TXT);
+  ASSERT_EQ(txt.status, LookupStatus::ok) << status_text(txt);
+  EXPECT_EQ(txt.records, std::vector<std::string>{"a name with no address records"});
+  const auto mx = resolve_sync(*resolver, "mail.example.test.", RrType::MX);
+  ASSERT_EQ(mx.status, LookupStatus::ok) << status_text(mx);
+  EXPECT_EQ(mx.records, std::vector<std::string>{"10 mail.example.test."});
+}
+
 // A reverse zone delegated to an address where nothing listens: never a definitive answer,
 // and over within the deadline.
 TEST_F(UnboundResolverWorld, DeadDelegationIsNeverDefinitive) {
