@@ -1,5 +1,6 @@
 // libFuzzer target: checks/dns_wire on arbitrary bytes, read as name rdata, as SOA rdata, as
-// A/AAAA rdata and as a whole DNS message (compression pointers, loops, truncation).
+// A/AAAA rdata, as TXT and MX rdata, and as a whole DNS message (compression pointers, loops,
+// truncation).
 // Invariants beyond "no crash, no hang": every decoded name is valid presentation text that
 // parses back to exactly the wire bytes it came from (escaping is canonical), names and labels
 // respect the RFC 1035 limits, offsets stay inside the input, and address text round-trips.
@@ -10,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -130,6 +132,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     RDNS_FUZZ_CHECK(!info->zone.empty() && printable(info->zone));
     RDNS_FUZZ_CHECK(!info->primary_ns.empty() && printable(info->primary_ns));
     RDNS_FUZZ_CHECK(printable(info->responsible));
+  }
+
+  // TXT rdata: accepted exactly when the character-strings tile the input; the text is the input
+  // minus one length octet per string.
+  if (auto txt = wire::decode_txt(bytes)) {
+    std::size_t pos = 0, strings = 0;
+    while (pos < size) {
+      pos += 1 + data[pos];
+      ++strings;
+    }
+    RDNS_FUZZ_CHECK(pos == size && size > 0);
+    RDNS_FUZZ_CHECK(txt->size() == size - strings);
+  }
+
+  // MX rdata: "preference name." where the name round-trips to the bytes after the preference.
+  if (auto mx = wire::decode_mx(bytes)) {
+    const auto space = mx->find(' ');
+    RDNS_FUZZ_CHECK(space != std::string::npos && size >= 3);
+    RDNS_FUZZ_CHECK(mx->substr(0, space) == std::to_string((unsigned{data[0]} << 8U) | data[1]));
+    const auto back = to_wire(std::string_view(*mx).substr(space + 1));
+    RDNS_FUZZ_CHECK(back.has_value() && std::equal(back->begin(), back->end(), bytes.begin() + 2, bytes.end()));
   }
 
   check_address(bytes, rdns::checks::RrType::A, 4, AF_INET);
