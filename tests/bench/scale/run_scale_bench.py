@@ -6,7 +6,7 @@ through the real rdns_exporter, against a bare libunbound program doing the same
                      --bare build/DIR/tests/bench/rdns_bench_bare_unbound_cycle [--prefix 16] [--runs 3]
 
 Prints a table: bare cycle time, exporter cycle time, their ratio, peak RSS, /metrics scrape
-median (plain and gzip), how many IPs have rdns_check_success 1, and with --status-requests N
+median (plain and gzip, wall time and the exporter's CPU during it), how many IPs have rdns_check_success 1, and with --status-requests N
 (default 200) the p50/p99 of N requests of each status page view (STATUS_VIEWS). Exit status 1 when a
 cycle is incomplete or a result is wrong (the bare program's FCrDNS or the exporter's
 rdns_check_success is not 1 for every IP) or anything fails; the performance targets are
@@ -177,17 +177,19 @@ def run_exporter(args, world, workdir, interval):
         result["cpu_at_ready"] = cpu_seconds(proc.pid)
         result["rss_at_ready_kb"] = proc_status(proc.pid, "VmHWM")
         for mode in ("plain", "gzip"):
-            times, body = [], b""
+            times, cpu, body = [], [], b""
             for _ in range(args.scrapes):
-                t0 = time.monotonic()
+                t0, c0 = time.monotonic(), cpu_seconds(proc.pid)
                 status, data, encoding = http_get(base + "/metrics", timeout=60, gzip_ok=mode == "gzip")
                 times.append(time.monotonic() - t0)
+                cpu.append(cpu_seconds(proc.pid) - c0)
                 if status != 200:
                     raise RuntimeError("/metrics answered %d" % status)
                 result["bytes_" + mode] = len(data)
                 result.setdefault("hwm_after_scrape_mb", []).append(round(proc_status(proc.pid, "VmHWM") / 1024))
                 body = gzip.decompress(data) if encoding == "gzip" else data
             result["scrape_" + mode] = statistics.median(times)
+            result["scrape_cpu_" + mode] = statistics.median(cpu)
         samples = SUCCESS_RE.findall(body)
         result["success_series"] = len(samples)
         result["success_ones"] = sum(1 for _ip, v in samples if v == b"1")
@@ -331,6 +333,9 @@ def main(argv=None):
              "target <= 1 s; %.1f MB" % (med(lambda b, e: e["bytes_plain"]) / 1e6)),
             ("/metrics scrape, gzip", "%.3f s" % med(lambda b, e: e["scrape_gzip"]),
              "%.1f MB compressed" % (med(lambda b, e: e["bytes_gzip"]) / 1e6)),
+            ("  exporter CPU per scrape, plain / gzip", "%.2f s / %.2f s" % (
+                med(lambda b, e: e["scrape_cpu_plain"]), med(lambda b, e: e["scrape_cpu_gzip"])),
+             "all its threads during the scrape (checks of the next cycle included)"),
             ("rdns_check_success == 1", "%d / %d" % (min(e["success_ones"] for _b, e in rows), n), "worst run"),
         ]
         for view, _path, _encoding in STATUS_VIEWS if args.status_requests > 0 else []:
