@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/http/bounded_task_queue.hpp"
+#include "agent/http/chunk_pipe.hpp"
 #include "agent/http/connection_gate.hpp"
 #include "agent/http/content_coding.hpp"
 #include "agent/http/listen_address.hpp"
@@ -228,7 +229,8 @@ void HttpWebServer::metrics(const Request& req, Response& res) {
   if (m_handlers.metrics_stream) {
     // Chunked transfer: a /16 is ~100 MB of text, written as it is rendered instead of built
     // as one string first, and gzip-compressed as it goes when the client accepts gzip (zlib
-    // level 1: ~15x smaller; the default level costs twice the CPU for a few percent). httplib
+    // level 1: ~15x smaller; the default level costs twice the CPU for a few percent), the
+    // rendering then on a second thread (chunk_pipe.hpp). httplib
     // calls no provider for HEAD (the headers, Content-Encoding included, are the same). The
     // provider runs after this handler returned, still on this worker thread; the server (and
     // so m_handlers) outlives it, as stop() waits for in-flight requests.
@@ -239,11 +241,16 @@ void HttpWebServer::metrics(const Request& req, Response& res) {
       if (coding == ContentCoding::gzip) gzip.emplace(send);
       bool open = true;
       try {
-        m_handlers.metrics_stream([&](std::string_view chunk) {
-          if (open && !chunk.empty()) open = gzip ? gzip->write(chunk) : send(chunk);
-          return open;
-        });
-        if (open && gzip) open = gzip->finish();
+        if (gzip) {
+          // Compressing costs more than rendering: render on a second thread meanwhile.
+          open = run_pipelined(m_handlers.metrics_stream, [&](std::string_view chunk) { return gzip->write(chunk); });
+          if (open) open = gzip->finish();
+        } else {
+          m_handlers.metrics_stream([&](std::string_view chunk) {
+            if (open && !chunk.empty()) open = send(chunk);
+            return open;
+          });
+        }
       } catch (const std::exception& e) {
         // Past the handler, httplib's exception handler no longer applies, and the status line
         // is already sent: log, and cut the response short.
