@@ -142,8 +142,8 @@ std::string render_status_page(const StatusPageModel& model, const StatusPageQue
   out += "</p>";
   std::string pages;  // links to the pages before and after, above and below the cards
   if (first > 0 && matching > 0) {
-    const std::size_t previous = first >= matching ? (matching - 1) / query.limit * query.limit
-                                                    : first - std::min(first, query.limit);
+    const std::size_t previous =
+        first >= matching ? (matching - 1) / query.limit * query.limit : first - std::min(first, query.limit);
     pages += "<a rel=\"prev\" href=\"";
     append_escaped(pages, page_href(query, previous));
     pages += "\">\u2190 Previous</a>";

@@ -72,9 +72,7 @@ public:
     auto& bucket = m_selected[static_cast<std::size_t>(state)];
     if (bucket.size() < m_keep) bucket.push_back(index);
   }
-  bool wants_match(TargetState state) const {
-    return m_query.filter == "all" || m_query.filter == state_name(state);
-  }
+  bool wants_match(TargetState state) const { return m_query.filter == "all" || m_query.filter == state_name(state); }
 
   // The indices of the page, in page order, with their states.
   std::vector<std::pair<std::size_t, TargetState>> page() const {
@@ -150,8 +148,8 @@ StatusPageQuery make_status_page_query(const std::function<std::string(const std
     if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
     return value;
   };
-  query.limit = std::clamp<std::size_t>(number("limit").value_or(k_status_page_default_rows), 1,
-                                        k_status_page_max_rows);
+  query.limit =
+      std::clamp<std::size_t>(number("limit").value_or(k_status_page_default_rows), 1, k_status_page_max_rows);
   query.offset = std::min<std::size_t>(number("offset").value_or(0), k_status_page_max_offset);
   return query;
 }

@@ -54,7 +54,7 @@ TEST(ContentCoding, HonoursWeightsIdentityAndTheWildcard) {
       {"identity", ContentCoding::identity},
       {"identity;q=0, gzip", ContentCoding::gzip},
       {"*", ContentCoding::gzip},
-      {"*;q=0", ContentCoding::identity},  // nothing acceptable: identity all the same
+      {"*;q=0", ContentCoding::identity},              // nothing acceptable: identity all the same
       {"*;q=0.5, gzip;q=0", ContentCoding::identity},  // listed gzip wins over the wildcard
       {"*;q=0, identity", ContentCoding::identity},
       {"gzip;q=2", ContentCoding::identity},  // malformed weights count as 0

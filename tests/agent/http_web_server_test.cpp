@@ -313,9 +313,9 @@ TEST(HttpWebServer, LargeTextRoutesNegotiateGzipOrIdentity) {
   const struct {
     const char* accept_encoding;  // nullptr: no header
     bool gzip;
-  } cases[] = {{nullptr, false},        {"gzip", true},         {"gzip, deflate, br", true}, {"br", false},
-               {"gzip;q=0", false},     {"gzip;q=0, br", false}, {"identity;q=0, gzip", true}, {"*", true},
-               {"identity", false},     {"*;q=0", false}};
+  } cases[] = {{nullptr, false},    {"gzip", true},          {"gzip, deflate, br", true},  {"br", false},
+               {"gzip;q=0", false}, {"gzip;q=0, br", false}, {"identity;q=0, gzip", true}, {"*", true},
+               {"identity", false}, {"*;q=0", false}};
   for (const auto& c : cases) {
     const std::string name = c.accept_encoding ? c.accept_encoding : "(none)";
     httplib::Headers headers;

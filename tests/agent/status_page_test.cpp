@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <time.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <regex>
 #include <set>
@@ -321,8 +324,8 @@ TEST(StatusPage, SelectingInTheStoreEqualsSelectingFromASnapshot) {
           query.offset = offset;
           const auto in_place = select_status_rows(store, query);
           const auto copied = select_status_rows(snapshot.rows, query);
-          const std::string what = filter + " ip=" + ip + " limit=" + std::to_string(limit) +
-                                   " offset=" + std::to_string(offset);
+          const std::string what =
+              filter + " ip=" + ip + " limit=" + std::to_string(limit) + " offset=" + std::to_string(offset);
           EXPECT_EQ(in_place.counts, copied.counts) << what;
           EXPECT_EQ(in_place.total, 1000u) << what;
           EXPECT_EQ(in_place.matching, copied.matching) << what;
@@ -429,25 +432,43 @@ TEST(StatusPage, ANewResultShowsAtOnce) {
   EXPECT_EQ(model.shown[0].status.target.ip, "198.18.0.5");
 }
 
-// A /16 in the store: every view is selected and rendered well inside the page's budget (the
-// scale benchmark measures the real figures; this only catches a return to copying every row).
+double thread_cpu_ms() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// A /16 in the store: every view is selected and rendered well inside the page's budget. Prints
+// the CPU time of each view (p50 and worst of 20; CPU, not wall, so that a loaded machine does
+// not blur it; the scale benchmark measures wall time over HTTP). The bound only catches a
+// return to copying every row.
 TEST(StatusPage, EveryViewOfASlash16IsQuick) {
   ResultStore store;
   fill_store(store, 65536);
-  const std::vector<std::map<std::string, std::string>> views = {
-      {}, {{"filter", "failing"}}, {{"filter", "passing"}}, {{"ip", "m4242.example"}},
-      {{"ip", "198.18.200.17"}}, {{"filter", "passing"}, {"offset", "30000"}}};
+  const std::vector<std::map<std::string, std::string>> views = {{},
+                                                                 {{"filter", "failing"}},
+                                                                 {{"filter", "passing"}},
+                                                                 {{"ip", "m4242.example"}},
+                                                                 {{"ip", "198.18.200.17"}},
+                                                                 {{"filter", "passing"}, {"offset", "30000"}}};
   for (const auto& params : views) {
     auto get = [&](const std::string& name) {
       auto it = params.find(name);
       return it == params.end() ? std::string() : it->second;
     };
     const StatusPageQuery query = make_status_page_query(get);
-    const auto start = std::chrono::steady_clock::now();
-    const std::string page = render_status_page(select_status_rows(store, query), query, k_now, fake_hints);
-    const auto elapsed = std::chrono::steady_clock::now() - start;
+    std::vector<double> cpu_ms;
+    std::string page;
+    for (int i = 0; i < 20; ++i) {
+      const double begin = thread_cpu_ms();
+      page = render_status_page(select_status_rows(store, query), query, k_now, fake_hints);
+      cpu_ms.push_back(thread_cpu_ms() - begin);
+    }
+    std::sort(cpu_ms.begin(), cpu_ms.end());
+    std::printf("status page at a /16, filter=%s ip=%s offset=%zu: %.1f ms CPU p50, %.1f ms worst of 20, %zu bytes\n",
+                query.filter.c_str(), query.ip.c_str(), query.offset, cpu_ms[10], cpu_ms.back(), page.size());
 #ifndef RDNS_SANITIZED_BUILD
-    EXPECT_LT(elapsed, 500ms) << query.filter << " " << query.ip << " " << query.offset;
+    EXPECT_LT(cpu_ms[10], 200.0) << query.filter << " " << query.ip << " " << query.offset;
 #endif
     EXPECT_LT(count(page, "<article"), k_status_page_default_rows + 1);
   }
