@@ -34,7 +34,8 @@ struct WebHandlers {
   // Optional; when set, preferred over `metrics`: writes the same exposition in chunks of about
   // 64 KiB through `write` (which returns false once the client is gone; the rest is then
   // discarded). A /16 of targets is ~100 MB of text: streaming it (chunked transfer) keeps it
-  // out of memory.
+  // out of memory. For a gzip response it runs on a helper thread of the worker (chunk_pipe.hpp),
+  // so that rendering and compressing overlap.
   std::function<void(const std::function<bool(std::string_view chunk)>& write)> metrics_stream;
 };
 
