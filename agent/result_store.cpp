@@ -136,26 +136,43 @@ void ResultStore::update_ready_locked() {
   if (!m_ready && m_checked == m_entries.size()) m_ready = true;
 }
 
+ResultStore::Row ResultStore::row_of(const Entry& entry) {
+  Row row;
+  row.ip = entry.ip;
+  row.expected_hostname = entry.expected_hostname;
+  row.helo_hostname = entry.helo_hostname;
+  row.labels = entry.labels;
+  row.entry = entry.entry;
+  row.record = entry.record;
+  if (entry.has_definitive) {
+    row.last_change = entry.last_change;
+    row.names_hash = entry.names_hash;
+  }
+  return row;
+}
+
 ResultStore::Snapshot ResultStore::snapshot() const {
   Snapshot snapshot;
   std::lock_guard lock(m_mutex);
   snapshot.rows.reserve(m_entries.size());
-  for (const auto& entry : m_entries) {
-    Row row;
-    row.ip = entry.ip;
-    row.expected_hostname = entry.expected_hostname;
-    row.helo_hostname = entry.helo_hostname;
-    row.labels = entry.labels;
-    row.entry = entry.entry;
-    row.record = entry.record;
-    if (entry.has_definitive) {
-      row.last_change = entry.last_change;
-      row.names_hash = entry.names_hash;
-    }
-    snapshot.rows.push_back(std::move(row));
-  }
+  for (const auto& entry : m_entries) snapshot.rows.push_back(row_of(entry));
   snapshot.generation = m_generation;
   return snapshot;
+}
+
+std::vector<ResultStore::Row> ResultStore::pick_rows(const Visit& visit, const Pick& pick) const {
+  std::vector<Row> rows;
+  std::lock_guard lock(m_mutex);
+  for (std::size_t i = 0; i < m_entries.size(); ++i) {
+    const Entry& entry = m_entries[i];
+    visit(i, RowView{entry.ip, entry.record ? &*entry.record : nullptr});
+  }
+  const std::vector<std::size_t> picked = pick();
+  rows.reserve(picked.size());
+  for (std::size_t index : picked) {
+    if (index < m_entries.size()) rows.push_back(row_of(m_entries[index]));
+  }
+  return rows;
 }
 
 std::size_t ResultStore::target_count() const {

@@ -7,10 +7,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -63,6 +65,21 @@ public:
   std::uint64_t generation() const;
 
   Snapshot snapshot() const;
+
+  // A target as pick_rows() shows it to its visitor; valid during the call only.
+  struct RowView {
+    std::string_view ip;
+    const TargetRecord* record = nullptr;  // null: not checked yet
+  };
+  using Visit = std::function<void(std::size_t index, const RowView& row)>;
+  using Pick = std::function<std::vector<std::size_t>()>;
+  // For views that show a few targets of many (the status page): calls `visit` for every target
+  // in config order, then copies only the rows at the indices `pick` returns, in that order
+  // (indices out of range are skipped). Both run under one hold of the lock, so the rows copied
+  // are the ones visited; a snapshot() would copy every row. So both must be quick, should not
+  // allocate per row, and must not call into the store: results of checks wait meanwhile.
+  std::vector<Row> pick_rows(const Visit& visit, const Pick& pick) const;
+
   std::size_t target_count() const;
   // True once every target has had a first result; stays true afterwards (a reload that adds
   // targets does not take a serving agent out of rotation).
@@ -82,6 +99,7 @@ private:
     bool has_definitive = false;
   };
   void update_ready_locked();
+  static Row row_of(const Entry& entry);
 
   mutable std::mutex m_mutex;
   std::vector<Entry> m_entries;

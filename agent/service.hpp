@@ -67,6 +67,8 @@ public:
   ProbeResponse probe(const std::string& target) { return m_probe.handle(target); }
   bool ready() const { return m_store.first_cycle_done(); }
   ResultStore::Snapshot snapshot() const { return m_store.snapshot(); }
+  // The store itself, read-only (the status page visits it in place: ResultStore::pick_rows).
+  const ResultStore& store() const { return m_store; }
   // --storage.path: results of an earlier run, served until their targets are checked again.
   std::size_t restore(std::vector<PersistedTarget> targets) { return m_store.restore(std::move(targets)); }
   std::uint64_t store_generation() const { return m_store.generation(); }

@@ -34,7 +34,8 @@ struct WebHandlers {
   // Optional; when set, preferred over `metrics`: writes the same exposition in chunks of about
   // 64 KiB through `write` (which returns false once the client is gone; the rest is then
   // discarded). A /16 of targets is ~100 MB of text: streaming it (chunked transfer) keeps it
-  // out of memory.
+  // out of memory. For a gzip response it runs on a helper thread of the worker (chunk_pipe.hpp),
+  // so that rendering and compressing overlap.
   std::function<void(const std::function<bool(std::string_view chunk)>& write)> metrics_stream;
 };
 
@@ -62,9 +63,10 @@ public:
 //   gets a request only once it has arrived; 408 when not within 5 s, at most 512 connections,
 //   503 beyond); read timeout 5 s, keep-alive 2 s, no request body over 64 KiB, headers over
 //   16 KiB -> 431. SIGPIPE is ignored process-wide (a client leaving mid-response).
-// - Routes: GET/HEAD <telemetry_path> (gzip/brotli when accepted), /probe?target= (400 without),
+// - Routes: GET/HEAD <telemetry_path> (gzip when accepted, negotiated in content_coding.hpp), /probe?target= (400 without),
 //   /-/healthy, /-/ready (503 until ready), POST /-/reload (500 with the error; other methods on
-//   a known path -> 405 with Allow), GET / status page (?filter=, ?ip=, ?limit=), else 404.
+//   a known path -> 405 with Allow), GET / status page (?filter=, ?ip=, ?limit=; gzip as /metrics),
+//   else 404.
 // - --web.config.file: validated here at start. basic_auth_users are re-read on every request
 //   (parsed again only when the file changed); bcrypt successes are cached. A file that turns
 //   invalid while serving makes every request 500 (logged), never unauthenticated. TLS settings

@@ -48,6 +48,14 @@ std::string filter_href(std::string_view filter, const std::string& ip) {
   return href;
 }
 
+// The link to another page of the same view (filter, search and limit kept).
+std::string page_href(const StatusPageQuery& query, std::size_t offset) {
+  std::string href = filter_href(query.filter, query.ip);
+  if (query.limit != k_status_page_default_rows) href += "&limit=" + std::to_string(query.limit);
+  if (offset > 0) href += "&offset=" + std::to_string(offset);
+  return href;
+}
+
 std::string with_thousands(std::size_t n) {
   std::string digits = std::to_string(n);
   std::string out;
@@ -112,10 +120,16 @@ std::string render_status_page(const StatusPageModel& model, const StatusPageQue
   }
   out += "</select><button type=\"submit\">Show</button></form>";
 
-  const std::size_t rendered = std::min(matching, query.limit);
+  const std::size_t rendered = model.shown.size();
+  const std::size_t first = model.offset;  // matching targets before the first one shown
   out += "<p class=\"note\" id=\"shown\">";
   if (matching == 0) {
     out += total == 0 ? "No targets are configured." : "No target matches this filter.";
+  } else if (first >= matching) {
+    out += "No targets past the first " + with_thousands(matching) + " matching.";
+  } else if (first > 0) {
+    out += "Showing targets " + with_thousands(first + 1) + "\u2013" + with_thousands(first + rendered) + " of " +
+           with_thousands(matching) + " matching" + (query.filter == "all" ? ", failing first." : ".");
   } else if (rendered < matching) {
     out += "Showing the first " + with_thousands(rendered) + " of " + with_thousands(matching) +
            " matching targets, failing first. Narrow the list with the filter or search, or add "
@@ -125,11 +139,28 @@ std::string render_status_page(const StatusPageModel& model, const StatusPageQue
     out += "Showing " + with_thousands(rendered) + (rendered == 1 ? " target" : " targets") +
            (query.filter == "all" ? ", failing first." : ".");
   }
-  out += "</p></header><main>\n";
+  out += "</p>";
+  std::string pages;  // links to the pages before and after, above and below the cards
+  if (first > 0 && matching > 0) {
+    const std::size_t previous =
+        first >= matching ? (matching - 1) / query.limit * query.limit : first - std::min(first, query.limit);
+    pages += "<a rel=\"prev\" href=\"";
+    append_escaped(pages, page_href(query, previous));
+    pages += "\">\u2190 Previous</a>";
+  }
+  if (first < matching && first + rendered < matching) {
+    pages += "<a rel=\"next\" href=\"";
+    append_escaped(pages, page_href(query, first + rendered));
+    pages += "\">Next " + with_thousands(std::min(query.limit, matching - first - rendered)) + " \u2192</a>";
+  }
+  if (!pages.empty()) out += "<nav class=\"pages\" aria-label=\"Pages\">" + pages + "</nav>";
+  out += "</header><main>\n";
 
   for (const ShownTarget& shown : model.shown) render_target_card(out, shown, now, hints);
+  out += "</main>";
+  if (!pages.empty()) out += "<nav class=\"pages\" aria-label=\"More pages\">" + pages + "</nav>";
   out +=
-      "</main><footer>Verdicts are withheld while a lookup is not definitive (SERVFAIL, timeout, "
+      "<footer>Verdicts are withheld while a lookup is not definitive (SERVFAIL, timeout, "
       "bogus): a resolver problem is never reported as a missing record. Metrics: <a href=\"";
   append_escaped(out, query.telemetry_path);
   out += "\">";

@@ -33,6 +33,8 @@ border-radius:8px;padding:7px 10px;min-height:40px}
 input{flex:1 1 180px;min-width:0}
 button{background:var(--fg);color:var(--bg);border-color:var(--fg);font-weight:600}
 .note{color:var(--muted);font-size:13px;margin:0 0 10px}
+.pages{display:flex;gap:16px;justify-content:flex-end;max-width:1100px;margin:0 auto 10px;padding:0 14px;
+font-size:14px}
 main{display:grid;gap:10px;padding-bottom:16px}
 .target{background:var(--card);border:1px solid var(--border);border-left:6px solid var(--none);
 border-radius:12px;padding:10px 14px;min-width:0}

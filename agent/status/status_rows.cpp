@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <utility>
 
 namespace rdns::agent {
 namespace {
@@ -18,11 +20,12 @@ bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
 
-bool row_matches(const ResultStore::Row& row, const std::string& needle) {
-  if (needle.empty() || contains(lower(row.ip), needle)) return true;
+// IPs are canonical (lower-case hex for IPv6) and PTR names lower case, and the needle is
+// lowered once: a plain substring search, no allocation per row.
+bool record_matches(std::string_view ip, const TargetRecord* record, const std::string& needle) {
+  if (needle.empty() || contains(ip, needle)) return true;
   bool found = false;
-  if (row.record)
-    row.record->for_each_hostname([&](std::string_view name) { found = found || contains(name, needle); });
+  if (record) record->for_each_hostname([&](std::string_view name) { found = found || contains(name, needle); });
   return found;
 }
 
@@ -50,31 +53,52 @@ TargetStatus unpack(const ResultStore::Row& row) {
   return status;
 }
 
-// Counts every item, keeps the indices of at most `limit` matching ones per state (never more
-// than could be rendered), then materialises them in page order.
-template <typename Item, typename StateOf, typename Matches, typename Materialise>
-StatusPageModel select(std::span<const Item> items, const StatusPageQuery& query, StateOf state_of, Matches matches,
-                       Materialise materialise) {
-  StatusPageModel model;
-  model.total = items.size();
-  std::array<std::vector<std::size_t>, 4> selected;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const TargetState state = state_of(items[i]);
-    ++model.counts[static_cast<std::size_t>(state)];
-    if (query.filter != "all" && query.filter != state_name(state)) continue;
-    if (!matches(items[i], query.ip)) continue;
-    ++model.matching;
-    auto& bucket = selected[static_cast<std::size_t>(state)];
-    if (bucket.size() < query.limit) bucket.push_back(i);
+// Counts every target offered, and keeps the indices of the first offset + limit matching ones
+// of each state (no page can show more), so that page() can lay out failing first, then
+// undecided, unchecked, passing, config order within a state, and cut the page out of that.
+class Selection {
+public:
+  explicit Selection(const StatusPageQuery& query)
+      : m_query(query), m_keep(std::min(query.offset, k_status_page_max_offset) + query.limit) {
+    m_model.offset = query.offset;
   }
-  for (TargetState state : k_state_order) {
-    for (std::size_t index : selected[static_cast<std::size_t>(state)]) {
-      if (model.shown.size() >= query.limit) break;
-      model.shown.push_back(ShownTarget{materialise(items[index]), state});
+
+  void offer(std::size_t index, TargetState state, bool matches) {
+    ++m_model.total;
+    ++m_model.counts[static_cast<std::size_t>(state)];
+    if (m_query.filter != "all" && m_query.filter != state_name(state)) return;
+    if (!matches) return;
+    ++m_model.matching;
+    auto& bucket = m_selected[static_cast<std::size_t>(state)];
+    if (bucket.size() < m_keep) bucket.push_back(index);
+  }
+  bool wants_match(TargetState state) const { return m_query.filter == "all" || m_query.filter == state_name(state); }
+
+  // The indices of the page, in page order, with their states.
+  std::vector<std::pair<std::size_t, TargetState>> page() const {
+    std::vector<std::pair<std::size_t, TargetState>> out;
+    std::size_t skip = m_query.offset;
+    for (TargetState state : k_state_order) {
+      for (std::size_t index : m_selected[static_cast<std::size_t>(state)]) {
+        if (out.size() >= m_query.limit) return out;
+        if (skip > 0) {
+          --skip;
+          continue;
+        }
+        out.emplace_back(index, state);
+      }
     }
+    return out;
   }
-  return model;
-}
+
+  StatusPageModel& model() { return m_model; }
+
+private:
+  const StatusPageQuery& m_query;
+  std::size_t m_keep;
+  StatusPageModel m_model;
+  std::array<std::vector<std::size_t>, 4> m_selected;
+};
 
 }  // namespace
 
@@ -117,26 +141,65 @@ StatusPageQuery make_status_page_query(const std::function<std::string(const std
     if (filter == known) query.filter = filter;
   }
   query.ip = lower(param("ip").substr(0, 256));
-  query.limit = k_status_page_default_rows;
-  const std::string limit = param("limit");
-  std::size_t value = 0;
-  auto [ptr, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), value);
-  if (!limit.empty() && ec == std::errc() && ptr == limit.data() + limit.size()) {
-    query.limit = std::clamp<std::size_t>(value, 1, k_status_page_max_rows);
-  }
+  const auto number = [&](const std::string& name) -> std::optional<std::size_t> {
+    const std::string text = param(name);
+    std::size_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+    return value;
+  };
+  query.limit =
+      std::clamp<std::size_t>(number("limit").value_or(k_status_page_default_rows), 1, k_status_page_max_rows);
+  query.offset = std::min<std::size_t>(number("offset").value_or(0), k_status_page_max_offset);
   return query;
 }
 
+StatusPageModel select_status_rows(const ResultStore& store, const StatusPageQuery& query) {
+  Selection selection(query);
+  std::vector<std::pair<std::size_t, TargetState>> page;
+  // Under the store's lock: a pass over the compact records in place, then a copy of the rows
+  // shown only. The search is a substring test per row, without allocation.
+  const std::vector<ResultStore::Row> rows = store.pick_rows(
+      [&](std::size_t index, const ResultStore::RowView& row) {
+        const TargetState state = target_state(row.record);
+        selection.offer(index, state, selection.wants_match(state) && record_matches(row.ip, row.record, query.ip));
+      },
+      [&] {
+        page = selection.page();
+        std::vector<std::size_t> indices;
+        indices.reserve(page.size());
+        for (const auto& [index, state] : page) indices.push_back(index);
+        return indices;
+      });
+  StatusPageModel& model = selection.model();
+  model.shown.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size() && i < page.size(); ++i) {
+    model.shown.push_back(ShownTarget{unpack(rows[i]), page[i].second});
+  }
+  return std::move(model);
+}
+
 StatusPageModel select_status_rows(std::span<const ResultStore::Row> rows, const StatusPageQuery& query) {
-  return select<ResultStore::Row>(
-      rows, query, [](const ResultStore::Row& row) { return target_state(row.record ? &*row.record : nullptr); },
-      row_matches, unpack);
+  Selection selection(query);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const TargetRecord* record = rows[i].record ? &*rows[i].record : nullptr;
+    const TargetState state = target_state(record);
+    selection.offer(i, state, selection.wants_match(state) && record_matches(rows[i].ip, record, query.ip));
+  }
+  StatusPageModel& model = selection.model();
+  for (const auto& [index, state] : selection.page()) model.shown.push_back(ShownTarget{unpack(rows[index]), state});
+  return std::move(model);
 }
 
 StatusPageModel select_status_rows(const std::vector<TargetStatus>& targets, const StatusPageQuery& query) {
-  return select<TargetStatus>(
-      targets, query, [](const TargetStatus& status) { return target_state(status); }, status_matches,
-      [](const TargetStatus& status) { return status; });
+  Selection selection(query);
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const TargetState state = target_state(targets[i]);
+    selection.offer(i, state, selection.wants_match(state) && status_matches(targets[i], query.ip));
+  }
+  StatusPageModel& model = selection.model();
+  for (const auto& [index, state] : selection.page()) model.shown.push_back(ShownTarget{targets[index], state});
+  return std::move(model);
 }
 
 }  // namespace rdns::agent

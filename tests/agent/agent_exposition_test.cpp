@@ -497,3 +497,31 @@ TEST(AgentContinuity, TargetIpsPerEntryAddUpToTheEntry) {
 
 }  // namespace
 }  // namespace rdns::agent
+
+namespace rdns::agent::metrics {
+namespace {
+
+// Label values are appended in runs between escapes: escapes first, last, adjacent, alone.
+TEST(AgentExposition, LabelValueEscapesAtEveryPosition) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"", ""},
+      {"198.51.100.7", "198.51.100.7"},
+      {"\\", "\\\\"},
+      {"\"", "\\\""},
+      {"\n", "\\n"},
+      {"a\"b", "a\\\"b"},
+      {"\"start", "\\\"start"},
+      {"end\\", "end\\\\"},
+      {"\\\"\n", "\\\\\\\"\\n"},
+      {"x\n\ny", "x\\n\\ny"},
+      {std::string("nul\0byte", 8), std::string("nul\0byte", 8)},  // only \, " and LF are escaped
+  };
+  for (const auto& [value, expected] : cases) {
+    std::string out = "prefix=";
+    append_escaped_label_value(out, value);
+    EXPECT_EQ(out, "prefix=" + expected);
+  }
+}
+
+}  // namespace
+}  // namespace rdns::agent::metrics

@@ -279,6 +279,7 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
       httplib::Headers headers;
       if (gzip) headers.emplace("Accept-Encoding", "gzip");
       const long rss_begin = peak_rss_kib();
+      const auto wall_begin = steady_clock::now();
       auto res = client.Get("/metrics", headers, [&](const char*, std::size_t n) {
         received += n;
         return true;
@@ -287,8 +288,9 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
       EXPECT_EQ(res->status, 200);
       EXPECT_EQ(res->get_header_value("Content-Encoding"), gzip ? "gzip" : "");
       EXPECT_NEAR(static_cast<double>(received), static_cast<double>(bytes), bytes * 0.01);
-      std::printf("HTTP scrape, %s, %s: %.1f MB; peak RSS %ld MB (+%ld MB)\n", what, gzip ? "gzip" : "plain",
-                  received / 1e6, peak_rss_kib() / 1024, (peak_rss_kib() - rss_begin) / 1024);
+      std::printf("HTTP scrape, %s, %s: %.1f MB in %.3f s wall; peak RSS %ld MB (+%ld MB)\n", what,
+                  gzip ? "gzip" : "plain", received / 1e6, duration<double>(steady_clock::now() - wall_begin).count(),
+                  peak_rss_kib() / 1024, (peak_rss_kib() - rss_begin) / 1024);
     }
     (*server)->stop();
   };

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <zlib.h>
+
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "agent/http/basic_auth.hpp"
@@ -265,6 +268,99 @@ TEST(HttpWebServer, StreamedMetricsArriveWholePlainGzipAndHead) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200);
   }
+}
+
+// A gzip member inflated with zlib, as a client does; nullopt unless it is one whole member.
+std::optional<std::string> gunzip(const std::string& compressed) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return std::nullopt;
+  std::string out;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  z.avail_in = static_cast<uInt>(compressed.size());
+  char buffer[65536];
+  int status = Z_OK;
+  while (status == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buffer);
+    z.avail_out = sizeof buffer;
+    status = inflate(&z, Z_NO_FLUSH);
+    out.append(buffer, sizeof buffer - z.avail_out);
+  }
+  const bool whole = status == Z_STREAM_END && z.avail_in == 0;
+  inflateEnd(&z);
+  if (!whole) return std::nullopt;
+  return out;
+}
+
+// /metrics and "/" negotiate their coding themselves (gzip at level 1, or identity) and turn
+// httplib's own compression off: every client gets a body it can read, byte for byte the same
+// text once decompressed, and a cache between them is told the answer varies.
+TEST(HttpWebServer, LargeTextRoutesNegotiateGzipOrIdentity) {
+  FakeApp app;
+  app.stream_chunk = 64 * 1024;
+  {
+    std::lock_guard lock(app.mutex);
+    app.metrics_text = big_exposition();
+    app.status_page_html = "<!DOCTYPE html>\n" + std::string(300'000, 'x') + "</html>\n";
+  }
+  const std::string metrics = app.metrics_text;
+  const std::string page = app.status_page_html;
+  auto server = start(app);
+  ASSERT_TRUE(server);
+  httplib::Client raw("127.0.0.1", server->bound_port());
+  raw.set_decompress(false);
+  raw.set_read_timeout(10, 0);
+
+  const struct {
+    const char* accept_encoding;  // nullptr: no header
+    bool gzip;
+  } cases[] = {{nullptr, false},    {"gzip", true},          {"gzip, deflate, br", true},  {"br", false},
+               {"gzip;q=0", false}, {"gzip;q=0, br", false}, {"identity;q=0, gzip", true}, {"*", true},
+               {"identity", false}, {"*;q=0", false}};
+  for (const auto& c : cases) {
+    const std::string name = c.accept_encoding ? c.accept_encoding : "(none)";
+    httplib::Headers headers;
+    if (c.accept_encoding) headers.emplace("Accept-Encoding", c.accept_encoding);
+    for (const auto& [path, expected] : {std::pair<std::string, std::string>{"/metrics", metrics}, {"/", page}}) {
+      auto res = raw.Get(path, headers);
+      ASSERT_TRUE(res) << path << " " << name << ": " << httplib::to_string(res.error());
+      EXPECT_EQ(res->status, 200);
+      EXPECT_EQ(res->get_header_value("Vary"), "Accept-Encoding") << path << " " << name;
+      if (c.gzip) {
+        EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip") << path << " " << name;
+        EXPECT_EQ(res->get_header_value_count("Content-Encoding"), 1u) << "compressed once, by us";
+        const auto body = gunzip(res->body);
+        ASSERT_TRUE(body) << path << " " << name << ": not one gzip member";
+        EXPECT_TRUE(*body == expected) << path << " " << name << ": " << body->size() << " bytes";
+        EXPECT_LT(res->body.size(), expected.size() / 4);
+      } else {
+        EXPECT_FALSE(res->has_header("Content-Encoding")) << path << " " << name;
+        EXPECT_TRUE(res->body == expected) << path << " " << name << ": " << res->body.size() << " bytes";
+      }
+    }
+  }
+
+  // HEAD: the same headers, no body, nothing rendered for /metrics.
+  const int streamed = app.stream_calls.load();
+  auto res = raw.Head("/metrics", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_TRUE(res->body.empty());
+  EXPECT_EQ(app.stream_calls.load(), streamed);
+  res = raw.Head("/", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_TRUE(res->body.empty());
+
+  // httplib's decoding client, offering what it can decode (gzip, deflate and br), reads both.
+  httplib::Client decoding("127.0.0.1", server->bound_port());
+  decoding.set_read_timeout(10, 0);
+  res = decoding.Get("/metrics", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(res);
+  EXPECT_TRUE(res->body == metrics);
+  res = decoding.Get("/", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(res);
+  EXPECT_TRUE(res->body == page);
 }
 
 // Sends `request` to 127.0.0.1:port, reads about `bytes` of the answer and closes at once.

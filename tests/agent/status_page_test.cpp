@@ -3,7 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
 #include <regex>
+#include <set>
 
 namespace rdns::agent {
 namespace {
@@ -269,6 +275,203 @@ TEST(StatusPage, SelectsFromStoreRowsFailingFirstWithinTheLimit) {
   const auto found = select_status_rows(snapshot.rows, query);
   ASSERT_EQ(found.matching, 1u);
   EXPECT_EQ(found.shown.at(0).status.target.ip, "198.18.0.100");
+}
+
+}  // namespace
+}  // namespace rdns::agent
+
+namespace rdns::agent {
+namespace {
+
+// A store of `n` targets 198.18.x.y: every third never checked, every seventh failing, the rest
+// passing with PTR name m<i>.example.com.
+std::vector<TargetId> fill_store(ResultStore& store, int n) {
+  std::vector<config::Target> targets;
+  for (int i = 0; i < n; ++i) {
+    config::Target t;
+    t.ip = "198.18." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+    targets.push_back(t);
+  }
+  const auto ids = store.set_targets(targets);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i % 3 == 2) continue;
+    CheckResult r = i % 7 == 0 ? *failing_missing(ids[i].ip).result
+                               : *passing(ids[i].ip, "m" + std::to_string(i) + ".example.com").result;
+    EXPECT_TRUE(store.record(ids[i].id, r));
+  }
+  return ids;
+}
+
+std::vector<std::string> shown_ips(const StatusPageModel& model) {
+  std::vector<std::string> ips;
+  for (const auto& shown : model.shown) ips.push_back(shown.status.target.ip);
+  return ips;
+}
+
+// What "/" serves (the store visited in place) selects exactly what a full snapshot would.
+TEST(StatusPage, SelectingInTheStoreEqualsSelectingFromASnapshot) {
+  ResultStore store;
+  fill_store(store, 1000);
+  const auto snapshot = store.snapshot();
+  for (const std::string filter : {"all", "failing", "unchecked", "passing", "undecided"}) {
+    for (const std::string ip : {"", "198.18.1.", "m10", "nothing-matches"}) {
+      for (std::size_t limit : {1u, 7u, 500u}) {
+        for (std::size_t offset : {0u, 3u, 333u, 5000u}) {
+          StatusPageQuery query;
+          query.filter = filter;
+          query.ip = ip;
+          query.limit = limit;
+          query.offset = offset;
+          const auto in_place = select_status_rows(store, query);
+          const auto copied = select_status_rows(snapshot.rows, query);
+          const std::string what =
+              filter + " ip=" + ip + " limit=" + std::to_string(limit) + " offset=" + std::to_string(offset);
+          EXPECT_EQ(in_place.counts, copied.counts) << what;
+          EXPECT_EQ(in_place.total, 1000u) << what;
+          EXPECT_EQ(in_place.matching, copied.matching) << what;
+          EXPECT_EQ(shown_ips(in_place), shown_ips(copied)) << what;
+          ASSERT_EQ(in_place.shown.size(), copied.shown.size()) << what;
+          for (std::size_t i = 0; i < in_place.shown.size(); ++i) {
+            EXPECT_EQ(in_place.shown[i].state, copied.shown[i].state) << what;
+            ASSERT_EQ(in_place.shown[i].status.result.has_value(), copied.shown[i].status.result.has_value());
+            if (in_place.shown[i].status.result) {
+              EXPECT_EQ(in_place.shown[i].status.result->ptr_hostnames, copied.shown[i].status.result->ptr_hostnames);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Pages of `limit` walk through every matching target exactly once, in page order (failing
+// first), and link to each other.
+TEST(StatusPage, PagesCoverEveryMatchingTargetOnceAndLinkEachOther) {
+  ResultStore store;
+  fill_store(store, 600);
+  StatusPageQuery query;
+  query.limit = 50;
+  std::vector<std::string> seen;
+  std::vector<TargetState> states;
+  const std::size_t matching = select_status_rows(store, query).matching;
+  ASSERT_EQ(matching, 600u);
+  for (query.offset = 0; query.offset < matching; query.offset += query.limit) {
+    const auto model = select_status_rows(store, query);
+    EXPECT_EQ(model.offset, query.offset);
+    for (const auto& shown : model.shown) {
+      seen.push_back(shown.status.target.ip);
+      states.push_back(shown.state);
+    }
+    const std::string page = render_status_page(model, query, k_now, fake_hints);
+    const bool last = query.offset + query.limit >= matching;
+    EXPECT_EQ(count(page, "rel=\"next\" href=\"?filter=all&amp;limit=50&amp;offset=" +
+                              std::to_string(query.offset + 50) + "\""),
+              last ? 0u : 2u)
+        << "offset " << query.offset;  // above and below the cards
+    if (query.offset == 0) {
+      EXPECT_EQ(count(page, "rel=\"prev\""), 0u);
+      EXPECT_NE(page.find("Showing the first 50 of 600 matching targets"), std::string::npos);
+    } else {
+      const std::string previous = query.offset == 50 ? "" : "&amp;offset=" + std::to_string(query.offset - 50);
+      EXPECT_EQ(count(page, "rel=\"prev\" href=\"?filter=all&amp;limit=50" + previous + "\""), 2u)
+          << "offset " << query.offset;
+      EXPECT_NE(page.find("Showing targets " + std::to_string(query.offset + 1) + "\u2013"), std::string::npos);
+    }
+  }
+  ASSERT_EQ(seen.size(), matching);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), matching) << "no target on two pages";
+  EXPECT_TRUE(std::is_sorted(states.begin(), states.end())) << "failing, undecided, unchecked, passing";
+
+  // Past the end: nothing shown, a way back to the last page.
+  query.offset = 10'000;
+  const auto past = select_status_rows(store, query);
+  EXPECT_TRUE(past.shown.empty());
+  const std::string page = render_status_page(past, query, k_now, fake_hints);
+  EXPECT_NE(page.find("No targets past the first 600 matching."), std::string::npos);
+  EXPECT_NE(page.find("rel=\"prev\" href=\"?filter=all&amp;limit=50&amp;offset=550\""), std::string::npos);
+  EXPECT_EQ(page.find("rel=\"next\""), std::string::npos);
+}
+
+TEST(StatusPage, OffsetIsParsedAndClamped) {
+  std::map<std::string, std::string> params = {{"offset", "1500"}};
+  auto get = [&](const std::string& name) {
+    auto it = params.find(name);
+    return it == params.end() ? std::string() : it->second;
+  };
+  EXPECT_EQ(make_status_page_query(get).offset, 1500u);
+  params = {{"offset", "-3"}};
+  EXPECT_EQ(make_status_page_query(get).offset, 0u);
+  params = {{"offset", "9x"}};
+  EXPECT_EQ(make_status_page_query(get).offset, 0u);
+  params = {{"offset", "99999999999999999999999"}};  // out of range of size_t: not a number
+  EXPECT_EQ(make_status_page_query(get).offset, 0u);
+  params = {{"offset", "5000000"}};
+  EXPECT_EQ(make_status_page_query(get).offset, k_status_page_max_offset);
+}
+
+// The page reads the store as it is now: a new result shows at the next request.
+TEST(StatusPage, ANewResultShowsAtOnce) {
+  ResultStore store;
+  const auto ids = fill_store(store, 30);
+  StatusPageQuery query;
+  query.ip = "198.18.0.5";  // never checked before (i % 3 == 2)
+  auto model = select_status_rows(store, query);
+  ASSERT_EQ(model.shown.size(), 1u);
+  EXPECT_EQ(model.shown[0].state, TargetState::unchecked);
+  const auto unchecked = model.counts[static_cast<std::size_t>(TargetState::unchecked)];
+  ASSERT_TRUE(store.record(ids[5].id, *failing_missing(ids[5].ip).result));
+  model = select_status_rows(store, query);
+  ASSERT_EQ(model.shown.size(), 1u);
+  EXPECT_EQ(model.shown[0].state, TargetState::failing);
+  EXPECT_EQ(model.counts[static_cast<std::size_t>(TargetState::unchecked)], unchecked - 1);
+  ASSERT_TRUE(store.record(ids[5].id, *passing(ids[5].ip, "new.example.com").result));
+  query.ip = "new.example";
+  model = select_status_rows(store, query);
+  ASSERT_EQ(model.shown.size(), 1u);
+  EXPECT_EQ(model.shown[0].state, TargetState::passing);
+  EXPECT_EQ(model.shown[0].status.target.ip, "198.18.0.5");
+}
+
+double thread_cpu_ms() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// A /16 in the store: every view is selected and rendered well inside the page's budget. Prints
+// the CPU time of each view (p50 and worst of 20; CPU, not wall, so that a loaded machine does
+// not blur it; the scale benchmark measures wall time over HTTP). The bound only catches a
+// return to copying every row.
+TEST(StatusPage, EveryViewOfASlash16IsQuick) {
+  ResultStore store;
+  fill_store(store, 65536);
+  const std::vector<std::map<std::string, std::string>> views = {{},
+                                                                 {{"filter", "failing"}},
+                                                                 {{"filter", "passing"}},
+                                                                 {{"ip", "m4242.example"}},
+                                                                 {{"ip", "198.18.200.17"}},
+                                                                 {{"filter", "passing"}, {"offset", "30000"}}};
+  for (const auto& params : views) {
+    auto get = [&](const std::string& name) {
+      auto it = params.find(name);
+      return it == params.end() ? std::string() : it->second;
+    };
+    const StatusPageQuery query = make_status_page_query(get);
+    std::vector<double> cpu_ms;
+    std::string page;
+    for (int i = 0; i < 20; ++i) {
+      const double begin = thread_cpu_ms();
+      page = render_status_page(select_status_rows(store, query), query, k_now, fake_hints);
+      cpu_ms.push_back(thread_cpu_ms() - begin);
+    }
+    std::sort(cpu_ms.begin(), cpu_ms.end());
+    std::printf("status page at a /16, filter=%s ip=%s offset=%zu: %.1f ms CPU p50, %.1f ms worst of 20, %zu bytes\n",
+                query.filter.c_str(), query.ip.c_str(), query.offset, cpu_ms[10], cpu_ms.back(), page.size());
+#ifndef RDNS_SANITIZED_BUILD
+    EXPECT_LT(cpu_ms[10], 200.0) << query.filter << " " << query.ip << " " << query.offset;
+#endif
+    EXPECT_LT(count(page, "<article"), k_status_page_default_rows + 1);
+  }
 }
 
 }  // namespace

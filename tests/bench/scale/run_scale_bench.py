@@ -6,7 +6,8 @@ through the real rdns_exporter, against a bare libunbound program doing the same
                      --bare build/DIR/tests/bench/rdns_bench_bare_unbound_cycle [--prefix 16] [--runs 3]
 
 Prints a table: bare cycle time, exporter cycle time, their ratio, peak RSS, /metrics scrape
-median (plain and gzip), and how many IPs have rdns_check_success 1. Exit status 1 when a
+median (plain and gzip, wall time and the exporter's CPU during it), how many IPs have rdns_check_success 1, and with --status-requests N
+(default 200) the p50/p99 of N requests of each status page view (STATUS_VIEWS). Exit status 1 when a
 cycle is incomplete or a result is wrong (the bare program's FCrDNS or the exporter's
 rdns_check_success is not 1 for every IP) or anything fails; the performance targets are
 printed, never asserted (the machine is shared and noisy). --smoke (the ctest entry, a /24):
@@ -67,8 +68,24 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def http_get(url, timeout=30.0, gzip_ok=False):
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+# The "/" views timed with --status-requests: (name, path and query, Accept-Encoding or None).
+# A browser asks for gzip, deflate and br; the bench world's targets all pass.
+BROWSER_ENCODINGS = "gzip, deflate, br"
+STATUS_VIEWS = [
+    ("default page", "/", None),
+    ("default page, browser", "/", BROWSER_ENCODINGS),
+    ("filter failing (none)", "/?filter=failing", BROWSER_ENCODINGS),
+    ("filter passing", "/?filter=passing", BROWSER_ENCODINGS),
+    ("search PTR name", "/?ip=h-200-17.bench.test", BROWSER_ENCODINGS),
+    ("one target's card", "/?ip=198.18.200.17", BROWSER_ENCODINGS),
+    ("page 61 of passing", "/?filter=passing&offset=30000", BROWSER_ENCODINGS),
+]
+
+
+def http_get(url, timeout=30.0, gzip_ok=False, accept_encoding=None):
+    if gzip_ok:
+        accept_encoding = "gzip"
+    request = urllib.request.Request(url, headers={"Accept-Encoding": accept_encoding} if accept_encoding else {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read(), response.headers.get("Content-Encoding")
@@ -160,27 +177,52 @@ def run_exporter(args, world, workdir, interval):
         result["cpu_at_ready"] = cpu_seconds(proc.pid)
         result["rss_at_ready_kb"] = proc_status(proc.pid, "VmHWM")
         for mode in ("plain", "gzip"):
-            times, body = [], b""
+            times, cpu, body = [], [], b""
             for _ in range(args.scrapes):
-                t0 = time.monotonic()
+                t0, c0 = time.monotonic(), cpu_seconds(proc.pid)
                 status, data, encoding = http_get(base + "/metrics", timeout=60, gzip_ok=mode == "gzip")
                 times.append(time.monotonic() - t0)
+                cpu.append(cpu_seconds(proc.pid) - c0)
                 if status != 200:
                     raise RuntimeError("/metrics answered %d" % status)
                 result["bytes_" + mode] = len(data)
                 result.setdefault("hwm_after_scrape_mb", []).append(round(proc_status(proc.pid, "VmHWM") / 1024))
                 body = gzip.decompress(data) if encoding == "gzip" else data
             result["scrape_" + mode] = statistics.median(times)
+            result["scrape_cpu_" + mode] = statistics.median(cpu)
         samples = SUCCESS_RE.findall(body)
         result["success_series"] = len(samples)
         result["success_ones"] = sum(1 for _ip, v in samples if v == b"1")
         count = re.search(rb"^rdns_check_duration_seconds_count (\S+)$", body, re.M)
         result["checks_completed"] = int(float(count.group(1))) if count else None
+        result["status_views"] = time_status_views(base, args.status_requests)
         result["peak_rss_kb"] = proc_status(proc.pid, "VmHWM")
         result["cpu_total"] = cpu_seconds(proc.pid)
     finally:
         stop_process(proc)
     return result
+
+
+def percentile(values, fraction):
+    """The nearest-rank percentile (p99 of 200 values is the 198th smallest)."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, int(-(-fraction * len(ordered) // 1)) - 1))]
+
+
+def time_status_views(base, requests):
+    """{view: (p50, p99, bytes)} of `requests` GETs of each STATUS_VIEWS entry, one after another."""
+    views = {}
+    for name, path, encoding in STATUS_VIEWS if requests > 0 else []:
+        times, size = [], 0
+        for _ in range(requests):
+            t0 = time.monotonic()
+            status, data, _ = http_get(base + path, timeout=30, accept_encoding=encoding)
+            times.append(time.monotonic() - t0)
+            if status != 200:
+                raise RuntimeError("%s answered %d" % (path, status))
+            size = len(data)
+        views[name] = (percentile(times, 0.5), percentile(times, 0.99), size)
+    return views
 
 
 def measure_exporter(args, world, workdir, bare_wall):
@@ -219,9 +261,14 @@ def main(argv=None):
     ap.add_argument("--deadline", type=float, default=300, help="give up a cycle after this many seconds")
     ap.add_argument("--exporter-env", action="append", default=[], metavar="KEY=VALUE",
                     help="extra environment for rdns_exporter (experiments, e.g. MALLOC_ARENA_MAX=2)")
+    ap.add_argument("--status-requests", type=int, metavar="N",
+                    help="time N requests of each status page view after the scrapes (0: none; "
+                         "default 200, 3 with --smoke)")
     ap.add_argument("--smoke", action="store_true", help="ctest: one exporter attempt at --min-interval")
     ap.add_argument("--workdir", help="keep files here (default: a temporary directory)")
     args = ap.parse_args(argv)
+    if args.status_requests is None:
+        args.status_requests = 3 if args.smoke else 200
     args.exporter_env = dict(kv.split("=", 1) for kv in args.exporter_env)
 
     tmp = None
@@ -286,11 +333,19 @@ def main(argv=None):
              "target <= 1 s; %.1f MB" % (med(lambda b, e: e["bytes_plain"]) / 1e6)),
             ("/metrics scrape, gzip", "%.3f s" % med(lambda b, e: e["scrape_gzip"]),
              "%.1f MB compressed" % (med(lambda b, e: e["bytes_gzip"]) / 1e6)),
+            ("  exporter CPU per scrape, plain / gzip", "%.2f s / %.2f s" % (
+                med(lambda b, e: e["scrape_cpu_plain"]), med(lambda b, e: e["scrape_cpu_gzip"])),
+             "all its threads during the scrape (checks of the next cycle included)"),
             ("rdns_check_success == 1", "%d / %d" % (min(e["success_ones"] for _b, e in rows), n), "worst run"),
         ]
+        for view, _path, _encoding in STATUS_VIEWS if args.status_requests > 0 else []:
+            table.append(("status page: " + view, "%.1f / %.1f ms" % (
+                med(lambda b, e: e["status_views"][view][0] * 1000), med(lambda b, e: e["status_views"][view][1] * 1000)),
+                "p50 / p99 of %d; %.0f kB" % (args.status_requests,
+                                               med(lambda b, e: e["status_views"][view][2]) / 1000)))
         print("\nmedians of %d run(s), concurrency %d, 198.18.0.0/%d:" % (len(rows), args.concurrency, args.prefix))
         for name, value, note in table:
-            print("  %-36s %18s   %s" % (name, value, note))
+            print("  %-40s %18s   %s" % (name, value, note))
     for failure in failures:
         print("FAIL " + failure, file=sys.stderr)
     return 1 if failures else 0
