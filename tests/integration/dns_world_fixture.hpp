@@ -91,6 +91,24 @@ public:
     }
     run(args);
   }
+  // Replaces the TXT records of `name` (each text one record; none: delete them), waits until
+  // served. Texts must not hold a single quote (they go through the shell).
+  void set_txt(const std::string& name, const std::vector<std::string>& texts) {
+    std::string args = "set-txt '" + name + "'";
+    for (const auto& t : texts) {
+      args += " '" + t + "'";
+    }
+    run(args);
+  }
+  // What the egress echo server (tests/dns_world/echo_server.py, on echo_port) answers from now
+  // on: one TXT record per line, A/AAAA from the lines that are addresses, "!servfail", "!drop".
+  void set_egress(const std::vector<std::string>& lines) {
+    std::string args = "set-egress";
+    for (const auto& l : lines) {
+      args += " '" + l + "'";
+    }
+    run(args);
+  }
 
   const Scenario& scenario(std::string_view ip) const {
     for (const auto& s : scenarios) {
@@ -133,6 +151,7 @@ public:
   std::string host;
   int port = 0;       // Knot
   int tiny_port = 0;  // tiny_auth.py
+  int echo_port = 0;  // echo_server.py (egress echo: TXT o-o.myaddr.l.google.com, A/AAAA myip.opendns.com)
   std::string unbound_config_file, unbound_forward_config_file, trust_anchor_file, dead_ns;
   std::uint32_t ttl = 0;
   std::vector<Scenario> scenarios;
@@ -177,6 +196,7 @@ private:
     host = t["host"].value_or(std::string());
     port = t["port"].value_or(0);
     tiny_port = t["tiny_port"].value_or(0);
+    echo_port = t["echo_port"].value_or(0);
     unbound_config_file = t["unbound_config_file"].value_or(std::string());
     unbound_forward_config_file = t["unbound_forward_config_file"].value_or(std::string());
     trust_anchor_file = t["trust_anchor_file"].value_or(std::string());
