@@ -251,6 +251,17 @@ SPF_EXPECTED = {
 }
 
 
+def spf_expectations():
+    """SPF_EXPECTED as world.json rows: domain, outcome, networks (ok), error (a fragment)."""
+    rows = []
+    for domain, (outcome, what) in SPF_EXPECTED.items():
+        rows.append({"domain": domain, "outcome": outcome,
+                     "networks": what if outcome == "ok" else [],
+                     "error": "" if outcome == "ok" else what,
+                     "not_expandable": 2 if domain == "macro.spf.test" else 0})
+    return rows
+
+
 def txt_rdata(text):
     """TXT presentation rdata (for a zone file): a str is one record split into 255-byte
     strings, a list of str one record of exactly those strings."""
@@ -655,6 +666,7 @@ zone:
             "ttl": TTL,
             "zones": list(st["model"].keys()),
             "scenarios": scenarios(st["dead_ns"]),
+            "spf": spf_expectations(),
         }
         self._atomic_write(self.p("world.toml"), to_toml(world))
         self._atomic_write(self.p("world.json"), json.dumps(world, indent=2) + "\n")

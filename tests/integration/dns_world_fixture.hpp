@@ -55,6 +55,15 @@ struct Scenario {
   bool forward_mode = true;  // same PTR answer when resolving in forward mode
 };
 
+// What expanding an SPF name of the spf.test. zone must give (dns_world.py SPF_EXPECTED).
+struct SpfExpectation {
+  std::string domain;
+  std::string outcome;                // ok | none | permerror | temperror
+  std::vector<std::string> networks;  // exactly, sorted as SpfExpansion::networks (ok)
+  std::string error;                  // a fragment of the error (otherwise)
+  int not_expandable = 0;
+};
+
 class DnsWorld {
 public:
   // Starts a world in a new directory under $TMPDIR. `extra_args` go to `dns_world.py start`
@@ -155,6 +164,7 @@ public:
   std::string unbound_config_file, unbound_forward_config_file, trust_anchor_file, dead_ns;
   std::uint32_t ttl = 0;
   std::vector<Scenario> scenarios;
+  std::vector<SpfExpectation> spf;
 
 private:
   explicit DnsWorld(std::string dir) : m_dir(std::move(dir)) {}
@@ -227,6 +237,13 @@ private:
       s.hostname_valid = r["hostname_valid"].value_or(false);
       s.forward_mode = r["forward_mode"].value_or(true);
       scenarios.push_back(std::move(s));
+    }
+    if (const auto* rows = t["spf"].as_array()) {
+      for (const auto& node : *rows) {
+        const toml::table& r = *node.as_table();
+        spf.push_back({r["domain"].value_or(std::string()), r["outcome"].value_or(std::string()),
+                       strings(r["networks"]), r["error"].value_or(std::string()), r["not_expandable"].value_or(0)});
+      }
     }
     if (port == 0 || scenarios.empty()) {
       throw std::runtime_error("unreadable " + m_dir + "/world.toml");
