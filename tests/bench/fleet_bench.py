@@ -543,13 +543,13 @@ def agent_cold(args, world, workdir, size, validate, series, bare_wall):
 
 
 def agent_warm(args, world, workdir, size, validate, series, cold_ready):
-    """The warm cycle: a process with a short interval (a fifth of the cold cycle), so the scheduler
+    """The warm cycle: a process with a short interval (a twentieth of the cold cycle), so the scheduler
     keeps finding due targets; after /-/ready every answer is in libunbound's cache (TTL 3600 s),
     and the checks completed over the next >= size checks (one more full cycle) give the warm
     rate and CPU per check. The timeout (0.9 x interval) must stay above the queueing delay
     (concurrency / rate), else checks time out: their count is reported. When the rate comes
     out at size / interval, the schedule, not the work, was the limit: "schedule"-bound."""
-    interval = max(args.warm_interval, cold_ready / 5)
+    interval = max(args.warm_interval, cold_ready / 20)
     agent = Agent(args, world, workdir, size, validate, series, interval, 0.9 * interval)
     try:
         agent.wait_ready()
