@@ -46,6 +46,7 @@ std::vector<TargetId> ResultStore::set_targets(const std::vector<config::Target>
     }
     entry.labels = intern(target.labels);
     entry.entry = intern_entry(target.entry.empty() ? target.ip : target.entry);
+    entry.series = target.series;
     ids.push_back(TargetId{entry.id, entry.ip});
     entries.push_back(std::move(entry));
   }
@@ -143,6 +144,7 @@ ResultStore::Row ResultStore::row_of(const Entry& entry) {
   row.helo_hostname = entry.helo_hostname;
   row.labels = entry.labels;
   row.entry = entry.entry;
+  row.series = entry.series;
   row.record = entry.record;
   if (entry.has_definitive) {
     row.last_change = entry.last_change;

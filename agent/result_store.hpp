@@ -35,6 +35,7 @@ public:
     std::optional<TargetRecord> record;
     std::optional<double> last_change;  // Unix seconds the PTR name set last changed
     std::uint64_t names_hash = 0;       // hostname_set_hash() of that set (with last_change)
+    config::SeriesMode series = config::SeriesMode::all;  // of its [[targets]] entry
   };
   struct Snapshot {
     std::vector<Row> rows;         // config order
@@ -42,8 +43,9 @@ public:
   };
 
   // Replaces the target set. A target whose ip, expected_hostname and helo_hostname are
-  // unchanged keeps its id, its result and its last-change time (its labels are updated);
-  // removed targets and all their series are gone. Returns the new set in config order.
+  // unchanged keeps its id, its result and its last-change time (its labels and series mode
+  // are updated); removed targets and all their series are gone. Returns the new set in config
+  // order.
   std::vector<TargetId> set_targets(const std::vector<config::Target>& targets);
 
   // What to check for `id`; nullopt when the target is gone.
@@ -97,6 +99,7 @@ private:
     std::uint64_t names_hash = 0;  // of the last definitive PTR name set
     double last_change = 0;
     bool has_definitive = false;
+    config::SeriesMode series = config::SeriesMode::all;
   };
   void update_ready_locked();
   static Row row_of(const Entry& entry);

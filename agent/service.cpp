@@ -35,7 +35,7 @@ std::vector<metrics::TargetRow> exposition_rows(const ResultStore::Snapshot& sna
   rows.reserve(snapshot.rows.size());
   for (const auto& row : snapshot.rows) {
     rows.push_back({row.ip, row.entry ? std::string_view(*row.entry) : std::string_view(row.ip), row.labels.get(),
-                    row.record ? &*row.record : nullptr, row.last_change});
+                    row.record ? &*row.record : nullptr, row.last_change, row.series});
   }
   return rows;
 }

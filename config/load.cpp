@@ -80,7 +80,8 @@ private:
       if (auto r = load_probe(**t); !r) return r;
     }
     if (const toml::node* n = root.get("targets")) {
-      TargetsInput input{m_options.max_total_targets, m_loaded.config.schedule.max_cidr_addresses, &section_of};
+      TargetsInput input{m_options.max_total_targets, m_loaded.config.schedule.max_cidr_addresses, &section_of,
+                         &m_loaded.warnings};
       if (auto r = load_targets(m_toml, *n, input, m_loaded.config.targets); !r) return r;
     }
     if (m_loaded.config.targets.empty()) {

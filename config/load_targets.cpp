@@ -9,7 +9,8 @@
 
 namespace rdns::config {
 
-const std::vector<std::string_view> k_target_keys = {"ip", "cidr", "expected_hostname", "helo_hostname", "labels"};
+const std::vector<std::string_view> k_target_keys = {"ip",     "cidr",  "expected_hostname", "helo_hostname",
+                                                     "labels", "series"};
 
 namespace {
 
@@ -88,6 +89,12 @@ public:
       proto.labels = std::move(*labels);
     }
 
+    if (const toml::node* n = t.get("series")) {
+      auto mode = load_series(*n, path + ".series");
+      if (!mode) return tl::make_unexpected(mode.error());
+      proto.series = *mode;
+    }
+
     EntryInfo info;
     const toml::node& addr_node = ip_node ? *ip_node : *cidr_node;
     info.key = path + (ip_node ? ".ip" : ".cidr");
@@ -136,6 +143,14 @@ public:
       auto addresses = expand_cidr(*text, cap);
       if (!addresses)
         return tl::make_unexpected(m_toml.error(addr_node, info.key, quote(*text) + " " + addresses.error()));
+      if (proto.series == SeriesMode::all && addresses->size() > k_series_all_warning_addresses && m_input.warnings) {
+        // ~30 series per IP: a /16 is about 2 million series and 100 MB per scrape.
+        m_input.warnings->push_back(
+            m_toml.error(addr_node, info.key,
+                         quote(*text) + " has " + std::to_string(addresses->size()) +
+                             " addresses and series = \"all\" (about 30 series each): consider series = \"failing\" "
+                             "(per-IP series only for IPs that fail, counts per entry for the rest)"));
+      }
       info.cidr = *text;
       // The network as canonical text: the same entry spelled differently keeps its series.
       unsigned prefix = cidr->prefix_length;
@@ -149,12 +164,25 @@ public:
         target.helo_hostname = proto.helo_hostname;
         target.labels = proto.labels;
         target.entry = entry;
+        target.series = proto.series;
         targets.push_back(std::move(target));
         origins.push_back(Origin{index});
       }
     }
     infos.push_back(std::move(info));
     return {};
+  }
+
+  tl::expected<SeriesMode, ConfigError> load_series(const toml::node& node, const std::string& key) {
+    auto text = m_toml.string(node, key);
+    if (!text) return tl::make_unexpected(text.error());
+    if (*text == "all") return SeriesMode::all;
+    if (*text == "failing") return SeriesMode::failing;
+    std::string message = quote(*text) + " is not a series mode: use \"all\" or \"failing\"";
+    if (const std::string near = suggest(*text, {"all", "failing"}); !near.empty()) {
+      message += " (did you mean " + quote(near) + "?)";
+    }
+    return tl::make_unexpected(m_toml.error(node, key, message));
   }
 
   ConfigError too_many(const toml::node& node, const std::string& key) const {

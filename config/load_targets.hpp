@@ -21,7 +21,11 @@ struct TargetsInput {
   std::size_t max_total_targets = 0;   // addresses of all entries together
   std::size_t max_cidr_addresses = 0;  // addresses one cidr may expand to
   TomlReader::SectionOf section_of = nullptr;
+  std::vector<ConfigError>* warnings = nullptr;  // accepted but worth saying; may be null
 };
+
+// A cidr over this many addresses with series = "all" gets a warning suggesting "failing".
+inline constexpr std::size_t k_series_all_warning_addresses = 4096;
 
 // Appends the targets of the `[[targets]]` array `node` to `targets`. Duplicate addresses are
 // an error naming both entries.

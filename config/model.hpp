@@ -46,6 +46,12 @@ using Labels = std::vector<std::pair<std::string, std::string>>;  // sorted by n
 // The most labels one target may carry: every one of its series repeats them all.
 inline constexpr std::size_t k_max_target_labels = 32;
 
+// `[[targets]] series`: which per-IP series the exposition writes for the entry's IPs. `all`:
+// every family for every checked IP. `failing`: only for IPs that do not pass (a failed check,
+// or a failed lookup); the per-entry aggregates (rdns_target_ips, rdns_target_check_failures,
+// ...) are written in both modes. For large CIDRs: ~30 series per IP otherwise.
+enum class SeriesMode : std::uint8_t { all, failing };
+
 // One IP to watch. A `cidr` target is expanded into one Target per address.
 struct Target {
   std::string ip;                 // canonical text: dotted quad, or RFC 5952 lower-case IPv6
@@ -53,6 +59,7 @@ struct Target {
   std::string helo_hostname;      // empty = not set; lower case, no trailing dot
   Labels labels;
   std::string entry;  // the [[targets]] entry it comes from: its ip, or its cidr ("198.51.100.0/28")
+  SeriesMode series = SeriesMode::all;
 
   bool operator==(const Target&) const = default;
 };

@@ -75,8 +75,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 const std::vector<std::string_view> k_reserved_label_names = {
-    "ip",       "hostname",        "status",   "type", "result", "version",
-    "revision", "unbound_version", "instance", "job",  "le",     "target",
+    "ip",       "hostname", "status", "type",   "result", "version", "revision", "unbound_version",
+    "instance", "job",      "le",     "target", "check",
 };
 
 tl::expected<std::string, std::string> normalize_hostname(std::string_view name) {

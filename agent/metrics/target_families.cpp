@@ -1,6 +1,8 @@
 #include "agent/metrics/target_families.hpp"
 
+#include <algorithm>
 #include <array>
+#include <limits>
 #include <vector>
 
 namespace rdns::agent::metrics {
@@ -36,7 +38,7 @@ void ip_gauge(std::span<const TargetRow> rows, SampleSink& sink, std::string_vie
               ValueFn value_of) {
   sink.family(name, help, MetricType::Gauge);
   for (const auto& row : rows) {
-    if (!row.record) continue;
+    if (!has_ip_series(row)) continue;
     std::optional<double> value = value_of(row);
     if (!value) continue;
     const LabelRef ip{"ip", row.ip};
@@ -53,7 +55,7 @@ void state_set(std::span<const TargetRow> rows, SampleSink& sink, std::string_vi
                std::optional<LookupStatus> (*status_of)(const TargetRecord&)) {
   sink.family(name, help, MetricType::Gauge);
   for (const auto& row : rows) {
-    if (!row.record) continue;
+    if (!has_ip_series(row)) continue;
     const auto status = status_of(*row.record);
     if (!status) continue;
     const Extra extra = extra_labels(row);
@@ -68,41 +70,150 @@ void state_set(std::span<const TargetRow> rows, SampleSink& sink, std::string_vi
 
 bool is_reserved_label(std::string_view name) {
   return name == "ip" || name == "status" || name == "hostname" || name == "target" || name == "result" ||
-         name == "__name__";
+         name == "check" || name == "__name__";
 }
+
+bool has_lookup_problem(const TargetRecord& record) {
+  if (!checks::is_definitive(record.ptr_status)) return true;
+  const auto forward = record.forward_lookup_status();
+  return forward && !checks::is_definitive(*forward);
+}
+
+bool has_ip_series(const TargetRow& row) {
+  if (!row.record) return false;
+  if (row.series == config::SeriesMode::all) return true;
+  return row.record->success != Tri::yes || has_lookup_problem(*row.record);
+}
+
+namespace {
+
+// The check kinds of rdns_target_check_failures, each with the verdict that counts as failing.
+// An IP without a PTR counts under `ptr` only (its FCrDNS, expected and HELO verdicts are 0
+// too, for the same reason), as the per-IP alert rules and the dashboard count it.
+struct CheckKind {
+  std::string_view name;
+  bool (*fails)(const TargetRecord&);
+};
+constexpr bool has_no_ptr(const TargetRecord& r) { return r.ptr_present == Tri::no; }
+constexpr std::array<CheckKind, 6> k_check_kinds = {{
+    {"ptr", [](const TargetRecord& r) { return has_no_ptr(r); }},
+    {"fcrdns", [](const TargetRecord& r) { return !has_no_ptr(r) && r.fcrdns_pass == Tri::no; }},
+    {"hostname_valid", [](const TargetRecord& r) { return !has_no_ptr(r) && r.ptr_hostname_valid == Tri::no; }},
+    {"generic", [](const TargetRecord& r) { return !has_no_ptr(r) && r.generic == Tri::yes; }},
+    {"expected_hostname", [](const TargetRecord& r) { return !has_no_ptr(r) && r.expected_hostname_match == Tri::no; }},
+    {"helo", [](const TargetRecord& r) { return !has_no_ptr(r) && r.helo_match == Tri::no; }},
+}};
+
+// What the aggregates need of one entry, counted in one pass over its rows.
+struct EntryCounts {
+  std::array<std::size_t, 4> results{};  // pass, fail, undecided, pending
+  std::array<std::size_t, k_check_kinds.size()> check_failures{};
+  std::size_t lookup_problems = 0;
+  double oldest_check = std::numeric_limits<double>::infinity();
+};
+
+EntryCounts count_entry(std::span<const TargetRow> rows) {
+  EntryCounts counts;
+  for (const auto& row : rows) {
+    const TargetRecord* record = row.record;
+    const std::size_t result = !record ? 3 : record->success == Tri::yes ? 0 : record->success == Tri::no ? 1 : 2;
+    ++counts.results[result];
+    if (!record) continue;
+    for (std::size_t i = 0; i < k_check_kinds.size(); ++i) {
+      if (k_check_kinds[i].fails(*record)) ++counts.check_failures[i];
+    }
+    if (has_lookup_problem(*record)) ++counts.lookup_problems;
+    counts.oldest_check = std::min(counts.oldest_check, record->checked_at);
+  }
+  return counts;
+}
+
+// Calls fn(rows of one entry) for each entry: rows of one entry are adjacent (config order).
+template <typename Fn>
+void for_each_entry(std::span<const TargetRow> rows, Fn&& fn) {
+  for (std::size_t begin = 0; begin < rows.size();) {
+    std::size_t end = begin;
+    while (end < rows.size() && rows[end].entry == rows[begin].entry) ++end;
+    fn(rows.subspan(begin, end - begin));
+    begin = end;
+  }
+}
+
+}  // namespace
 
 void emit_target_aggregates(std::span<const TargetRow> rows, SampleSink& sink) {
   sink.family("rdns_target_info",
-              "1 per IP, naming the [[targets]] entry (its ip or cidr) the IP belongs to, for joining "
-              "per-IP alerts to their entry.",
+              "1 per IP that has per-IP series (with series = \"failing\" only the IPs that do not pass), "
+              "naming the [[targets]] entry (its ip or cidr) the IP belongs to, for joining per-IP alerts "
+              "to their entry.",
               MetricType::Gauge);
   for (const auto& row : rows) {
+    if (row.series == config::SeriesMode::failing && !has_ip_series(row)) continue;
     const std::array<LabelRef, 2> labels{LabelRef{"ip", row.ip}, LabelRef{"target", row.entry}};
     sink.sample(labels, {}, 1.0);
   }
 
+  // Each family counts every entry afresh (a pass over the rows per family, no allocation: a
+  // /16 of single-ip entries is 65,536 entries); a family's samples must be contiguous.
   sink.family("rdns_target_ips",
               "IPs of each [[targets]] entry by result: pass (every check passed), fail (a check failed), "
               "undecided (no decisive answer yet: lookups failed), pending (not checked yet).",
               MetricType::Gauge);
-  // Rows of one entry are adjacent (config order), so one pass suffices.
   constexpr std::array<std::string_view, 4> k_results = {"pass", "fail", "undecided", "pending"};
-  std::size_t begin = 0;
-  while (begin < rows.size()) {
-    std::array<std::size_t, 4> counts{};
-    std::size_t end = begin;
-    for (; end < rows.size() && rows[end].entry == rows[begin].entry; ++end) {
-      const TargetRecord* record = rows[end].record;
-      const std::size_t result = !record ? 3 : record->success == Tri::yes ? 0 : record->success == Tri::no ? 1 : 2;
-      ++counts[result];
-    }
-    const Extra extra = extra_labels(rows[begin]);
+  for_each_entry(rows, [&](std::span<const TargetRow> entry) {
+    const EntryCounts counts = count_entry(entry);
+    const Extra extra = extra_labels(entry.front());
     for (std::size_t i = 0; i < k_results.size(); ++i) {
-      const std::array<LabelRef, 2> labels{LabelRef{"target", rows[begin].entry}, LabelRef{"result", k_results[i]}};
-      sink.sample(labels, extra.span(), static_cast<double>(counts[i]));
+      const std::array<LabelRef, 2> labels{LabelRef{"target", entry.front().entry}, LabelRef{"result", k_results[i]}};
+      sink.sample(labels, extra.span(), static_cast<double>(counts.results[i]));
     }
-    begin = end;
-  }
+  });
+
+  // Only the counts that are not 0 (absent means 0): a config of many single-ip entries must not
+  // gain several series per IP. Queries use `sum(...) or vector(0)`.
+  sink.family("rdns_target_check_failures",
+              "IPs of each [[targets]] entry whose verdict for a check is a failure now: ptr (rdns_ptr_present "
+              "0), fcrdns (rdns_fcrdns_pass 0), hostname_valid, generic (rdns_generic_hostname 1), "
+              "expected_hostname, helo; an IP without a PTR counts under ptr only. Verdicts kept while lookups "
+              "fail count. Absent when 0. Written in both series modes.",
+              MetricType::Gauge);
+  for_each_entry(rows, [&](std::span<const TargetRow> entry) {
+    const EntryCounts counts = count_entry(entry);
+    const Extra extra = extra_labels(entry.front());
+    for (std::size_t i = 0; i < k_check_kinds.size(); ++i) {
+      if (counts.check_failures[i] == 0) continue;
+      const std::array<LabelRef, 2> labels{LabelRef{"target", entry.front().entry},
+                                           LabelRef{"check", k_check_kinds[i].name}};
+      sink.sample(labels, extra.span(), static_cast<double>(counts.check_failures[i]));
+    }
+  });
+
+  sink.family("rdns_target_lookup_problems",
+              "IPs of each [[targets]] entry whose latest check had a lookup that was not definitive "
+              "(PTR or A/AAAA: servfail, timeout, bogus, refused, error). Absent when 0. Written in both series "
+              "modes.",
+              MetricType::Gauge);
+  for_each_entry(rows, [&](std::span<const TargetRow> entry) {
+    const EntryCounts counts = count_entry(entry);
+    if (counts.lookup_problems == 0) return;
+    const Extra extra = extra_labels(entry.front());
+    const LabelRef target{"target", entry.front().entry};
+    sink.sample({&target, 1}, extra.span(), static_cast<double>(counts.lookup_problems));
+  });
+
+  // Only where per-IP rdns_last_check_timestamp_seconds does not cover every IP.
+  sink.family("rdns_target_oldest_check_timestamp_seconds",
+              "Unix time of the oldest last check among the checked IPs of each [[targets]] entry with series = "
+              "\"failing\" (absent while none is checked): staleness without per-IP series.",
+              MetricType::Gauge);
+  for_each_entry(rows, [&](std::span<const TargetRow> entry) {
+    if (entry.front().series != config::SeriesMode::failing) return;
+    const EntryCounts counts = count_entry(entry);
+    if (counts.oldest_check == std::numeric_limits<double>::infinity()) return;
+    const Extra extra = extra_labels(entry.front());
+    const LabelRef target{"target", entry.front().entry};
+    sink.sample({&target, 1}, extra.span(), counts.oldest_check);
+  });
 }
 
 void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
@@ -134,7 +245,7 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
               "escapes.",
               MetricType::Gauge);
   for (const auto& row : rows) {
-    if (!row.record || row.record->verdict_ptr_status != LookupStatus::ok) continue;
+    if (!has_ip_series(row) || row.record->verdict_ptr_status != LookupStatus::ok) continue;
     const Extra extra = extra_labels(row);
     row.record->for_each_hostname([&](std::string_view hostname) {
       const std::array<LabelRef, 2> labels{LabelRef{"ip", row.ip}, LabelRef{"hostname", hostname}};

@@ -303,3 +303,52 @@ TEST(LoadConfig, ProbeAllowCidrsErrors) {
   EXPECT_EQ(load_error("[[targets]]\nip = \"bad\"\n[probe]\nallow_cidrs = [1]\n"),
             "test.toml:4:16: probe.allow_cidrs[0]: expected a string, got an integer");
 }
+
+TEST(LoadConfig, SeriesModeDefaultsToAllAndAppliesToEveryAddressOfTheEntry) {
+  const Config c = load_ok(R"([[targets]]
+ip = "192.0.2.1"
+[[targets]]
+cidr = "198.51.100.0/30"
+series = "failing"
+[[targets]]
+ip = "192.0.2.2"
+series = "all"
+)");
+  ASSERT_EQ(c.targets.size(), 6u);
+  EXPECT_EQ(c.targets[0].series, SeriesMode::all);
+  for (int i = 1; i <= 4; ++i) EXPECT_EQ(c.targets[i].series, SeriesMode::failing) << i;
+  EXPECT_EQ(c.targets[5].series, SeriesMode::all);
+}
+
+TEST(LoadConfig, SeriesModeErrors) {
+  EXPECT_EQ(load_error("[[targets]]\nip = \"192.0.2.1\"\nseries = \"faling\"\n"),
+            "test.toml:3:10: targets[0].series: \"faling\" is not a series mode: use \"all\" or \"failing\" "
+            "(did you mean \"failing\"?)");
+  EXPECT_EQ(load_error("[[targets]]\nip = \"192.0.2.1\"\nseries = \"none\"\n"),
+            "test.toml:3:10: targets[0].series: \"none\" is not a series mode: use \"all\" or \"failing\"");
+  EXPECT_EQ(load_error("[[targets]]\nip = \"192.0.2.1\"\nseries = \"All\"\n"),
+            "test.toml:3:10: targets[0].series: \"All\" is not a series mode: use \"all\" or \"failing\" (did "
+            "you mean \"all\"?)")
+      << "exact, like every other enumerated value";
+  EXPECT_EQ(load_error("[[targets]]\nip = \"192.0.2.1\"\nseries = true\n"),
+            "test.toml:3:10: targets[0].series: expected a string, got a boolean");
+  EXPECT_EQ(load_error("[[targets]]\nip = \"192.0.2.1\"\n[targets.labels]\ncheck = \"x\"\n"),
+            "test.toml:4:1: targets[0].labels.check: label name \"check\" is reserved: rdns_exporter's own metrics "
+            "use it");
+}
+
+// More than 4,096 addresses with every per-IP series: a warning naming the place and the cure.
+TEST(LoadConfig, LargeCidrWithAllSeriesWarns) {
+  auto loaded = load_config_string(
+      "[[targets]]\ncidr = \"198.18.0.0/19\"\n[[targets]]\ncidr = \"198.19.0.0/19\"\nseries = \"failing\"\n"
+      "[[targets]]\ncidr = \"198.19.128.0/20\"\nseries = \"all\"\n",
+      "t.toml");
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  ASSERT_EQ(loaded->warnings.size(), 1u);
+  EXPECT_EQ(loaded->warnings[0].to_string(),
+            "t.toml:2:8: targets[0].cidr: \"198.18.0.0/19\" has 8192 addresses and series = \"all\" (about 30 "
+            "series each): consider series = \"failing\" (per-IP series only for IPs that fail, counts per entry "
+            "for the rest)");
+  EXPECT_TRUE(load_config_string("[[targets]]\ncidr = \"198.18.0.0/20\"\n", "t.toml")->warnings.empty())
+      << "4,096 addresses is still fine";
+}

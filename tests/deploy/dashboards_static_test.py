@@ -32,7 +32,8 @@ CONTRACT_METRICS = {
     "rdns_dns_queries_total", "rdns_targets", "rdns_config_last_reload_successful",
     "rdns_config_last_reload_success_timestamp_seconds", "rdns_build_info",
     "rdns_verdict_timestamp_seconds", "rdns_check_interval_seconds", "rdns_check_timeout_seconds",
-    "rdns_target_ips", "rdns_target_info",
+    "rdns_target_ips", "rdns_target_info", "rdns_target_check_failures", "rdns_target_lookup_problems",
+    "rdns_target_oldest_check_timestamp_seconds",
 }
 PROMETHEUS_SERIES = {"up", "ALERTS"}
 REQUIRED_PANEL_TYPES = {"stat", "table", "state-timeline", "timeseries"}

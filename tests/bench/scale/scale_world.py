@@ -64,11 +64,13 @@ def die_with_parent():
 
 
 class ScaleWorld:
-    def __init__(self, directory, prefix=16, detach=False):
+    def __init__(self, directory, prefix=16, detach=False, missing_ptr_every=0):
         """detach: knotd outlives this process (the command line's `start`); otherwise it is
-        killed when this process dies, however it dies."""
+        killed when this process dies, however it dies. missing_ptr_every=N > 0: every Nth
+        address (index 0, N, 2N, ...) has no PTR record (NXDOMAIN), so 1/N of the IPs fail."""
         self.dir = os.path.abspath(directory)
         self.prefix = prefix
+        self.missing_ptr_every = missing_ptr_every
         self.detach = detach
         self.port = None
         self.proc = None
@@ -81,7 +83,8 @@ class ScaleWorld:
         pairs = addresses(self.prefix)
         with open(self.p("zones", REVERSE_ZONE + "zone"), "w") as f:
             f.write("$ORIGIN %s\n$TTL %d\n" % (REVERSE_ZONE, TTL) + soa)
-            f.writelines("%d.%d PTR h-%d-%d.bench.test.\n" % (b, a, a, b) for a, b in pairs)
+            f.writelines("%d.%d PTR h-%d-%d.bench.test.\n" % (b, a, a, b) for i, (a, b) in enumerate(pairs)
+                         if not self.missing_ptr_every or i % self.missing_ptr_every)
         with open(self.p("zones", FORWARD_ZONE + "zone"), "w") as f:
             f.write("$ORIGIN %s\n$TTL %d\n" % (FORWARD_ZONE, TTL) + soa + "ns A 127.0.0.1\n")
             f.writelines("h-%d-%d A 198.18.%d.%d\n" % (a, b, a, b) for a, b in pairs)
