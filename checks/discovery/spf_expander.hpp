@@ -2,10 +2,14 @@
 // target discovery. Follows `include:` and `redirect=`, resolves `a` and `mx` (both address
 // families), keeps `ip4:`/`ip6:` networks as networks, and enforces the RFC's limits: at most 10
 // DNS-querying terms (include, a, mx, ptr, exists, redirect), at most 2 void lookups, loop
-// detection. `exists`, `ptr` and macros are reported as not expandable, never guessed.
+// detection. `exists`, `ptr`, `+all` and macros are reported as not expandable, never guessed.
 //
 // Only `+` (pass, the default qualifier) mechanisms authorise; `-`, `~` and `?` ones are skipped
-// (they name addresses that must NOT send), but still count towards the lookup limit.
+// (they name addresses that must NOT send), but still count towards the lookup limit (a skipped
+// include counts as one term: its record is not fetched). Terms after `all` are never reached
+// by an evaluation and are ignored. The limits, loops and the error reported follow the RFC's
+// evaluation order, so the result does not depend on the order answers arrive in (see
+// ARCHITECTURE.md, "How an SPF expansion flows", and docs/spf-discovery.md).
 //
 // Thread-safety: expand_spf() may be called from any thread; `done` runs exactly once, on the
 // resolver's thread (or inline if nothing needs DNS). The Resolver must outlive the expansion.
@@ -43,7 +47,9 @@ struct SpfExpansion {
   // "exists:%{i}._spf.example.test (in include:_spf.example.test)".
   std::vector<std::string> not_expandable;
   // For permerror/temperror: what went wrong and where, one line, for a log and a metric label-free
-  // message, e.g. "include loop: example.test -> _spf.example.test -> example.test".
+  // message, e.g. "include/redirect loop: example.test -> _spf.example.test -> example.test
+  // (in include:_spf.example.test)". Record text in it is quoted with odd bytes as \xNN.
+  // `networks` and `not_expandable` are empty then: keep what the last good expansion gave.
   std::string error;
   std::size_t dns_terms = 0;  // DNS-querying terms evaluated (for the 10-lookup limit)
 };

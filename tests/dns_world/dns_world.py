@@ -12,10 +12,13 @@ CLI:
   dns_world.py server-stop --dir DIR                 simulate an outage (server down, same port later)
   dns_world.py server-start --dir DIR                recover from server-stop
   dns_world.py set-ptr --dir DIR IP [HOSTNAME ...]   replace the PTRs of IP (none = delete), reload
+  dns_world.py set-txt --dir DIR NAME [TEXT ...]     replace the TXT records of NAME (none = delete)
+  dns_world.py set-egress --dir DIR [LINE ...]       what the egress echo server answers (echo_server.py)
   dns_world.py query --dir DIR NAME TYPE             debug: ask the server directly
   dns_world.py serve --dir DIR                       internal: the supervisor `start` launches
 
-Importable: World(dir).start() / .stop() / .server_stop() / .server_start() / .set_ptr(ip, names).
+Importable: World(dir).start() / .stop() / .server_stop() / .server_start() / .set_ptr(ip, names)
+/ .set_txt(name, texts) / .set_egress(lines).
 Standard library only (Debian's /usr/bin/python3)."""
 
 import argparse
@@ -31,11 +34,16 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import echo_server  # noqa: E402
+
 KNOTD = shutil.which("knotd", path="/usr/sbin:/usr/bin:/sbin:/bin") or "/usr/sbin/knotd"
 LDNS_KEYGEN = shutil.which("ldns-keygen") or "/usr/bin/ldns-keygen"
 LDNS_SIGNZONE = shutil.which("ldns-signzone") or "/usr/bin/ldns-signzone"
 
 TTL = 300          # every record, so tests can assert the PTR TTL
+EGRESS_FILE = "egress.txt"       # what echo_server.py answers (set_egress)
+EGRESS_ADDRESS = "198.51.100.7"  # its first answer: the "public" address behind the fake NAT
 SOA_MINIMUM = 60   # negative-caching TTL
 
 # A first label of 50 characters that cannot be compressed: 40 such PTRs are ~2.6 kB, far over
@@ -149,6 +157,8 @@ def zone_model(dead_ns_ip):
     mixed_zone = rev("192.0.2.21")
     rev_mixed = [(mixed_zone, "PTR", "MiXeD.ExAmPlE.TeSt.")]
 
+    spf = [(o, t, txt_rdata(d) if t == "TXT" else d) for o, t, d in spf_records()]
+
     return {
         ex: {"signed": None, "records": fwd},
         "mail.test.": {"signed": None, "records": mailtest},
@@ -159,7 +169,110 @@ def zone_model(dead_ns_ip):
         bogus_zone: {"signed": "bogus", "records": rev_bogus},
         r6: {"signed": None, "records": rev6},
         mixed_zone: {"signed": None, "records": rev_mixed, "server": "tiny"},
+        SPF_ZONE: {"signed": None, "records": spf},
     }
+
+
+# SPF records for the SPF expansion tests (checks/discovery/), in their own zone so the PTR
+# scenarios above stay as they are. Owner -> what the expansion must give: SPF_EXPECTED.
+SPF_ZONE = "spf.test."
+
+
+def spf_records():
+    """(owner, type, rdata) of the spf.test. zone; a TXT rdata is a str (one record, split into
+    255-byte strings if longer) or a list of str (one record of exactly these strings)."""
+    z = SPF_ZONE
+    r = [
+        # nested includes: nested -> inc1 -> inc2
+        ("nested." + z, "TXT", "v=spf1 ip4:192.0.2.0/28 include:inc1.spf.test -all"),
+        ("inc1." + z, "TXT", "v=spf1 ip6:2001:db8:1::/48 include:inc2.spf.test ~all"),
+        ("inc2." + z, "TXT", "v=spf1 ip4:198.51.100.1 -all"),
+        # a and mx, both families, with cidr lengths
+        ("amx." + z, "TXT", "v=spf1 a mx a:host.spf.test/24 mx:mx.spf.test//64 -all"),
+        ("amx." + z, "A", "192.0.2.40"),
+        ("amx." + z, "AAAA", "2001:db8::40"),
+        ("amx." + z, "MX", "10 mx1.spf.test."),
+        ("amx." + z, "MX", "20 mx2.spf.test."),
+        ("mx1." + z, "A", "192.0.2.41"),
+        ("mx2." + z, "AAAA", "2001:db8::42"),
+        ("host." + z, "A", "198.51.100.77"),
+        ("mx." + z, "MX", "10 mx3.spf.test."),
+        ("mx3." + z, "A", "192.0.2.43"),
+        ("mx3." + z, "AAAA", "2001:db8:0:1::43"),
+        # the 10-lookup limit: ten is fine, eleven a permerror
+        ("ten." + z, "TXT", "v=spf1 " + " ".join("a:h%d.spf.test" % i for i in range(1, 11)) + " -all"),
+        ("eleven." + z, "TXT", "v=spf1 " + " ".join("a:h%d.spf.test" % i for i in range(1, 12)) + " -all"),
+        # loops: direct, and indirect through a redirect
+        ("loop." + z, "TXT", "v=spf1 include:loop.spf.test -all"),
+        ("loopa." + z, "TXT", "v=spf1 ip4:192.0.2.70 include:loopb.spf.test -all"),
+        ("loopb." + z, "TXT", "v=spf1 redirect=loopa.spf.test"),
+        # void lookups: two are allowed, the third is a permerror
+        ("void2." + z, "TXT", "v=spf1 a:nx1.spf.test mx:nx2.spf.test ip4:192.0.2.80 -all"),
+        ("void3." + z, "TXT", "v=spf1 a:nx1.spf.test mx:nx2.spf.test a:nx3.spf.test ip4:192.0.2.80 -all"),
+        # two SPF records at one name
+        ("two." + z, "TXT", "v=spf1 ip4:192.0.2.90 -all"),
+        ("two." + z, "TXT", "v=spf1 ip4:192.0.2.91 -all"),
+        ("two." + z, "TXT", "google-site-verification=not-spf"),
+        # IPv6 only
+        ("v6." + z, "TXT", "v=spf1 ip6:2001:db8:5::/64 ip6:2001:DB8::1 a -all"),
+        ("v6." + z, "AAAA", "2001:db8:6::6"),
+        # one record in several strings (concatenated without spaces, RFC 7208 3.3)
+        ("split." + z, "TXT", ["v=spf1 ip4:192.0.2.50 ", "ip4:192.0.2.51 ", "-all"]),
+        # changed between cycles by the tests (set_txt)
+        ("change." + z, "TXT", "v=spf1 ip4:192.0.2.60 -all"),
+        # include of a name without SPF, and not expandable terms
+        ("badinclude." + z, "TXT", "v=spf1 include:inc2.spf.test include:nospf.spf.test -all"),
+        ("nospf." + z, "TXT", "just a text record"),
+        ("macro." + z, "TXT", "v=spf1 exists:%{i}.rbl.spf.test ptr ip4:192.0.2.95 -all"),
+    ]
+    for i in range(1, 12):
+        r.append(("h%d." % i + z, "A", "192.0.2.%d" % (100 + i)))
+    return r
+
+
+# What expanding each SPF name gives (checks/discovery/spf_expander): outcome, networks, and
+# a fragment of the error or of each not_expandable entry.
+SPF_EXPECTED = {
+    "nested.spf.test": ("ok", ["192.0.2.0/28", "198.51.100.1/32", "2001:db8:1::/48"]),
+    "amx.spf.test": ("ok", ["192.0.2.40/32", "192.0.2.41/32", "192.0.2.43/32", "198.51.100.0/24",
+                             "2001:db8::40/128", "2001:db8::42/128", "2001:db8:0:1::/64"]),
+    "ten.spf.test": ("ok", ["192.0.2.%d/32" % (100 + i) for i in range(1, 11)]),
+    "eleven.spf.test": ("permerror", "more than 10 DNS-querying terms"),
+    "loop.spf.test": ("permerror", "loop"),
+    "loopa.spf.test": ("permerror", "loop"),
+    "void2.spf.test": ("ok", ["192.0.2.80/32"]),
+    "void3.spf.test": ("permerror", "void lookups"),
+    "two.spf.test": ("permerror", "2 SPF records"),
+    "v6.spf.test": ("ok", ["2001:db8::1/128", "2001:db8:5::/64", "2001:db8:6::6/128"]),
+    "split.spf.test": ("ok", ["192.0.2.50/32", "192.0.2.51/32"]),
+    "change.spf.test": ("ok", ["192.0.2.60/32"]),
+    "badinclude.spf.test": ("permerror", "no SPF record"),
+    "macro.spf.test": ("ok", ["192.0.2.95/32"]),
+}
+
+
+def spf_expectations():
+    """SPF_EXPECTED as world.json rows: domain, outcome, networks (ok), error (a fragment)."""
+    rows = []
+    for domain, (outcome, what) in SPF_EXPECTED.items():
+        rows.append({"domain": domain, "outcome": outcome,
+                     "networks": what if outcome == "ok" else [],
+                     "error": "" if outcome == "ok" else what,
+                     "not_expandable": 2 if domain == "macro.spf.test" else 0})
+    return rows
+
+
+def txt_rdata(text):
+    """TXT presentation rdata (for a zone file): a str is one record split into 255-byte
+    strings, a list of str one record of exactly those strings."""
+    strings = text if isinstance(text, list) else (
+        [text[i:i + 255] for i in range(0, len(text), 255)] or [""])
+    out = []
+    for piece in strings:
+        esc = "".join("\\\\" if c == "\\" else '\\"' if c == '"' else
+                      c if 0x20 <= ord(c) < 0x7f else "\\%03d" % ord(c) for c in piece)
+        out.append('"%s"' % esc)
+    return " ".join(out)
 
 
 # Default local zones of libunbound that would otherwise answer NXDOMAIN locally.
@@ -311,7 +424,7 @@ def _skip_name(msg, off):
         off += n
 
 
-QTYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "TXT": 16, "AAAA": 28, "DS": 43,
+QTYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28, "DS": 43,
           "DNSKEY": 48}
 
 
@@ -543,6 +656,7 @@ zone:
     def _write_world_json(self, st):
         world = {
             "host": st["host"], "port": st["port"], "tiny_port": st["tiny_port"],
+            "echo_port": st["echo_port"], "egress_file": self.p(EGRESS_FILE),
             "pid": st.get("pid"),
             "server": "%s@%d" % (st["host"], st["port"]),
             "unbound_config_file": self.p("unbound.conf"),
@@ -552,6 +666,7 @@ zone:
             "ttl": TTL,
             "zones": list(st["model"].keys()),
             "scenarios": scenarios(st["dead_ns"]),
+            "spf": spf_expectations(),
         }
         self._atomic_write(self.p("world.toml"), to_toml(world))
         self._atomic_write(self.p("world.json"), json.dumps(world, indent=2) + "\n")
@@ -628,12 +743,14 @@ zone:
     def serve(self):
         """The supervisor (see above). Runs until SIGTERM, knotd exiting, or the owner exiting."""
         import threading
+        import echo_server
         import tiny_auth
         st = self._load_state()
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         socks = tiny_auth.serve(st["host"], st["tiny_port"], self.p("tiny-zones.json"), stop)
+        socks += echo_server.serve(st["host"], st["echo_port"], self.p(EGRESS_FILE), stop)
         knot = subprocess.Popen([KNOTD, "-c", self.p("knot.conf")], stdin=subprocess.DEVNULL)
         owner = st.get("owner_pid")
         try:
@@ -667,7 +784,8 @@ zone:
                 raise RuntimeError("a world is already running in %s (stop it first)" % self.dir)
         try:
             dead = _dead_address()
-            st = {"host": host, "port": None, "tiny_port": None, "dead_ns": dead, "serial": 1,
+            st = {"host": host, "port": None, "tiny_port": None, "echo_port": None,
+                  "dead_ns": dead, "serial": 1,
                   "cache_max_ttl": cache_max_ttl, "keys": {}, "pid": None,
                   "owner_pid": owner_pid}
             model = zone_model(dead)
@@ -679,10 +797,12 @@ zone:
                     base, ds = self._keygen(apex)
                     st["keys"][apex] = {"base": base, "ds": ds}
             self._write_zones(st)
+            echo_server.write_state(self.p(EGRESS_FILE), [EGRESS_ADDRESS])
             last = None
             for _ in range(5):  # the port may be taken between probing and binding: retry
                 st["port"] = free_port(host)
                 st["tiny_port"] = free_port(host)
+                st["echo_port"] = free_port(host)
                 self._write_knot_conf(st)
                 try:
                     self._spawn(st)
@@ -733,6 +853,30 @@ zone:
         for h in hostnames:
             recs.append([name, "PTR", h if h.endswith(".") else h + "."])
         st["model"][apex]["records"] = recs
+        self._publish(st)
+
+    def set_txt(self, name, texts):
+        """Replaces the TXT records of `name` (absolute or not) by `texts` (none: deletes them);
+        each text is one record (a str, split into 255-byte strings when longer, or a list of
+        its strings). Bumps the serial and returns when the change is served."""
+        st = self._load_state()
+        name = name.lower() if name.endswith(".") else name.lower() + "."
+        apex = max((a for a in st["model"] if name == a or name.endswith("." + a)), key=len,
+                   default=None)
+        if apex is None or st["model"][apex].get("server") == "tiny":
+            raise RuntimeError("%s is in none of the world's Knot zones" % name)
+        recs = [r for r in st["model"][apex]["records"] if not (r[0].lower() == name and r[1] == "TXT")]
+        for t in texts:
+            recs.append([name, "TXT", txt_rdata(t)])
+        st["model"][apex]["records"] = recs
+        self._publish(st)
+
+    def set_egress(self, lines):
+        """What the egress echo server answers from now on (echo_server.py: one TXT record per
+        line, A/AAAA from the lines that are addresses, "!servfail", "!drop")."""
+        echo_server.write_state(self.p(EGRESS_FILE), list(lines))
+
+    def _publish(self, st):
         st["serial"] += 1
         self._write_zones(st)
         self._save_state(st)
@@ -760,7 +904,8 @@ def _alive(pid):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for c in ("start", "stop", "server-stop", "server-start", "set-ptr", "query", "serve"):
+    for c in ("start", "stop", "server-stop", "server-start", "set-ptr", "set-txt", "set-egress",
+              "query", "serve"):
         sp = sub.add_parser(c)
         sp.add_argument("--dir", required=True)
         if c == "start":
@@ -771,6 +916,11 @@ def main(argv=None):
         if c == "set-ptr":
             sp.add_argument("ip")
             sp.add_argument("hostnames", nargs="*")
+        if c == "set-txt":
+            sp.add_argument("name")
+            sp.add_argument("texts", nargs="*", help="one TXT record each (none: delete)")
+        if c == "set-egress":
+            sp.add_argument("lines", nargs="*", help="one TXT answer each; A/AAAA from the addresses")
         if c == "query":
             sp.add_argument("name")
             sp.add_argument("type", choices=sorted(QTYPES))
@@ -790,6 +940,10 @@ def main(argv=None):
             w.server_start()
         elif a.cmd == "set-ptr":
             w.set_ptr(a.ip, a.hostnames)
+        elif a.cmd == "set-txt":
+            w.set_txt(a.name, a.texts)
+        elif a.cmd == "set-egress":
+            w.set_egress(a.lines)
         elif a.cmd == "query":
             st = w._load_state()
             rcode, aa, ans, _ = query(st["port"], a.name, a.type, st["host"])

@@ -53,6 +53,39 @@ with tempfile.TemporaryDirectory(prefix="rdns-world-selftest-") as d:
         rcode, *_ = query(port, "11.2.0.192.in-addr.arpa.", "PTR")
         check(rcode == 3, "set-ptr delete")
 
+        # spf.test. (SPF expansion tests): a record in several strings, set-txt
+        rcode, aa, ans, _ = query(port, "split.spf.test.", "TXT")
+        check(rcode == 0 and ans == [(16, b"\x16v=spf1 ip4:192.0.2.50 \x0fip4:192.0.2.51 \x04-all")],
+              "split SPF record: %r" % ans)
+        rcode, aa, ans, _ = query(port, "two.spf.test.", "TXT")
+        check(rcode == 0 and len(ans) == 3, "two SPF records and another TXT: %r" % ans)
+        w.set_txt("change.spf.test", ["v=spf1 ip4:192.0.2.61 -all", ["v=spf1 ", "x"]])
+        rcode, aa, ans, _ = query(port, "change.spf.test.", "TXT")
+        check(rcode == 0 and sorted(ans) == [(16, b"\x07v=spf1 \x01x"), (16, b"\x1av=spf1 ip4:192.0.2.61 -all")],
+              "set-txt served: %r" % ans)
+        w.set_txt("change.spf.test.", [])
+        rcode, aa, ans, _ = query(port, "change.spf.test.", "TXT")
+        check(rcode == 3 and not ans, "set-txt delete: rcode %d %r" % (rcode, ans))
+
+        # the egress echo server (fake NAT): default answer, set-egress, servfail
+        echo = world["echo_port"]
+        rcode, aa, ans, _ = query(echo, "o-o.myaddr.l.google.com.", "TXT")
+        check(rcode == 0 and ans == [(16, b"\x0c198.51.100.7")], "echo TXT: %r" % ans)
+        rcode, aa, ans, _ = query(echo, "myip.opendns.com.", "A")
+        check(rcode == 0 and ans == [(1, bytes([198, 51, 100, 7]))], "echo A: %r" % ans)
+        w.set_egress(["2001:db8::7", "edns0-client-subnet 192.0.2.0/24"])
+        rcode, aa, ans, _ = query(echo, "myip.opendns.com.", "AAAA")
+        check(rcode == 0 and len(ans) == 1 and ans[0][1][-1] == 7, "echo AAAA: %r" % ans)
+        rcode, aa, ans, _ = query(echo, "myip.opendns.com.", "A")
+        check(rcode == 0 and not ans, "echo A after set-egress of IPv6 only: %r" % ans)
+        rcode, aa, ans, _ = query(echo, "o-o.myaddr.l.google.com.", "TXT")
+        check(len(ans) == 2, "echo TXT, two records: %r" % ans)
+        w.set_egress(["!servfail"])
+        rcode, *_ = query(echo, "o-o.myaddr.l.google.com.", "TXT")
+        check(rcode == 2, "echo servfail: rcode %d" % rcode)
+        rcode, *_ = query(echo, "example.test.", "SOA")
+        check(rcode == 5, "echo refuses other names: rcode %d" % rcode)
+
         w.server_stop()
         try:
             query(port, "2.0.192.in-addr.arpa.", "SOA", timeout=0.3)

@@ -55,6 +55,15 @@ struct Scenario {
   bool forward_mode = true;  // same PTR answer when resolving in forward mode
 };
 
+// What expanding an SPF name of the spf.test. zone must give (dns_world.py SPF_EXPECTED).
+struct SpfExpectation {
+  std::string domain;
+  std::string outcome;                // ok | none | permerror | temperror
+  std::vector<std::string> networks;  // exactly, sorted as SpfExpansion::networks (ok)
+  std::string error;                  // a fragment of the error (otherwise)
+  int not_expandable = 0;
+};
+
 class DnsWorld {
 public:
   // Starts a world in a new directory under $TMPDIR. `extra_args` go to `dns_world.py start`
@@ -88,6 +97,24 @@ public:
     std::string args = "set-ptr " + ip;
     for (const auto& h : hostnames) {
       args += " '" + h + "'";
+    }
+    run(args);
+  }
+  // Replaces the TXT records of `name` (each text one record; none: delete them), waits until
+  // served. Texts must not hold a single quote (they go through the shell).
+  void set_txt(const std::string& name, const std::vector<std::string>& texts) {
+    std::string args = "set-txt '" + name + "'";
+    for (const auto& t : texts) {
+      args += " '" + t + "'";
+    }
+    run(args);
+  }
+  // What the egress echo server (tests/dns_world/echo_server.py, on echo_port) answers from now
+  // on: one TXT record per line, A/AAAA from the lines that are addresses, "!servfail", "!drop".
+  void set_egress(const std::vector<std::string>& lines) {
+    std::string args = "set-egress";
+    for (const auto& l : lines) {
+      args += " '" + l + "'";
     }
     run(args);
   }
@@ -133,9 +160,11 @@ public:
   std::string host;
   int port = 0;       // Knot
   int tiny_port = 0;  // tiny_auth.py
+  int echo_port = 0;  // echo_server.py (egress echo: TXT o-o.myaddr.l.google.com, A/AAAA myip.opendns.com)
   std::string unbound_config_file, unbound_forward_config_file, trust_anchor_file, dead_ns;
   std::uint32_t ttl = 0;
   std::vector<Scenario> scenarios;
+  std::vector<SpfExpectation> spf;
 
 private:
   explicit DnsWorld(std::string dir) : m_dir(std::move(dir)) {}
@@ -177,6 +206,7 @@ private:
     host = t["host"].value_or(std::string());
     port = t["port"].value_or(0);
     tiny_port = t["tiny_port"].value_or(0);
+    echo_port = t["echo_port"].value_or(0);
     unbound_config_file = t["unbound_config_file"].value_or(std::string());
     unbound_forward_config_file = t["unbound_forward_config_file"].value_or(std::string());
     trust_anchor_file = t["trust_anchor_file"].value_or(std::string());
@@ -207,6 +237,13 @@ private:
       s.hostname_valid = r["hostname_valid"].value_or(false);
       s.forward_mode = r["forward_mode"].value_or(true);
       scenarios.push_back(std::move(s));
+    }
+    if (const auto* rows = t["spf"].as_array()) {
+      for (const auto& node : *rows) {
+        const toml::table& r = *node.as_table();
+        spf.push_back({r["domain"].value_or(std::string()), r["outcome"].value_or(std::string()),
+                       strings(r["networks"]), r["error"].value_or(std::string()), r["not_expandable"].value_or(0)});
+      }
     }
     if (port == 0 || scenarios.empty()) {
       throw std::runtime_error("unreadable " + m_dir + "/world.toml");
