@@ -257,10 +257,114 @@ TEST(DiscoveryRunner, ThreadRunsAtOnceAndEveryInterval) {
   EXPECT_EQ(f.backend->calls, after_stop);
 }
 
-// --- the Service around the runner --------------------------------------------------------------
+// --- the resolver backend over scripted resolvers -------------------------------------------------
 
 using checks::testing::answer_ok;
+using checks::testing::answer_status;
 using checks::testing::FakeResolver;
+
+// Every resolver made is scripted alike; the factory records what it was asked for.
+struct ScriptedFactory {
+  std::vector<config::ResolverConfig> asked;
+  std::function<void(FakeResolver&)> script;
+  ResolverFactory factory() {
+    return [this](const config::ResolverConfig& config) -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
+      asked.push_back(config);
+      auto resolver = std::make_shared<FakeResolver>(FakeResolver::Mode::threaded);
+      script(*resolver);
+      auto bundle = std::make_shared<ResolverBundle>();
+      bundle->resolver = resolver;
+      return bundle;
+    };
+  }
+};
+
+TEST(DiscoveryBackend, SpfThroughAResolverLikeTheConfiguredOne) {
+  ScriptedFactory made;
+  made.script = [](FakeResolver& r) {
+    r.script("example.test.", RrType::TXT, answer_ok({"v=spf1 ip4:192.0.2.0/30 include:_spf.example.test -all"}));
+    r.script("_spf.example.test.", RrType::TXT, answer_ok({"v=spf1 ip6:2001:db8::/126 ~all"}));
+  };
+  auto backend = discovery::make_resolver_backend(made.factory());
+  config::ResolverConfig resolver;
+  resolver.mode = config::ResolverMode::recursive;
+  const auto expansion = backend->expand_spf(resolver, "example.test", steady_clock::now() + seconds(2));
+  EXPECT_EQ(expansion.outcome, SpfOutcome::ok) << expansion.error;
+  EXPECT_EQ(expansion.networks, (std::vector<std::string>{"192.0.2.0/30", "2001:db8::/126"}));
+  ASSERT_EQ(made.asked.size(), 1u);
+  EXPECT_EQ(made.asked[0].mode, config::ResolverMode::recursive);
+
+  // A new resolver per call: nothing cached from the first.
+  made.script = [](FakeResolver& r) {
+    r.script("example.test.", RrType::TXT, answer_status(checks::LookupStatus::servfail));
+  };
+  EXPECT_EQ(backend->expand_spf(resolver, "example.test", steady_clock::now() + seconds(2)).outcome,
+            SpfOutcome::temperror);
+  EXPECT_EQ(made.asked.size(), 2u);
+}
+
+TEST(DiscoveryBackend, EgressAsksTheServersOfTheFamilyWithoutDnssec) {
+  ScriptedFactory made;
+  made.script = [](FakeResolver& r) {
+    r.script("o-o.myaddr.example.test.", RrType::TXT, answer_ok({"edns0-client-subnet 192.0.2.0/24", "203.0.113.7"}));
+  };
+  auto backend = discovery::make_resolver_backend(made.factory());
+  config::ResolverConfig resolver;
+  resolver.unbound_config_file = "tuning.conf";
+  const auto deadline = steady_clock::now() + seconds(2);
+  const auto ok = backend->lookup_egress(resolver, egress_entry(), DiscoveryEntry::Family::ipv4, deadline);
+  EXPECT_EQ(ok.kind, EgressOutcome::Kind::ok) << ok.error;
+  EXPECT_EQ(ok.address, "203.0.113.7");
+  ASSERT_EQ(made.asked.size(), 1u);
+  EXPECT_EQ(made.asked[0].mode, config::ResolverMode::forward);
+  EXPECT_EQ(made.asked[0].forwarders, (std::vector<std::string>{"127.0.0.1@5353"})) << "IPv4 servers only";
+  EXPECT_FALSE(made.asked[0].dnssec);
+  EXPECT_EQ(made.asked[0].unbound_config_file, "tuning.conf");
+
+  const auto v6 = backend->lookup_egress(resolver, egress_entry(), DiscoveryEntry::Family::ipv6, deadline);
+  EXPECT_EQ(made.asked.back().forwarders, (std::vector<std::string>{"::1@5353"}));
+  EXPECT_EQ(v6.kind, EgressOutcome::Kind::permerror) << "no IPv6 address in the answer";
+
+  struct Case {
+    std::function<void(FakeResolver&)> script;
+    EgressOutcome::Kind kind;
+  };
+  const Case cases[] = {
+      {[](FakeResolver& r) {
+         r.script("o-o.myaddr.example.test.", RrType::TXT, answer_status(checks::LookupStatus::servfail));
+       },
+       EgressOutcome::Kind::temperror},
+      {[](FakeResolver& r) { r.hold("o-o.myaddr.example.test.", RrType::TXT); }, EgressOutcome::Kind::temperror},
+      {[](FakeResolver& r) {
+         r.script("o-o.myaddr.example.test.", RrType::TXT, answer_status(checks::LookupStatus::nxdomain));
+       },
+       EgressOutcome::Kind::permerror},
+      {[](FakeResolver& r) { r.script("o-o.myaddr.example.test.", RrType::TXT, answer_ok({"10.1.2.3"})); },
+       EgressOutcome::Kind::permerror},
+  };
+  for (const auto& c : cases) {
+    made.script = c.script;
+    const auto outcome = backend->lookup_egress(resolver, egress_entry(), DiscoveryEntry::Family::ipv4,
+                                                steady_clock::now() + milliseconds(200));
+    EXPECT_EQ(outcome.kind, c.kind) << outcome.error;
+    EXPECT_FALSE(outcome.error.empty());
+  }
+}
+
+TEST(DiscoveryBackend, OnlyPublicEgressAddressesAreUsable) {
+  for (const char* ip : {"203.0.113.7", "198.51.100.7", "8.8.8.8", "2001:db8::7", "2620:119:35::35"}) {
+    EXPECT_EQ(discovery::unusable_egress_address(ip), "") << ip;
+  }
+  for (const char* ip :
+       {"0.0.0.0", "127.0.0.1", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "100.64.0.1", "169.254.1.1",
+        "224.0.0.1", "::", "::1", "fe80::1", "fd00::1", "ff02::1", "not-an-ip"}) {
+    EXPECT_NE(discovery::unusable_egress_address(ip), "") << ip;
+  }
+  EXPECT_EQ(discovery::unusable_egress_address("172.32.0.1"), "");
+  EXPECT_EQ(discovery::unusable_egress_address("100.128.0.1"), "");
+}
+
+// --- the Service around the runner --------------------------------------------------------------
 
 ResolverFactory world_factory() {
   return [](const config::ResolverConfig&) -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
