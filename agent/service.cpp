@@ -229,6 +229,9 @@ void Service::write_metrics(const metrics::TextSink::Flush& flush) {
   metrics::TextSink sink(flush);
   metrics::SelfMetrics self;
   self.query_counts = m_engines.query_counts();
+  if (m_options.discovery_backend) {
+    for (const auto& [key, count] : m_options.discovery_backend->query_counts()) self.query_counts[key] += count;
+  }
   self.targets = m_store.target_count();
   self.last_reload_ok = m_last_reload_ok;
   self.last_reload_success_unix = m_last_reload_success;

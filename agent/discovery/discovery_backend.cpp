@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <future>
+#include <mutex>
 
 #include "checks/discovery/egress_lookup.hpp"
 
@@ -41,10 +42,12 @@ public:
       return failed;
     }
     // The bundle is released here, on this thread, after `done`: never on the resolver's own.
-    return wait_for<checks::discovery::SpfExpansion>([&](auto done) {
+    auto expansion = wait_for<checks::discovery::SpfExpansion>([&](auto done) {
       checks::discovery::expand_spf(*(*bundle)->resolver, domain, checks::discovery::SpfLimits{}, deadline,
                                     std::move(done));
     });
+    add_counts(**bundle);
+    return expansion;
   }
 
   EgressOutcome lookup_egress(const config::ResolverConfig& resolver, const DiscoveryEntry& entry,
@@ -72,7 +75,13 @@ public:
                                                                                           : checks::RrType::A;
     const checks::DnsAnswer answer = wait_for<checks::DnsAnswer>(
         [&](auto done) { (*bundle)->resolver->resolve(query.name, type, deadline, std::move(done)); });
+    add_counts(**bundle);
     return classify(answer, query);
+  }
+
+  QueryCounts query_counts() const override {
+    std::lock_guard lock(m_mutex);
+    return m_counts;
   }
 
 private:
@@ -95,7 +104,17 @@ private:
     return {EgressOutcome::Kind::ok, *address, ""};
   }
 
+  // Each resolver lives for one call: its counts are added up here before it goes.
+  void add_counts(const ResolverBundle& bundle) {
+    if (!bundle.counts) return;
+    const QueryCounts counts = bundle.counts();
+    std::lock_guard lock(m_mutex);
+    for (const auto& [key, count] : counts) m_counts[key] += count;
+  }
+
   ResolverFactory m_make_resolver;
+  mutable std::mutex m_mutex;
+  QueryCounts m_counts;
 };
 
 }  // namespace

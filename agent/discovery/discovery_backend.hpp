@@ -39,6 +39,8 @@ public:
   // `resolver` lends only its unbound_config_file (tuning such as do-not-query-localhost).
   virtual EgressOutcome lookup_egress(const config::ResolverConfig& resolver, const config::DiscoveryEntry& entry,
                                       config::DiscoveryEntry::Family family, Deadline deadline) = 0;
+  // The queries sent so far (for rdns_dns_queries_total), by type and outcome.
+  virtual QueryCounts query_counts() const { return {}; }
 };
 
 // Over resolvers from `make_resolver`, a new one for every call: an SPF record edited or a NAT

@@ -93,10 +93,8 @@ void DiscoveryRunner::configure(DiscoverySettings settings) {
     std::sort(addresses.begin(), addresses.end());
   }
   m_settings = std::move(settings);
-  if (added) {
-    m_run_now = true;
-    m_wake.notify_all();
-  }
+  if (added) m_run_now = true;
+  m_wake.notify_all();  // also for a new interval
 }
 
 bool DiscoveryRunner::configured() const {
@@ -135,7 +133,10 @@ void DiscoveryRunner::loop() {
     }
     run_cycle();
     std::unique_lock lock(m_mutex);
-    m_wake.wait_until(lock, started + m_settings.interval, [&] { return m_stop || m_run_now; });
+    // The deadline is taken again after every wake-up: a reload may have changed the interval.
+    while (!m_stop && !m_run_now && steady_clock::now() < started + m_settings.interval) {
+      m_wake.wait_until(lock, started + m_settings.interval);
+    }
     if (m_stop) return;
   }
 }

@@ -257,6 +257,26 @@ TEST(DiscoveryRunner, ThreadRunsAtOnceAndEveryInterval) {
   EXPECT_EQ(f.backend->calls, after_stop);
 }
 
+TEST(DiscoveryRunner, AShorterIntervalTakesEffectWithoutWaitingForTheLongOne) {
+  RunnerFixture f;
+  discovery::DiscoverySettings settings;
+  settings.entries = {spf_entry("example.test")};
+  settings.interval = hours(1);
+  f.backend->spf("example.test", spf_ok({"192.0.2.1/32"}));
+  f.runner.configure(settings);
+  f.runner.start();
+  auto wait_calls = [&](int n) {
+    const auto until = steady_clock::now() + seconds(3);
+    while (f.backend->calls < n && steady_clock::now() < until) std::this_thread::sleep_for(milliseconds(10));
+    return f.backend->calls >= n;
+  };
+  ASSERT_TRUE(wait_calls(1));
+  settings.interval = milliseconds(50);  // a reload
+  f.runner.configure(settings);
+  EXPECT_TRUE(wait_calls(3));
+  f.runner.stop();
+}
+
 // --- the resolver backend over scripted resolvers -------------------------------------------------
 
 using checks::testing::answer_ok;
@@ -274,6 +294,7 @@ struct ScriptedFactory {
       script(*resolver);
       auto bundle = std::make_shared<ResolverBundle>();
       bundle->resolver = resolver;
+      bundle->counts = [] { return QueryCounts{{{"TXT", "ok"}, 2}}; };
       return bundle;
     };
   }
@@ -301,6 +322,7 @@ TEST(DiscoveryBackend, SpfThroughAResolverLikeTheConfiguredOne) {
   EXPECT_EQ(backend->expand_spf(resolver, "example.test", steady_clock::now() + seconds(2)).outcome,
             SpfOutcome::temperror);
   EXPECT_EQ(made.asked.size(), 2u);
+  EXPECT_EQ(backend->query_counts(), (QueryCounts{{{"TXT", "ok"}, 4}})) << "counts outlive each call's resolver";
 }
 
 TEST(DiscoveryBackend, EgressAsksTheServersOfTheFamilyWithoutDnssec) {

@@ -92,6 +92,7 @@ def main():
         assert scrape.value("rdns_target_info", ip="198.51.100.7", target="egress") == 1.0
         assert scrape.value("rdns_egress_ip_changes_total", family="ipv4") == 0.0
         assert scrape.value("rdns_targets") == 3.0
+        assert scrape.value("rdns_dns_queries_total", type="TXT", result="ok") >= 2.0, "SPF and echo queries counted"
         print("discovered and checked after %.1fs" % (time.time() - started))
 
         # The record changes: .61 appears (checked at once), .60 disappears with its series.
