@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -91,10 +92,12 @@ std::vector<std::string> ips(const std::vector<config::Target>& targets) {
   return out;
 }
 
-const metrics::DiscoverySourceStats* find_source(const metrics::DiscoveryStats& stats, const std::string& source) {
+// A copy: the stats are a temporary.
+std::optional<metrics::DiscoverySourceStats> find_source(const metrics::DiscoveryStats& stats,
+                                                         const std::string& source) {
   for (const auto& s : stats.sources)
-    if (s.source == source) return &s;
-  return nullptr;
+    if (s.source == source) return s;
+  return std::nullopt;
 }
 
 struct RunnerFixture {
@@ -129,8 +132,8 @@ TEST(DiscoveryRunner, SpfAddressesAppearAndDisappear) {
   EXPECT_EQ(f.published, 2);
   EXPECT_EQ(ips(f.runner.targets()), (std::vector<std::string>{"192.0.2.9", "203.0.113.5"}));
   const auto stats = f.runner.stats();
-  const auto* s = find_source(stats, "spf:example.test");
-  ASSERT_NE(s, nullptr);
+  const auto s = find_source(stats, "spf:example.test");
+  ASSERT_TRUE(s.has_value());
   EXPECT_TRUE(s->spf && s->attempted && s->success);
   EXPECT_EQ(s->addresses, 2u);
   EXPECT_EQ(s->last_success_unix, 1.8e9);
@@ -150,14 +153,14 @@ TEST(DiscoveryRunner, BrokenOrUnreachableRecordKeepsThePreviousSet) {
     f.runner.run_cycle();
     f.runner.run_cycle();
     EXPECT_EQ(ips(f.runner.targets()), (std::vector<std::string>{"192.0.2.1"}));
-    const auto* s = find_source(f.runner.stats(), "spf:example.test");
-    ASSERT_NE(s, nullptr);
+    const auto s = find_source(f.runner.stats(), "spf:example.test");
+    ASSERT_TRUE(s.has_value());
     EXPECT_FALSE(s->success);
     EXPECT_EQ(s->addresses, 1u);
   }
   EXPECT_EQ(f.published, 1) << "failures change nothing";
   const auto stats = f.runner.stats();
-  const auto* s = find_source(stats, "spf:example.test");
+  const auto s = find_source(stats, "spf:example.test");
   EXPECT_EQ(s->permerrors, 4u);  // two permerror cycles, two "no SPF record" cycles
   EXPECT_EQ(s->temperrors, 2u);
 
@@ -174,7 +177,7 @@ TEST(DiscoveryRunner, NetworksOverTheCapAreReportedNotExpanded) {
                  spf_ok({"192.0.2.0/28", "198.51.100.0/24", "2001:db8::/64"}, {"exists:%{i}._spf.example.test"}));
   f.runner.run_cycle();
   EXPECT_EQ(f.runner.targets().size(), 16u) << "the /28 only";
-  const auto* s = find_source(f.runner.stats(), "spf:example.test");
+  const auto s = find_source(f.runner.stats(), "spf:example.test");
   EXPECT_EQ(s->not_expandable, 3u) << "the exists term, the /24 and the /64";
   EXPECT_TRUE(s->success);
 }
