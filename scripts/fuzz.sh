@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (clang, libFuzzer + ASan + UBSan) and runs each for SECONDS.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     default 30 s each, every target
 #   scripts/fuzz.sh 15 dns_wire classifier    two of them ("fuzz_" may be left off)
-# Targets: config, web_config, dns_wire, classifier, probe_query, basic_auth, state (tests/fuzz/).
+# Targets: config, web_config, dns_wire, classifier, probe_query, basic_auth, state, spf_record
+# (tests/fuzz/).
 # Each starts from its committed seeds (tests/fuzz/corpus/<target>/, read only) and grows a
 # working corpus in <build>/corpus/<target>/ that is kept between runs. A crash, leak, timeout
 # or failed invariant leaves its input in <build>/artifacts/<target>/ and makes this script fail
@@ -13,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
-all_targets=(config web_config dns_wire classifier probe_query basic_auth state)
+all_targets=(config web_config dns_wire classifier probe_query basic_auth state spf_record)
 if [ $# -gt 0 ]; then targets=("${@#fuzz_}"); else targets=("${all_targets[@]}"); fi
 build_dir=${RDNS_FUZZ_BUILD_DIR:-build/fuzz}
 

@@ -401,7 +401,8 @@ private:
       } else {
         const auto nth = std::next(m_voids.begin(), static_cast<long>(m_limits.max_void_lookups));
         out.outcome = SpfOutcome::permerror;
-        out.error = "more than " + std::to_string(m_limits.max_void_lookups) + " void lookups: " + nth->second;
+        out.error = "more than " + std::to_string(m_limits.max_void_lookups) + " void lookups: the " +
+                    ordinal(m_limits.max_void_lookups + 1) + " is " + nth->second;
       }
       return out;
     }

@@ -262,7 +262,7 @@ TEST(SpfExpander, TwoVoidLookupsAreFineThreeAreAPermerror) {
   EXPECT_EQ(e.networks, (Strings{"192.0.2.80/32"}));
   e = expand_all(dns, "three.example.test");
   EXPECT_EQ(e.outcome, SpfOutcome::permerror);
-  EXPECT_EQ(e.error, "more than 2 void lookups: a:nodata.example.test (in three.example.test)");
+  EXPECT_EQ(e.error, "more than 2 void lookups: the 3rd is a:nodata.example.test (in three.example.test)");
 }
 
 TEST(SpfExpander, AHostWithOnlyOneFamilyIsNotVoid) {
