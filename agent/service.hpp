@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -82,6 +83,11 @@ public:
   // Runs every discovery source once on the calling thread (tests; the runner's thread does it
   // every interval once started).
   void run_discovery_cycle() { m_discovery.run_cycle(); }
+  // --storage.path: the egress addresses found, and those of an earlier run (see DiscoveryRunner).
+  std::map<std::string, std::string> egress_addresses() const { return m_discovery.egress_addresses(); }
+  void restore_egress(std::map<std::string, std::string> addresses) {
+    m_discovery.restore_egress(std::move(addresses));
+  }
 
 private:
   Service(ServiceOptions options, std::shared_ptr<Engine> engine, std::shared_ptr<QueryRateLimiter> limiter);

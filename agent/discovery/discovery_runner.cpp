@@ -229,6 +229,18 @@ bool DiscoveryRunner::apply_result(const DiscoveryEntry& entry, Result result) {
     // Every family that answered is taken, also when another failed.
     for (auto& [family, address] : result.egress_address) {
       auto& previous = state.egress_address[family];
+      if (previous.empty()) {
+        // The first discovery since start: compared with what the last run found, if anything.
+        if (auto restored = m_restored_egress.find(family); restored != m_restored_egress.end()) {
+          if (restored->second != address) {
+            ++m_egress_changes[family];
+            log_event(spdlog::level::warn,
+                      "egress address changed since the last run: this host's public address is dynamic",
+                      {{"family", family}, {"old", restored->second}, {"new", address}});
+          }
+          m_restored_egress.erase(restored);
+        }
+      }
       if (!previous.empty() && previous != address) {
         ++m_egress_changes[family];
         log_event(spdlog::level::warn, "egress address changed: this host's public address is dynamic",
@@ -319,6 +331,20 @@ metrics::DiscoveryStats DiscoveryRunner::stats() const {
     }
   }
   return stats;
+}
+
+std::map<std::string, std::string> DiscoveryRunner::egress_addresses() const {
+  std::lock_guard lock(m_mutex);
+  std::map<std::string, std::string> out = m_restored_egress;
+  if (auto it = m_sources.find("egress"); it != m_sources.end()) {
+    for (const auto& [family, address] : it->second->egress_address) out[family] = address;
+  }
+  return out;
+}
+
+void DiscoveryRunner::restore_egress(std::map<std::string, std::string> addresses) {
+  std::lock_guard lock(m_mutex);
+  m_restored_egress = std::move(addresses);
 }
 
 }  // namespace rdns::agent::discovery

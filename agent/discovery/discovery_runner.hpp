@@ -67,6 +67,13 @@ public:
   std::vector<config::Target> targets() const;
 
   metrics::DiscoveryStats stats() const;
+
+  // Egress addresses by family ("ipv4" -> "203.0.113.7") for --storage.path: those found, and
+  // those an earlier run found that were not discovered again yet.
+  std::map<std::string, std::string> egress_addresses() const;
+  // What an earlier run found: the first discovery of a family that differs counts as a change
+  // (the address is not monitored until it is discovered again).
+  void restore_egress(std::map<std::string, std::string> addresses);
   bool configured() const;  // any discovery entry in force
 
 private:
@@ -84,6 +91,7 @@ private:
   DiscoverySettings m_settings;
   std::map<std::string, std::unique_ptr<SourceState>> m_sources;  // by source()
   std::map<std::string, std::uint64_t> m_egress_changes;          // by family, since start
+  std::map<std::string, std::string> m_restored_egress;           // by family, until found again
   std::mutex m_cycle_mutex;                                       // one cycle at a time
 
   std::condition_variable m_wake;

@@ -215,6 +215,28 @@ TEST(DiscoveryRunner, EgressChangeIsCountedOnceAndNotOnTheFirstDiscovery) {
   EXPECT_EQ(changes(), (Changes{{"ipv4", 1}, {"ipv6", 0}}));
 }
 
+TEST(DiscoveryRunner, AChangeAcrossARestartIsCountedWithTheAddressesOfTheLastRun) {
+  using Addresses = std::map<std::string, std::string>;
+  using Changes = std::vector<std::pair<std::string, std::uint64_t>>;
+  RunnerFixture f;
+  f.configure({egress_entry({DiscoveryEntry::Family::ipv4, DiscoveryEntry::Family::ipv6})});
+  f.runner.restore_egress({{"ipv4", "203.0.113.7"}, {"ipv6", "2001:db8::7"}});
+  EXPECT_EQ(f.runner.egress_addresses(), (Addresses{{"ipv4", "203.0.113.7"}, {"ipv6", "2001:db8::7"}}))
+      << "kept for the next write until found again";
+  EXPECT_TRUE(f.runner.targets().empty()) << "not monitored before it is discovered again";
+
+  f.backend->egress(DiscoveryEntry::Family::ipv4, egress_ok("198.51.100.99"));  // changed meanwhile
+  f.backend->egress(DiscoveryEntry::Family::ipv6, {EgressOutcome::Kind::temperror, "", "timeout"});
+  f.runner.run_cycle();
+  EXPECT_EQ(f.runner.stats().egress_changes, (Changes{{"ipv4", 1}, {"ipv6", 0}}));
+  EXPECT_EQ(f.runner.egress_addresses(), (Addresses{{"ipv4", "198.51.100.99"}, {"ipv6", "2001:db8::7"}}));
+
+  f.backend->egress(DiscoveryEntry::Family::ipv6, egress_ok("2001:db8::7"));  // the same as before
+  f.runner.run_cycle();
+  f.runner.run_cycle();
+  EXPECT_EQ(f.runner.stats().egress_changes, (Changes{{"ipv4", 1}, {"ipv6", 0}}));
+}
+
 TEST(DiscoveryRunner, AnAddressOfTwoSourcesBelongsToTheFirst) {
   RunnerFixture f;
   f.configure({spf_entry("a.example.test"), spf_entry("b.example.test")});

@@ -10,6 +10,7 @@
 3. [[targets]] discover = "egress": the echoed address is checked; the echo answer changes
    (set-egress): the change counter goes up by exactly one, the new address is checked, the
    old one is gone.
+4. With --storage.path, an egress change while the agent was down is counted after the restart.
 
 usage: discovery_e2e.py RDNS_EXPORTER DNS_WORLD_PY
 Standard library only; loopback only. Every process started is stopped at the end."""
@@ -74,7 +75,9 @@ def main():
         world.set_txt(DOMAIN, ["v=spf1 ip4:192.0.2.60 ip4:192.0.2.62 -all"])
         config = os.path.join(workdir, "rdns_exporter.toml")
         write_config(config, info)
-        agent = Agent(binary, config, workdir)
+        storage = os.path.join(workdir, "storage")
+        os.mkdir(storage)
+        agent = Agent(binary, config, workdir, extra_args=["--storage.path=" + storage])
 
         # 1. The SPF addresses and the egress address are discovered and checked.
         scrape = wait_until("the SPF and egress addresses checked",
@@ -148,6 +151,20 @@ def main():
         log = agent.log_text()
         assert "egress address changed" in log, log[-3000:]
         assert "AddressSanitizer" not in log and "runtime error" not in log, log
+        with open(os.path.join(storage, "egress")) as f:
+            assert f.read() == "ipv4 203.0.113.9\n"
+
+        # 4. The address changes while the agent is down: with --storage.path the change is
+        #    counted at the first discovery after the restart.
+        agent.stop()
+        world.set_egress(["203.0.113.10"])
+        agent = Agent(binary, config, workdir, extra_args=["--storage.path=" + storage], log_name="agent2.log")
+        scrape = wait_until("the egress address after the restart",
+                            lambda: (lambda s: s if s.value("rdns_target_info", ip="203.0.113.10", target="egress")
+                                     else None)(agent.scrape()), 3 * INTERVAL + 5)
+        assert scrape.value("rdns_egress_ip_changes_total", family="ipv4") == 1.0, "counted across the restart"
+        assert "changed since the last run" in agent.log_text()
+        print("egress change across a restart counted")
         print("discovery e2e passed in %.1fs" % (time.time() - started))
         return 0
     except BaseException:
