@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/cli/exit_codes.hpp"
+#include "agent/discovery/discovery_backend.hpp"
 #include "agent/http/web_server.hpp"
 #include "agent/logging.hpp"
 #include "agent/resolver_factory.hpp"
@@ -70,6 +71,7 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   service_options.make_resolver = make_unbound_bundle;
   service_options.unbound_version = checks::UnboundResolver::version();
   service_options.shard = options.shard;
+  service_options.discovery_backend = discovery::make_resolver_backend(make_unbound_bundle);
   auto service = Service::create(std::move(initial), std::move(service_options));
   if (!service) {
     spdlog::error("cannot start: {}", service.error());

@@ -1,5 +1,8 @@
 #include "agent/service.hpp"
 
+#include <string_view>
+#include <unordered_set>
+
 #include <spdlog/spdlog.h>
 
 #include "agent/build_info.hpp"
@@ -46,7 +49,8 @@ Service::Service(ServiceOptions options, std::shared_ptr<Engine> engine, std::sh
       m_limiter(std::move(limiter)),
       m_probe(m_engines, m_options.max_concurrent_probes),
       m_scheduler([this](std::uint64_t id, Scheduler::Complete complete) { start_check(id, std::move(complete)); },
-                  [this] { return m_limiter->start_delay(); }) {}
+                  [this] { return m_limiter->start_delay(); }),
+      m_discovery(m_options.discovery_backend, [this] { on_discovered(); }) {}
 
 tl::expected<std::unique_ptr<Service>, std::string> Service::create(config::Config config, ServiceOptions options) {
   auto limiter = std::make_shared<QueryRateLimiter>(config.schedule.max_queries_per_second);
@@ -54,6 +58,9 @@ tl::expected<std::unique_ptr<Service>, std::string> Service::create(config::Conf
   if (!engine) return tl::make_unexpected(engine.error());
   auto allow = probe_policy(config);
   if (!allow) return tl::make_unexpected(allow.error());
+  if (!config.discovery.empty() && !options.discovery_backend) {
+    return tl::make_unexpected(std::string("[[targets]] spf_domain / discover: no discovery backend"));
+  }
 
   std::unique_ptr<Service> service(new Service(std::move(options), std::move(*engine), std::move(limiter)));
   service->m_probe.set_policy(std::move(*allow), config.schedule.timeout);
@@ -64,13 +71,53 @@ tl::expected<std::unique_ptr<Service>, std::string> Service::create(config::Conf
 }
 
 void Service::install_targets(config::Config& config) {
-  retain_owned_targets(config.targets, m_options.shard);
-  const auto ids = m_store.set_targets(config.targets);
   m_timeout = config.schedule.timeout;
   m_interval = config.schedule.interval;
-  m_scheduler.set_targets(ids, schedule_options_for(config.schedule.interval, config.schedule.concurrency));
+  m_schedule_options = schedule_options_for(config.schedule.interval, config.schedule.concurrency);
+  m_discovery.configure({config.discovery, config.resolver, config.schedule.interval, config.schedule.timeout,
+                         config.schedule.max_cidr_addresses});
+  if (config.discovery.empty()) {
+    m_static_targets.clear();
+    m_static_targets.shrink_to_fit();
+    install(std::move(config.targets));
+  } else {
+    m_static_targets = std::move(config.targets);
+    install(merged_targets());
+    if (m_started) m_discovery.start();
+  }
   config.targets.clear();
   config.targets.shrink_to_fit();
+}
+
+std::vector<config::Target> Service::merged_targets() const {
+  std::vector<config::Target> targets = m_static_targets;
+  std::unordered_set<std::string_view> static_ips;
+  static_ips.reserve(m_static_targets.size());
+  for (const auto& target : m_static_targets) static_ips.insert(target.ip);
+  for (auto& target : m_discovery.targets()) {
+    if (!static_ips.contains(target.ip)) targets.push_back(std::move(target));
+  }
+  return targets;
+}
+
+void Service::install(std::vector<config::Target> targets) {
+  retain_owned_targets(targets, m_options.shard);
+  const auto ids = m_store.set_targets(targets);
+  m_scheduler.set_targets(ids, m_schedule_options);
+}
+
+void Service::on_discovered() {
+  std::lock_guard reload_lock(m_reload_mutex);
+  // After a reload that removed every discovery entry, a late cycle has nothing to add.
+  if (m_stopping || !m_discovery.configured()) return;
+  install(merged_targets());
+}
+
+void Service::start() {
+  std::lock_guard reload_lock(m_reload_mutex);
+  m_started = true;
+  m_scheduler.start();
+  if (m_discovery.configured()) m_discovery.start();
 }
 
 Service::~Service() {
@@ -81,6 +128,7 @@ Service::~Service() {
 
 void Service::begin_shutdown() {
   m_stopping = true;
+  m_discovery.request_stop();
   m_scheduler.stop();
   m_probe.stop();
 }
@@ -89,6 +137,7 @@ void Service::shutdown() {
   begin_shutdown();
   m_limiter->close();  // queued queries complete as cancelled while their engines still exist
   m_engines.shutdown();
+  m_discovery.stop();  // waits for the source it is asking (its own resolver, at most the timeout)
 }
 
 void Service::start_check(std::uint64_t id, Scheduler::Complete complete) {
@@ -148,6 +197,9 @@ tl::expected<void, std::string> Service::apply(config::Config config) {
   const bool generic_changed = !(config.generic == m_config.generic);
   auto allow = probe_policy(config);
   if (!allow) return fail(allow.error());
+  if (!config.discovery.empty() && !m_options.discovery_backend) {
+    return fail("[[targets]] spf_domain / discover: no discovery backend");
+  }
   std::shared_ptr<Engine> next;
   if (resolver_changed || generic_changed) {
     const auto current = m_engines.current();
@@ -177,6 +229,9 @@ void Service::write_metrics(const metrics::TextSink::Flush& flush) {
   metrics::TextSink sink(flush);
   metrics::SelfMetrics self;
   self.query_counts = m_engines.query_counts();
+  if (m_options.discovery_backend) {
+    for (const auto& [key, count] : m_options.discovery_backend->query_counts()) self.query_counts[key] += count;
+  }
   self.targets = m_store.target_count();
   self.last_reload_ok = m_last_reload_ok;
   self.last_reload_success_unix = m_last_reload_success;
@@ -189,6 +244,7 @@ void Service::write_metrics(const metrics::TextSink::Flush& flush) {
   metrics::emit_self_metrics(self, sink);
   metrics::emit_process_metrics(metrics::read_process_stats(), sink);
   emit_shard_info(m_options.shard, sink);
+  metrics::emit_discovery_metrics(m_discovery.stats(), sink);
   {
     const auto snapshot = m_store.snapshot();
     const auto rows = exposition_rows(snapshot);

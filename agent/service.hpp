@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +19,7 @@
 
 #include <tl/expected.hpp>
 
+#include "agent/discovery/discovery_runner.hpp"
 #include "agent/engine_set.hpp"
 #include "agent/lookup_failure_log.hpp"
 #include "agent/metrics/duration_histogram.hpp"
@@ -40,6 +42,9 @@ struct ServiceOptions {
   std::string unbound_version;             // rdns_build_info
   std::size_t max_concurrent_probes = 16;  // /probe beyond this: 503
   std::optional<Shard> shard;              // --shard: targets of other shards are dropped
+  // Asks the DNS for discovered targets (app: discovery::make_resolver_backend; tests: fakes).
+  // Null: a config with spf_domain / discover entries is refused.
+  std::shared_ptr<discovery::DiscoveryBackend> discovery_backend;
 };
 
 class Service {
@@ -48,7 +53,7 @@ public:
   static tl::expected<std::unique_ptr<Service>, std::string> create(config::Config config, ServiceOptions options);
   ~Service();
 
-  void start() { m_scheduler.start(); }
+  void start();
   // Stops scheduling and makes waiting probes return (call before stopping the web server).
   void begin_shutdown();
   // begin_shutdown(), then cancels in-flight checks (their results are discarded).
@@ -77,10 +82,22 @@ public:
   void reap_retired() { m_engines.reap(); }
   Scheduler::Stats scheduler_stats() const { return m_scheduler.stats(); }
   std::size_t retired_engines() const { return m_engines.retired(); }
+  // Runs every discovery source once on the calling thread (tests; the runner's thread does it
+  // every interval once started).
+  void run_discovery_cycle() { m_discovery.run_cycle(); }
+  // --storage.path: the egress addresses found, and those of an earlier run (see DiscoveryRunner).
+  std::map<std::string, std::string> egress_addresses() const { return m_discovery.egress_addresses(); }
+  void restore_egress(std::map<std::string, std::string> addresses) {
+    m_discovery.restore_egress(std::move(addresses));
+  }
 
 private:
   Service(ServiceOptions options, std::shared_ptr<Engine> engine, std::shared_ptr<QueryRateLimiter> limiter);
   void install_targets(config::Config& config);  // moves the targets out of `config`
+  // Static targets plus the discovered ones whose IP no static target has (static wins).
+  std::vector<config::Target> merged_targets() const;
+  void install(std::vector<config::Target> targets);  // shard, store, scheduler
+  void on_discovered();                               // the runner found a different address set
   void start_check(std::uint64_t id, Scheduler::Complete complete);
   void on_result(std::uint64_t id, const checks::CheckResult& result);  // may throw (allocation)
 
@@ -91,7 +108,9 @@ private:
   ProbeHandler m_probe;
   metrics::DurationHistogram m_durations;
   LookupFailureLog m_failure_log;
-  Scheduler m_scheduler;  // last: its thread calls into everything above
+  Scheduler m_scheduler;  // its thread calls into everything above
+  // Its thread calls on_discovered(), which takes m_reload_mutex; stopped in shutdown().
+  discovery::DiscoveryRunner m_discovery;
 
   // A check's completion may arrive after the Service is gone: at shutdown, an engine whose
   // resolver does not answer in time is kept (never freed) with its callbacks. They hold this
@@ -104,6 +123,11 @@ private:
 
   std::mutex m_reload_mutex;  // one reload at a time; guards m_config
   config::Config m_config;    // in force, without its targets (they live in the store)
+  // The static targets in force, kept only while discovery entries are configured (for the
+  // merge with each new discovered set); empty otherwise.
+  std::vector<config::Target> m_static_targets;
+  ScheduleOptions m_schedule_options;
+  bool m_started = false;
   std::atomic<std::chrono::milliseconds> m_timeout{std::chrono::seconds(10)};
   std::atomic<std::chrono::milliseconds> m_interval{std::chrono::minutes(5)};
   std::atomic<bool> m_last_reload_ok{true};

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "agent/service.hpp"
@@ -26,11 +27,16 @@ public:
 
 private:
   void write(state::StateWriter::Clock::time_point now);
+  // DIR/egress: the egress addresses of target discovery, one "family address" line each,
+  // written when they change, so that a change across a restart is counted.
+  void load_egress();
+  void write_egress();
 
   std::string m_dir;
   Service& m_service;
   std::chrono::seconds m_interval;
   state::StateWriter m_writer;
+  std::map<std::string, std::string> m_egress_written;
 };
 
 }  // namespace rdns::agent

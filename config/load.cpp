@@ -82,9 +82,9 @@ private:
     if (const toml::node* n = root.get("targets")) {
       TargetsInput input{m_options.max_total_targets, m_loaded.config.schedule.max_cidr_addresses, &section_of,
                          &m_loaded.warnings};
-      if (auto r = load_targets(m_toml, *n, input, m_loaded.config.targets); !r) return r;
+      if (auto r = load_targets(m_toml, *n, input, m_loaded.config.targets, m_loaded.config.discovery); !r) return r;
     }
-    if (m_loaded.config.targets.empty()) {
+    if (m_loaded.config.targets.empty() && m_loaded.config.discovery.empty()) {
       if (m_options.require_targets) {
         return tl::make_unexpected(
             ConfigError{m_toml.file(), 0, 0, "targets", "no [[targets]] configured; at least one is required"});

@@ -9,10 +9,31 @@
 
 namespace rdns::config {
 
-const std::vector<std::string_view> k_target_keys = {"ip",     "cidr",  "expected_hostname", "helo_hostname",
-                                                     "labels", "series"};
+const std::vector<std::string_view> k_target_keys = {"ip", "cidr", "expected_hostname", "helo_hostname", "labels",
+                                                     "series",
+                                                     // discovery (agent/discovery/)
+                                                     "spf_domain", "discover", "egress_method", "egress_name",
+                                                     "egress_servers", "egress_families"};
 
 namespace {
+
+// The keys that say what an entry watches: exactly one per entry.
+constexpr std::string_view k_address_keys[] = {"ip", "cidr", "spf_domain", "discover"};
+constexpr std::string_view k_egress_keys[] = {"egress_method", "egress_name", "egress_servers", "egress_families"};
+
+// The public echo services (checks/discovery/egress_lookup.hpp): Google's authoritative servers
+// ns1..ns4.google.com answer o-o.myaddr.l.google.com TXT with the asking address; OpenDNS's
+// resolvers answer myip.opendns.com A/AAAA with it.
+const std::vector<std::string> k_google_servers = {
+    "216.239.32.10",        "216.239.34.10",        "216.239.36.10",        "216.239.38.10",
+    "2001:4860:4802:32::a", "2001:4860:4802:34::a", "2001:4860:4802:36::a", "2001:4860:4802:38::a"};
+const std::vector<std::string> k_opendns_servers = {"208.67.222.222", "208.67.220.220", "2620:119:35::35",
+                                                    "2620:119:53::53"};
+
+bool is_ipv6_server(std::string_view server) {
+  // "addr" or "addr@port", canonical: only IPv6 text holds a colon.
+  return server.substr(0, server.find('@')).find(':') != std::string_view::npos;
+}
 
 // Where each configured address came from, for duplicate messages (kept apart from Target so
 // the model stays plain; 4 bytes per address).
@@ -29,8 +50,9 @@ struct EntryInfo {
 
 class TargetsLoader {
 public:
-  TargetsLoader(TomlReader& toml, const TargetsInput& input, std::vector<Target>& targets)
-      : m_toml(toml), m_input(input), m_targets(targets) {}
+  TargetsLoader(TomlReader& toml, const TargetsInput& input, std::vector<Target>& targets,
+                std::vector<DiscoveryEntry>& discovery)
+      : m_toml(toml), m_input(input), m_targets(targets), m_discovery(discovery) {}
 
   using Result = tl::expected<void, ConfigError>;
 
@@ -58,15 +80,39 @@ public:
   Result load_target(const toml::table& t, const std::string& path, std::uint32_t index, std::vector<Origin>& origins,
                      std::vector<EntryInfo>& infos) {
     if (auto r = m_toml.check_keys(t, path, k_target_keys, m_input.section_of); !r) return r;
+    // Exactly one of ip, cidr, spf_domain, discover; the second one in file order is the error.
+    const toml::node* first = nullptr;
+    std::string_view first_key;
+    for (std::string_view key : k_address_keys) {
+      const toml::node* n = t.get(key);
+      if (!n) continue;
+      if (!first) {
+        first = n;
+        first_key = key;
+        continue;
+      }
+      const bool n_first = TomlReader::before(*n, *first);
+      const toml::node& later = n_first ? *first : *n;
+      const std::string_view a = n_first ? key : first_key, b = n_first ? first_key : key;
+      return tl::make_unexpected(m_toml.error(later, path,
+                                              "has both " + std::string(a) + " and " + std::string(b) +
+                                                  ": use exactly one of ip, cidr, spf_domain, discover per "
+                                                  "[[targets]] entry"));
+    }
+    if (!first) {
+      return tl::make_unexpected(
+          m_toml.error(t, path, "needs ip = \"...\", cidr = \"...\", spf_domain = \"...\" or discover = \"egress\""));
+    }
     const toml::node* ip_node = t.get("ip");
     const toml::node* cidr_node = t.get("cidr");
-    if (ip_node && cidr_node) {
-      const toml::node& later = TomlReader::before(*ip_node, *cidr_node) ? *cidr_node : *ip_node;
-      return tl::make_unexpected(
-          m_toml.error(later, path, "has both ip and cidr: use one of them per [[targets]] entry"));
-    }
-    if (!ip_node && !cidr_node) {
-      return tl::make_unexpected(m_toml.error(t, path, "needs ip = \"...\" or cidr = \"...\""));
+    const bool discovery = !ip_node && !cidr_node;
+    if (!t.get("discover")) {
+      for (std::string_view key : k_egress_keys) {
+        if (const toml::node* n = t.get(key)) {
+          return tl::make_unexpected(
+              m_toml.error(*n, path + "." + std::string(key), "applies only to an entry with discover = \"egress\""));
+        }
+      }
     }
 
     Target proto;  // what every address of this entry shares
@@ -88,12 +134,12 @@ public:
       if (!labels) return tl::make_unexpected(labels.error());
       proto.labels = std::move(*labels);
     }
-
     if (const toml::node* n = t.get("series")) {
       auto mode = load_series(*n, path + ".series");
       if (!mode) return tl::make_unexpected(mode.error());
       proto.series = *mode;
     }
+    if (discovery) return load_discovery(t, path, std::move(proto), infos);
 
     EntryInfo info;
     const toml::node& addr_node = ip_node ? *ip_node : *cidr_node;
@@ -185,6 +231,170 @@ public:
     return tl::make_unexpected(m_toml.error(node, key, message));
   }
 
+  // An spf_domain or discover entry: checked and kept as a DiscoveryEntry; the agent finds its
+  // addresses at run time.
+  Result load_discovery(const toml::table& t, const std::string& path, Target proto, std::vector<EntryInfo>& infos) {
+    DiscoveryEntry entry;
+    entry.expected_hostname = std::move(proto.expected_hostname);
+    entry.helo_hostname = std::move(proto.helo_hostname);
+    entry.labels = std::move(proto.labels);
+    entry.series = proto.series;
+    EntryInfo info;
+    const toml::node* address_node = nullptr;
+    if (const toml::node* n = t.get("spf_domain")) {
+      address_node = n;
+      info.key = path + ".spf_domain";
+      auto text = m_toml.string(*n, info.key);
+      if (!text) return tl::make_unexpected(text.error());
+      if (canonical_ip(*text)) {
+        return tl::make_unexpected(m_toml.error(
+            *n, info.key,
+            quote(*text) + " is an IP address, not a domain (for one address write ip = " + quote(*text) + ")"));
+      }
+      auto domain = normalize_domain_name(*text);
+      if (!domain) {
+        return tl::make_unexpected(
+            m_toml.error(*n, info.key, quote(*text) + " is not a valid domain name: it " + domain.error()));
+      }
+      entry.kind = DiscoveryEntry::Kind::spf;
+      entry.spf_domain = std::move(*domain);
+    } else {
+      const toml::node& d = *t.get("discover");
+      address_node = &d;
+      info.key = path + ".discover";
+      auto text = m_toml.string(d, info.key);
+      if (!text) return tl::make_unexpected(text.error());
+      if (*text != "egress") {
+        std::string message = quote(*text) +
+                              " is not a discovery method: use \"egress\" (for the addresses of an "
+                              "SPF record write spf_domain = \"example.com\")";
+        if (const std::string near = suggest(*text, {"egress"}); !near.empty()) {
+          message = quote(*text) + " is not a discovery method (did you mean " + quote(near) + "?)";
+        }
+        return tl::make_unexpected(m_toml.error(d, info.key, message));
+      }
+      entry.kind = DiscoveryEntry::Kind::egress;
+      if (auto r = load_egress(t, path, entry); !r) return r;
+    }
+    for (const auto& [name, value] : entry.labels) {
+      if (name == "source") {
+        return tl::make_unexpected(m_toml.error(
+            *t.get("labels"), path + ".labels.source",
+            "label \"source\" is set by the exporter on discovered targets (" + quote(entry.source()) + ")"));
+      }
+    }
+    info.line = static_cast<int>(address_node->source().begin.line);
+    info.column = static_cast<int>(address_node->source().begin.column);
+    for (std::size_t i = 0; i < m_discovery.size(); ++i) {
+      if (m_discovery[i].source() != entry.source()) continue;
+      const EntryInfo& orig = infos[m_discovery_entry[i]];
+      return tl::make_unexpected(ConfigError{
+          m_toml.file(), info.line, info.column, info.key,
+          entry.kind == DiscoveryEntry::Kind::spf
+              ? quote(entry.spf_domain) + " is already discovered by " + orig.key + " at line " +
+                    std::to_string(orig.line) + "; list each domain once"
+              : "discover = \"egress\" is already configured by " + orig.key + " at line " + std::to_string(orig.line) +
+                    "; one egress entry covers every family (egress_families)"});
+    }
+    m_discovery_entry.push_back(infos.size());
+    m_discovery.push_back(std::move(entry));
+    infos.push_back(std::move(info));
+    return {};
+  }
+
+  Result load_egress(const toml::table& t, const std::string& path, DiscoveryEntry& entry) {
+    if (const toml::node* n = t.get("egress_method")) {
+      const std::string key = path + ".egress_method";
+      auto text = m_toml.string(*n, key);
+      if (!text) return tl::make_unexpected(text.error());
+      if (*text == "txt_echo") {
+        entry.egress_method = DiscoveryEntry::EgressMethod::txt_echo;
+      } else if (*text == "address_echo") {
+        entry.egress_method = DiscoveryEntry::EgressMethod::address_echo;
+      } else {
+        std::string message = quote(*text) + " is not an egress method: use \"txt_echo\" or \"address_echo\"";
+        if (const std::string near = suggest(*text, {"txt_echo", "address_echo"}); !near.empty()) {
+          message += " (did you mean " + quote(near) + "?)";
+        }
+        return tl::make_unexpected(m_toml.error(*n, key, message));
+      }
+    }
+    const bool txt = entry.egress_method == DiscoveryEntry::EgressMethod::txt_echo;
+    entry.egress_name = txt ? "o-o.myaddr.l.google.com." : "myip.opendns.com.";
+    if (const toml::node* n = t.get("egress_name")) {
+      const std::string key = path + ".egress_name";
+      auto text = m_toml.string(*n, key);
+      if (!text) return tl::make_unexpected(text.error());
+      auto name = normalize_domain_name(*text);
+      if (!name) {
+        return tl::make_unexpected(
+            m_toml.error(*n, key, quote(*text) + " is not a valid domain name: it " + name.error()));
+      }
+      entry.egress_name = *name + ".";
+    }
+    const toml::node* servers_node = t.get("egress_servers");
+    if (servers_node) {
+      const std::string key = path + ".egress_servers";
+      auto list = m_toml.string_array(*servers_node, key);
+      if (!list) return tl::make_unexpected(list.error());
+      if (list->empty()) {
+        return tl::make_unexpected(m_toml.error(
+            *servers_node, key, "is empty: leave the key out for the public echo servers, or list at least one"));
+      }
+      for (const auto& [value, node, item_key] : *list) {
+        auto server = normalize_forwarder(value);
+        if (!server) {
+          return tl::make_unexpected(
+              m_toml.error(*node, item_key, "invalid echo server " + quote(value) + ": " + server.error()));
+        }
+        entry.egress_servers.push_back(std::move(*server));
+      }
+    } else {
+      entry.egress_servers = txt ? k_google_servers : k_opendns_servers;
+    }
+    const toml::node* families_node = t.get("egress_families");
+    if (families_node) {
+      const std::string key = path + ".egress_families";
+      auto list = m_toml.string_array(*families_node, key);
+      if (!list) return tl::make_unexpected(list.error());
+      if (list->empty()) {
+        return tl::make_unexpected(
+            m_toml.error(*families_node, key, "is empty: list \"ipv4\", \"ipv6\" or both (default [\"ipv4\"])"));
+      }
+      for (const auto& [value, node, item_key] : *list) {
+        DiscoveryEntry::Family family;
+        if (value == "ipv4") {
+          family = DiscoveryEntry::Family::ipv4;
+        } else if (value == "ipv6") {
+          family = DiscoveryEntry::Family::ipv6;
+        } else {
+          return tl::make_unexpected(
+              m_toml.error(*node, item_key, quote(value) + " is not an address family: use \"ipv4\" or \"ipv6\""));
+        }
+        if (std::find(entry.egress_families.begin(), entry.egress_families.end(), family) !=
+            entry.egress_families.end()) {
+          return tl::make_unexpected(m_toml.error(*node, item_key, quote(value) + " is listed twice"));
+        }
+        entry.egress_families.push_back(family);
+      }
+    } else {
+      entry.egress_families = {DiscoveryEntry::Family::ipv4};
+    }
+    // The echo server sees the family the query was sent over: each family needs a server of it.
+    for (const DiscoveryEntry::Family family : entry.egress_families) {
+      const bool v6 = family == DiscoveryEntry::Family::ipv6;
+      if (std::none_of(entry.egress_servers.begin(), entry.egress_servers.end(),
+                       [&](const std::string& s) { return is_ipv6_server(s) == v6; })) {
+        const toml::node& where = servers_node ? *servers_node : *families_node;
+        return tl::make_unexpected(m_toml.error(where, path + (servers_node ? ".egress_servers" : ".egress_families"),
+                                                std::string("no ") + (v6 ? "IPv6" : "IPv4") +
+                                                    " server in egress_servers for family \"" + (v6 ? "ipv6" : "ipv4") +
+                                                    "\": the echo server sees the family the query travels over"));
+      }
+    }
+    return {};
+  }
+
   ConfigError too_many(const toml::node& node, const std::string& key) const {
     return m_toml.error(
         node, key, "more than " + std::to_string(m_input.max_total_targets) + " addresses in all [[targets]] together");
@@ -256,13 +466,15 @@ private:
   TomlReader& m_toml;
   const TargetsInput& m_input;
   std::vector<Target>& m_targets;
+  std::vector<DiscoveryEntry>& m_discovery;
+  std::vector<std::size_t> m_discovery_entry;  // per m_discovery entry: its index in `infos`
 };
 
 }  // namespace
 
 tl::expected<void, ConfigError> load_targets(TomlReader& toml, const toml::node& node, const TargetsInput& input,
-                                             std::vector<Target>& targets) {
-  return TargetsLoader(toml, input, targets).load(node);
+                                             std::vector<Target>& targets, std::vector<DiscoveryEntry>& discovery) {
+  return TargetsLoader(toml, input, targets, discovery).load(node);
 }
 
 }  // namespace rdns::config

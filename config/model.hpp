@@ -71,6 +71,34 @@ struct ProbeConfig {
   bool operator==(const ProbeConfig&) const = default;
 };
 
+// `[[targets]] spf_domain = "..."` or `discover = "egress"`: targets the agent finds itself,
+// again at every interval (agent/discovery/). Every address found becomes a Target with the
+// entry's names and labels, plus `source` = source().
+struct DiscoveryEntry {
+  enum class Kind { spf, egress };
+  enum class EgressMethod { txt_echo, address_echo };
+  enum class Family { ipv4, ipv6 };
+
+  Kind kind = Kind::spf;
+  std::string spf_domain;  // kind spf: lower case, no trailing dot
+  // kind egress (the defaults are set by the loader, per method: Google's or OpenDNS's servers)
+  EgressMethod egress_method = EgressMethod::txt_echo;
+  std::string egress_name;                  // absolute, trailing dot: "o-o.myaddr.l.google.com."
+  std::vector<std::string> egress_servers;  // "addr" or "addr@port", canonical (normalize_forwarder)
+  std::vector<Family> egress_families;      // each at most once, each with a server of its family
+  // as for a static entry
+  std::string expected_hostname;
+  std::string helo_hostname;
+  Labels labels;  // never "source": that one is the exporter's
+  SeriesMode series = SeriesMode::all;
+
+  // "spf:example.com" or "egress": the `source` label of the addresses found, and their
+  // `target` (entry) label. Unique among the entries of one config.
+  std::string source() const { return kind == Kind::spf ? "spf:" + spf_domain : std::string("egress"); }
+
+  bool operator==(const DiscoveryEntry&) const = default;
+};
+
 struct Config {
   std::string source_file;  // where it was read from (for messages)
   ResolverConfig resolver;
@@ -78,6 +106,9 @@ struct Config {
   GenericConfig generic;
   ProbeConfig probe;
   std::vector<Target> targets;  // unique by ip, in config order
+  // Discovery entries, in config order. Their addresses may repeat a static target's: the
+  // static one wins (agent/discovery/).
+  std::vector<DiscoveryEntry> discovery;
 };
 
 }  // namespace rdns::config

@@ -79,8 +79,14 @@ const std::vector<std::string_view> k_reserved_label_names = {
     "instance", "job",      "le",     "target", "check",
 };
 
-tl::expected<std::string, std::string> normalize_hostname(std::string_view name) {
-  if (name.empty()) return tl::make_unexpected(std::string("is empty (leave the key out to skip this check)"));
+namespace {
+
+// Host names and domain names share every rule but one: a domain name may hold underscores
+// (SPF records are often published at names such as _spf.example.com).
+tl::expected<std::string, std::string> normalize_name(std::string_view name, bool domain) {
+  if (name.empty()) {
+    return tl::make_unexpected(std::string(domain ? "is empty" : "is empty (leave the key out to skip this check)"));
+  }
   if (name.back() == '.') name.remove_suffix(1);
   if (name.empty()) return tl::make_unexpected(std::string("is the root, not a host name"));
   if (name.size() > 253) {
@@ -108,7 +114,7 @@ tl::expected<std::string, std::string> normalize_hostname(std::string_view name)
       continue;
     }
     const char c = name[i];
-    if (!is_alpha(c) && !is_digit(c) && c != '-') {
+    if (!is_alpha(c) && !is_digit(c) && c != '-' && !(domain && c == '_')) {
       if (static_cast<unsigned char>(c) >= 0x80) {
         return tl::make_unexpected(
             std::string("has a non-ASCII character (write internationalised names in "
@@ -120,13 +126,26 @@ tl::expected<std::string, std::string> normalize_hostname(std::string_view name)
       } else {
         std::snprintf(buf, sizeof buf, "has the character %s", quote(std::string_view(&c, 1)).c_str());
       }
-      return tl::make_unexpected(std::string(buf) + " (only letters, digits, hyphens and dots are allowed)");
+      return tl::make_unexpected(std::string(buf) +
+                                 (domain ? " (only letters, digits, hyphens, underscores and dots are allowed)"
+                                         : " (only letters, digits, hyphens and dots are allowed)"));
     }
     out += to_lower(c);
   }
   if (labels < 2) return tl::make_unexpected(std::string("is not a fully qualified name (e.g. mail.example.com)"));
-  if (last_all_digits) return tl::make_unexpected(std::string("looks like an IP address, not a host name"));
+  if (last_all_digits) {
+    return tl::make_unexpected(std::string(domain ? "looks like an IP address, not a domain name"
+                                                  : "looks like an IP address, not a host name"));
+  }
   return out;
+}
+
+}  // namespace
+
+tl::expected<std::string, std::string> normalize_hostname(std::string_view name) { return normalize_name(name, false); }
+
+tl::expected<std::string, std::string> normalize_domain_name(std::string_view name) {
+  return normalize_name(name, true);
 }
 
 tl::expected<void, std::string> check_label_name(std::string_view name) {

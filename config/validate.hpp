@@ -18,6 +18,10 @@ namespace rdns::config {
 // trailing dot.
 tl::expected<std::string, std::string> normalize_hostname(std::string_view name);
 
+// A domain name as DNS publishes SPF records under: the host-name rules, but underscores are
+// allowed ("_spf.example.com"). Lower case, without one trailing dot.
+tl::expected<std::string, std::string> normalize_domain_name(std::string_view name);
+
 // A Prometheus label name we can add to our series: [a-zA-Z_][a-zA-Z0-9_]*, not starting with
 // "__", and none of the names our metrics already use (k_reserved_label_names).
 tl::expected<void, std::string> check_label_name(std::string_view name);

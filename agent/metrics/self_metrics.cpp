@@ -20,7 +20,9 @@ void emit_self_metrics(const SelfMetrics& self, SampleSink& sink) {
     const LabelRef labels[] = {{"type", key.first}, {"result", key.second}};
     sink.sample(labels, {}, static_cast<double>(count));
   }
-  sink.family("rdns_targets", "Number of IPs configured (CIDR targets expanded).", MetricType::Gauge);
+  sink.family("rdns_targets",
+              "Number of IPs monitored: configured (CIDR targets expanded) and discovered (spf_domain, egress).",
+              MetricType::Gauge);
   sink.sample({}, {}, static_cast<double>(self.targets));
   sink.family("rdns_config_last_reload_successful",
               "1 when the last configuration reload succeeded, 0 when it failed "

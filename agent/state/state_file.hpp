@@ -82,6 +82,13 @@ tl::expected<void, std::string> write_state_file(const std::string& dir, std::st
 tl::expected<std::optional<std::string>, std::string> read_state_file(const std::string& dir,
                                                                       std::size_t max_bytes = k_max_state_bytes);
 
+// The same for another file of the storage directory (name and temp name in DIR): the egress
+// addresses of target discovery.
+tl::expected<void, std::string> replace_file(const std::string& dir, std::string_view name, std::string_view temp_name,
+                                             std::string_view bytes);
+tl::expected<std::optional<std::string>, std::string> read_file(const std::string& dir, std::string_view name,
+                                                                std::size_t max_bytes);
+
 // What to write: the targets of a store snapshot that have a result, in config order.
 std::vector<PersistedTarget> persisted_targets(const ResultStore::Snapshot& snapshot);
 

@@ -51,9 +51,18 @@ tl::expected<void, std::string> write_temp(const std::string& temp, std::string_
 }  // namespace
 
 tl::expected<void, std::string> write_state_file(const std::string& dir, std::string_view bytes) {
+  return replace_file(dir, k_state_file_name, k_state_temp_name, bytes);
+}
+
+tl::expected<std::optional<std::string>, std::string> read_state_file(const std::string& dir, std::size_t max_bytes) {
+  return read_file(dir, k_state_file_name, max_bytes);
+}
+
+tl::expected<void, std::string> replace_file(const std::string& dir, std::string_view name, std::string_view temp_name,
+                                             std::string_view bytes) {
   if (dir.empty()) return tl::unexpected(std::string("no storage directory given"));
-  const std::string temp = path_in(dir, k_state_temp_name);
-  const std::string target = path_in(dir, k_state_file_name);
+  const std::string temp = path_in(dir, temp_name);
+  const std::string target = path_in(dir, name);
   if (auto written = write_temp(temp, bytes); !written) {
     ::unlink(temp.c_str());  // absent when the open failed: nothing to remove then
     return written;
@@ -71,9 +80,10 @@ tl::expected<void, std::string> write_state_file(const std::string& dir, std::st
   return {};
 }
 
-tl::expected<std::optional<std::string>, std::string> read_state_file(const std::string& dir, std::size_t max_bytes) {
+tl::expected<std::optional<std::string>, std::string> read_file(const std::string& dir, std::string_view name,
+                                                                std::size_t max_bytes) {
   if (dir.empty()) return tl::unexpected(std::string("no storage directory given"));
-  const std::string path = path_in(dir, k_state_file_name);
+  const std::string path = path_in(dir, name);
   // A symlink is followed (reading through one harms nothing: a device or a huge file is
   // refused below); the next write replaces it with a regular file.
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
