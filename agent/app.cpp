@@ -6,6 +6,8 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -49,7 +51,8 @@ tl::expected<std::shared_ptr<ResolverBundle>, std::string> make_unbound_bundle(c
     return counts;
   };
   bundle->resolver = std::move(counting);
-  bundle->description = std::string(mode_name(config.mode));
+  bundle->description = std::string(mode_name(config.mode)) +
+                        " contexts=" + std::to_string(effective_contexts(config, std::thread::hardware_concurrency()));
   if (!config.unbound_config_file.empty()) bundle->description += " unbound_config_file=" + config.unbound_config_file;
   return bundle;
 }

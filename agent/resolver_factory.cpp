@@ -1,8 +1,22 @@
 #include "agent/resolver_factory.hpp"
 
+#include <algorithm>
+#include <thread>
+#include <utility>
+#include <vector>
+
 #include <spdlog/spdlog.h>
 
+#include "checks/sharded_resolver.hpp"
+
 namespace rdns::agent {
+namespace {
+
+// More contexts than cores only adds threads competing for them (each context is two busy
+// threads: ours and libunbound's); past 4 the gain, if any, is not worth the split cache.
+constexpr unsigned k_max_default_contexts = 4;
+
+}  // namespace
 
 checks::ResolverSettings to_resolver_settings(const config::ResolverConfig& config) {
   checks::ResolverSettings settings;
@@ -19,12 +33,25 @@ checks::ResolverSettings to_resolver_settings(const config::ResolverConfig& conf
   return settings;
 }
 
-tl::expected<std::unique_ptr<checks::UnboundResolver>, std::string> make_resolver(
-    const config::ResolverConfig& config) {
+std::size_t effective_contexts(const config::ResolverConfig& config, unsigned hardware_threads) {
+  if (config.contexts > 0) return config.contexts;
+  return std::clamp(hardware_threads, 1u, k_max_default_contexts);
+}
+
+tl::expected<std::unique_ptr<checks::Resolver>, std::string> make_resolver(const config::ResolverConfig& config) {
   checks::ResolverSettings settings = to_resolver_settings(config);
   // checks/ does not log; a callback that throws is a bug that must not pass silently.
   settings.on_callback_exception = [](const std::string& what) { spdlog::error("{}", what); };
-  return checks::UnboundResolver::create(settings);
+  const std::size_t contexts = effective_contexts(config, std::thread::hardware_concurrency());
+  std::vector<std::unique_ptr<checks::Resolver>> shards;
+  shards.reserve(contexts);
+  for (std::size_t i = 0; i < contexts; ++i) {
+    auto made = checks::UnboundResolver::create(settings);
+    if (!made) return tl::unexpected(std::move(made.error()));  // the shards made so far go with `shards`
+    shards.push_back(std::move(*made));
+  }
+  if (shards.size() == 1) return std::move(shards.front());
+  return std::make_unique<checks::ShardedResolver>(std::move(shards));
 }
 
 }  // namespace rdns::agent

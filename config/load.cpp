@@ -24,10 +24,11 @@ namespace {
 
 constexpr std::int64_t k_max_concurrency = 65536;
 constexpr std::int64_t k_max_cidr_cap = 1 << 20;
+constexpr std::int64_t k_max_contexts = 16;
 
 const std::vector<std::string_view> k_top_keys = {"resolver", "schedule", "generic", "probe", "targets"};
 const std::vector<std::string_view> k_resolver_keys = {
-    "mode", "forwarders", "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file"};
+    "mode", "forwarders", "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file", "contexts"};
 const std::vector<std::string_view> k_schedule_keys = {"interval", "timeout", "concurrency", "max_cidr_addresses",
                                                        "max_queries_per_second"};
 constexpr double k_max_queries_per_second = 1e6;
@@ -160,6 +161,16 @@ private:
       auto b = m_toml.boolean(*n, "resolver.dnssec");
       if (!b) return tl::make_unexpected(b.error());
       rc.dnssec = *b;
+    }
+    if (const toml::node* n = t.get("contexts")) {
+      auto v = m_toml.integer(*n, "resolver.contexts");
+      if (!v) return tl::make_unexpected(v.error());
+      if (*v < 1 || *v > k_max_contexts) {
+        return tl::make_unexpected(
+            m_toml.error(*n, "resolver.contexts",
+                         std::to_string(*v) + " is out of range: use 1 to " + std::to_string(k_max_contexts)));
+      }
+      rc.contexts = static_cast<std::size_t>(*v);
     }
 
     if (rc.mode == ResolverMode::forward && rc.forwarders.empty()) {

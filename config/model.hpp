@@ -20,6 +20,7 @@ struct ResolverConfig {
   std::string trust_anchor_file;        // empty = built-in root anchor
   bool dnssec = true;
   std::string unbound_config_file;  // loaded into libunbound first
+  std::size_t contexts = 0;         // libunbound contexts (1..16); 0 = chosen from the CPU count
 
   bool operator==(const ResolverConfig&) const = default;
 };

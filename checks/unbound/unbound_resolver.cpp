@@ -27,6 +27,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int k_class_in = 1;
 
+// The resolver whose ub_process() this thread is inside (its loop thread, delivering answers),
+// or null. A resolve() from such a callback (the checker's A lookup after its PTR answer) needs
+// no wake-up: the loop drains the queue right after ub_process() returns, before it polls.
+thread_local const void* t_processing = nullptr;
+
 DnsAnswer error_answer(LookupStatus status, std::string detail) {
   DnsAnswer answer;
   answer.status = status;
@@ -222,7 +227,9 @@ struct UnboundResolver::Impl {
         [[maybe_unused]] const auto n = ::read(m_wake.get(), &count, sizeof count);
       }
       if (fds[0].revents & (POLLIN | POLLERR | POLLHUP)) {
+        t_processing = this;
         ub_process(m_ctx.get());  // runs on_result for every answer that is ready
+        t_processing = nullptr;
       }
     }
     shut_down();
@@ -300,7 +307,7 @@ void UnboundResolver::resolve(std::string name, RrType type, Deadline deadline, 
     m_impl->deliver(done, error_answer(LookupStatus::error, "resolver shutting down"));
     return;
   }
-  if (was_empty) {
+  if (was_empty && t_processing != m_impl.get()) {
     m_impl->wake();  // the loop drains the whole queue, so one wake-up per batch is enough
   }
 }

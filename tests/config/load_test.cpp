@@ -93,6 +93,7 @@ root_hints_file = "root.hints"
 trust_anchor_file = "anchor.ds"
 dnssec = false
 unbound_config_file = "unbound.conf"
+contexts = 3
 
 [schedule]
 interval = "1h30m"
@@ -125,6 +126,7 @@ pool = "bulk"
   EXPECT_EQ(c.resolver.trust_anchor_file, (dir.path() / "anchor.ds").string());
   EXPECT_EQ(c.resolver.unbound_config_file, (dir.path() / "unbound.conf").string());
   EXPECT_FALSE(c.resolver.dnssec);
+  EXPECT_EQ(c.resolver.contexts, 3u);
   EXPECT_EQ(c.schedule.interval, 90min);
   EXPECT_EQ(c.schedule.timeout, 1500ms);
   EXPECT_EQ(c.schedule.concurrency, 32u);

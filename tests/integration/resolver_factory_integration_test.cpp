@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/resolver_factory.hpp"
+#include "checks/sharded_resolver.hpp"
 #include "config/load.hpp"
 #include "tests/integration/dns_world_fixture.hpp"
 #include "tests/integration/resolve_sync.hpp"
@@ -42,6 +43,34 @@ TEST_F(ResolverFactoryWorld, ForwardConfigFromTheReadme) {
                                 world().unbound_forward_config_file + "\"\n");
   EXPECT_EQ(a.status, LookupStatus::ok) << a.detail;
   EXPECT_TRUE(a.secure);
+}
+
+// [resolver] contexts = 3: three libunbound contexts behind one resolver, answering as one.
+TEST_F(ResolverFactoryWorld, SeveralContexts) {
+  auto loaded =
+      config::load_config_string(world().resolver_toml() + "contexts = 3\n", "test.toml", {.require_targets = false});
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  auto resolver = agent::make_resolver(loaded->config.resolver);
+  ASSERT_TRUE(resolver) << resolver.error();
+  const auto* sharded = dynamic_cast<const checks::ShardedResolver*>(resolver->get());
+  ASSERT_NE(sharded, nullptr);
+  EXPECT_EQ(sharded->size(), 3u);
+  const auto a = resolve_sync(**resolver, "10.113.0.203.in-addr.arpa.", RrType::PTR);
+  EXPECT_EQ(a.status, LookupStatus::ok) << a.detail;
+  EXPECT_EQ(a.records, std::vector<std::string>{"secure.example.test."});
+  EXPECT_TRUE(a.secure);
+}
+
+TEST(ResolverFactory, ContextsDefaultToTheCoresClampedToFour) {
+  config::ResolverConfig c;
+  EXPECT_EQ(agent::effective_contexts(c, 0), 1u);  // unknown core count
+  EXPECT_EQ(agent::effective_contexts(c, 1), 1u);
+  EXPECT_EQ(agent::effective_contexts(c, 2), 2u);
+  EXPECT_EQ(agent::effective_contexts(c, 64), 4u);
+  c.contexts = 7;  // set explicitly: taken as is
+  EXPECT_EQ(agent::effective_contexts(c, 2), 7u);
+  c.contexts = 1;
+  EXPECT_EQ(agent::effective_contexts(c, 64), 1u);
 }
 
 TEST(ResolverFactory, MapsEveryField) {

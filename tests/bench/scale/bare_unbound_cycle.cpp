@@ -3,11 +3,17 @@
 // PTR of its reverse name, then A of every returned name, and "does the A set contain the
 // address" (FCrDNS). One context in threaded async mode (ub_ctx_async), results through
 // ub_fd/ub_process on this thread, at most --in-flight addresses being checked at once: the
-// same shape as the exporter's resolver (one context, one loop thread). No metrics, no
-// classifier, no scheduler, no per-query deadline (a lost query ends the run by --deadline).
+// same shape as the exporter's resolver with [resolver] contexts = 1 (one context, one loop
+// thread): the reference figure. No metrics, no classifier, no scheduler, no per-query deadline
+// (a lost query ends the run by --deadline).
 //
 //   bare_unbound_cycle --unbound-conf FILE --cidr 198.18.0.0/16 [--in-flight 256]
-//                      [--dnssec] [--deadline 300]
+//                      [--dnssec [--trust-anchor FILE]] [--contexts 1] [--deadline 300]
+//
+// --dnssec loads the validator (without --trust-anchor nothing is anchored, so answers are
+// insecure); --trust-anchor FILE adds DS/DNSKEY anchors (ub_ctx_add_ta_file) and then counts the
+// PTR answers that validated secure. --contexts N (for comparison only): N contexts, each on its
+// own thread with its own share of the addresses (in-flight split evenly).
 //
 // Prints one line of key=value pairs (wall_seconds, lookups_per_second, ...). Exit status 0
 // when every address got a definitive PTR answer, 1 otherwise, 2 on a usage or setup error.
@@ -26,6 +32,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <unbound.h>
@@ -53,12 +60,15 @@ struct Options {
   std::uint64_t count = 0;
   std::size_t in_flight = 256;
   bool dnssec = false;
+  std::string trust_anchor;
+  std::size_t contexts = 1;
   double deadline_seconds = 300;
 };
 
 struct Totals {
   std::uint64_t lookups = 0;
   std::uint64_t ptr_ok = 0;
+  std::uint64_t ptr_secure = 0;
   std::uint64_t ptr_nxdomain = 0;
   std::uint64_t ptr_other = 0;  // error, servfail, nodata, bogus
   std::uint64_t a_ok = 0;
@@ -106,18 +116,25 @@ std::string reverse_name(std::uint32_t ip) {
          "." + std::to_string(ip >> 24) + ".in-addr.arpa.";
 }
 
+// One context's share of the work: `count` addresses from `base`, at most `in_flight` at once.
+struct Share {
+  std::uint32_t base = 0;
+  std::uint64_t count = 0;
+  std::size_t in_flight = 0;
+};
+
 class Cycle {
 public:
-  Cycle(ub_ctx* ctx, const Options& options) : m_ctx(ctx), m_options(options) {}
+  Cycle(ub_ctx* ctx, const Options& options, Share share) : m_ctx(ctx), m_options(options), m_share(share) {}
 
   // Runs the whole cycle; false when --deadline passed first.
   bool run() {
     const auto give_up = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                             std::chrono::duration<double>(m_options.deadline_seconds));
     std::uint64_t next = 0;
-    while (m_totals.checks_done < m_options.count) {
-      while (next < m_options.count && m_checks_in_flight < m_options.in_flight) {
-        start_check(m_options.base + static_cast<std::uint32_t>(next++));
+    while (m_totals.checks_done < m_share.count) {
+      while (next < m_share.count && m_checks_in_flight < m_share.in_flight) {
+        start_check(m_share.base + static_cast<std::uint32_t>(next++));
       }
       if (Clock::now() > give_up) return false;
       pollfd fd{ub_fd(m_ctx), POLLIN, 0};
@@ -167,6 +184,7 @@ private:
       return;
     }
     ++self.m_totals.ptr_ok;
+    if (result->secure) ++self.m_totals.ptr_secure;
     for (int i = 0; result->data[i] != nullptr; ++i) {
       const std::string name = decode_name(result->data[i], result->len[i]);
       if (name.empty()) continue;
@@ -201,6 +219,7 @@ private:
 
   ub_ctx* m_ctx;
   const Options& m_options;
+  Share m_share;
   Totals m_totals;
   std::size_t m_checks_in_flight = 0;
 };
@@ -227,10 +246,41 @@ bool parse_cidr(std::string_view text, Options& options) {
   return true;
 }
 
+// A context as the exporter configures one: the world's unbound.conf, threaded async mode, the
+// validator only with --dnssec (as [resolver] dnssec), anchors only from --trust-anchor.
+ContextPtr make_context(const Options& options) {
+  ContextPtr ctx(ub_ctx_create());
+  if (!ctx) {
+    std::fprintf(stderr, "ub_ctx_create failed\n");
+    return nullptr;
+  }
+  for (const auto& [what, rc] : {std::pair{"ub_ctx_async", ub_ctx_async(ctx.get(), 1)},
+                                 std::pair{"ub_ctx_config", ub_ctx_config(ctx.get(), options.unbound_conf.c_str())}}) {
+    if (rc != 0) {
+      std::fprintf(stderr, "%s: %s\n", what, ub_strerror(rc));
+      return nullptr;
+    }
+  }
+  // As rdns_exporter with [resolver] dnssec = false: no validator module at all.
+  if (!options.dnssec) {
+    if (const int rc = ub_ctx_set_option(ctx.get(), "module-config:", "iterator"); rc != 0) {
+      std::fprintf(stderr, "module-config: %s\n", ub_strerror(rc));
+      return nullptr;
+    }
+  }
+  if (!options.trust_anchor.empty()) {
+    if (const int rc = ub_ctx_add_ta_file(ctx.get(), options.trust_anchor.c_str()); rc != 0) {
+      std::fprintf(stderr, "ub_ctx_add_ta_file(%s): %s\n", options.trust_anchor.c_str(), ub_strerror(rc));
+      return nullptr;
+    }
+  }
+  return ctx;
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: bare_unbound_cycle --unbound-conf FILE --cidr A.B.C.D/N [--in-flight N] [--dnssec] "
-               "[--deadline SECONDS]\n");
+               "[--trust-anchor FILE] [--contexts N] [--deadline SECONDS]\n");
   return 2;
 }
 
@@ -249,42 +299,75 @@ int main(int argc, char** argv) {
       options.in_flight = static_cast<std::size_t>(std::strtoul(argv[++i], nullptr, 10));
     } else if (arg == "--deadline" && has_value) {
       options.deadline_seconds = std::strtod(argv[++i], nullptr);
+    } else if (arg == "--trust-anchor" && has_value) {
+      options.trust_anchor = argv[++i];
+    } else if (arg == "--contexts" && has_value) {
+      options.contexts = static_cast<std::size_t>(std::strtoul(argv[++i], nullptr, 10));
     } else if (arg == "--dnssec") {
       options.dnssec = true;
     } else {
       return usage();
     }
   }
-  if (options.unbound_conf.empty() || options.count == 0 || options.in_flight == 0) return usage();
-
-  ContextPtr ctx(ub_ctx_create());
-  if (!ctx) return std::fprintf(stderr, "ub_ctx_create failed\n"), 2;
-  for (const auto& [what, rc] : {std::pair{"ub_ctx_async", ub_ctx_async(ctx.get(), 1)},
-                                 std::pair{"ub_ctx_config", ub_ctx_config(ctx.get(), options.unbound_conf.c_str())}}) {
-    if (rc != 0) return std::fprintf(stderr, "%s: %s\n", what, ub_strerror(rc)), 2;
-  }
-  // As rdns_exporter with [resolver] dnssec = false: no validator module at all.
-  if (!options.dnssec) {
-    if (const int rc = ub_ctx_set_option(ctx.get(), "module-config:", "iterator"); rc != 0) {
-      return std::fprintf(stderr, "module-config: %s\n", ub_strerror(rc)), 2;
-    }
+  if (options.unbound_conf.empty() || options.count == 0 || options.contexts == 0 || options.contexts > 64 ||
+      options.in_flight < options.contexts || (!options.trust_anchor.empty() && !options.dnssec)) {
+    return usage();
   }
 
-  Cycle cycle(ctx.get(), options);
+  std::vector<ContextPtr> contexts;
+  for (std::size_t i = 0; i < options.contexts; ++i) {
+    ContextPtr ctx = make_context(options);
+    if (!ctx) return 2;
+    contexts.push_back(std::move(ctx));
+  }
+  std::vector<std::unique_ptr<Cycle>> cycles;
+  for (std::size_t i = 0; i < options.contexts; ++i) {
+    Share share;
+    const std::uint64_t from = options.count * i / options.contexts;
+    share.base = options.base + static_cast<std::uint32_t>(from);
+    share.count = options.count * (i + 1) / options.contexts - from;
+    share.in_flight = options.in_flight / options.contexts;
+    cycles.push_back(std::make_unique<Cycle>(contexts[i].get(), options, share));
+  }
+
   const auto started = Clock::now();
-  const bool finished = cycle.run();
+  std::vector<char> finished_each(options.contexts, 0);
+  if (options.contexts == 1) {
+    finished_each[0] = cycles[0]->run();  // on this thread: exactly the single-context reference
+  } else {
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < options.contexts; ++i) {
+      threads.emplace_back([&, i] { finished_each[i] = cycles[i]->run(); });
+    }
+    for (auto& thread : threads) thread.join();
+  }
   const double wall = std::chrono::duration<double>(Clock::now() - started).count();
-  const Totals& t = cycle.totals();
+  bool finished = true;
+  Totals t;
+  for (std::size_t i = 0; i < options.contexts; ++i) {
+    finished = finished && finished_each[i];
+    const Totals& c = cycles[i]->totals();
+    t.lookups += c.lookups;
+    t.ptr_ok += c.ptr_ok;
+    t.ptr_secure += c.ptr_secure;
+    t.ptr_nxdomain += c.ptr_nxdomain;
+    t.ptr_other += c.ptr_other;
+    t.a_ok += c.a_ok;
+    t.a_other += c.a_other;
+    t.fcrdns_pass += c.fcrdns_pass;
+    t.checks_done += c.checks_done;
+  }
   std::printf(
-      "addresses=%llu checks_done=%llu lookups=%llu ptr_ok=%llu ptr_nxdomain=%llu ptr_other=%llu a_ok=%llu "
-      "a_other=%llu fcrdns_pass=%llu in_flight=%zu wall_seconds=%.3f lookups_per_second=%.0f "
-      "checks_per_second=%.0f peak_rss_kb=%ld\n",
+      "addresses=%llu checks_done=%llu lookups=%llu ptr_ok=%llu ptr_secure=%llu ptr_nxdomain=%llu ptr_other=%llu "
+      "a_ok=%llu a_other=%llu fcrdns_pass=%llu in_flight=%zu contexts=%zu wall_seconds=%.3f "
+      "lookups_per_second=%.0f checks_per_second=%.0f peak_rss_kb=%ld\n",
       static_cast<unsigned long long>(options.count), static_cast<unsigned long long>(t.checks_done),
       static_cast<unsigned long long>(t.lookups), static_cast<unsigned long long>(t.ptr_ok),
-      static_cast<unsigned long long>(t.ptr_nxdomain), static_cast<unsigned long long>(t.ptr_other),
-      static_cast<unsigned long long>(t.a_ok), static_cast<unsigned long long>(t.a_other),
-      static_cast<unsigned long long>(t.fcrdns_pass), options.in_flight, wall, static_cast<double>(t.lookups) / wall,
-      static_cast<double>(t.checks_done) / wall, peak_rss_kb());
+      static_cast<unsigned long long>(t.ptr_secure), static_cast<unsigned long long>(t.ptr_nxdomain),
+      static_cast<unsigned long long>(t.ptr_other), static_cast<unsigned long long>(t.a_ok),
+      static_cast<unsigned long long>(t.a_other), static_cast<unsigned long long>(t.fcrdns_pass), options.in_flight,
+      options.contexts, wall, static_cast<double>(t.lookups) / wall, static_cast<double>(t.checks_done) / wall,
+      peak_rss_kb());
   if (!finished) {
     // Queries still in libunbound reference Check objects: leave without deleting the context.
     std::fflush(stdout);

@@ -7,8 +7,13 @@
 plus DIR/unbound.conf for libunbound (the bare program and rdns_exporter load the same file).
 Standard library only. Importable (ScaleWorld) or a command line:
 
-  scale_world.py start --dir DIR [--prefix 16|24]   # prints DIR/world.json; knotd keeps running
+  scale_world.py start --dir DIR [--prefix 16|24] [--dnssec]   # prints DIR/world.json; knotd keeps running
   scale_world.py stop --dir DIR
+
+--dnssec (ScaleWorld(..., dnssec=True)): both zones are signed with ldns-signzone (one
+ECDSAP256SHA256 key each, NSEC) and DIR/trust-anchors.ds holds their DS records; world.json
+then says "dnssec": true and "trust_anchor_file": that file (for [resolver] trust_anchor_file or
+ub_ctx_add_ta_file; unbound.conf stays anchor-free). Signing a /16 takes ~10 s of CPU.
 
 Only loopback: Knot listens on 127.0.0.1, the unbound.conf stubs both zones there and points the
 root hints at 127.0.0.254 (nothing listens), so no query can leave the machine.
@@ -30,6 +35,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from dns_world import free_port  # noqa: E402
 
 KNOTD = shutil.which("knotd", path="/usr/sbin:/usr/bin:/sbin:/bin") or "/usr/sbin/knotd"
+LDNS_KEYGEN = shutil.which("ldns-keygen") or "/usr/bin/ldns-keygen"
+LDNS_SIGNZONE = shutil.which("ldns-signzone") or "/usr/bin/ldns-signzone"
 REVERSE_ZONE = "18.198.in-addr.arpa."
 FORWARD_ZONE = "bench.test."
 TTL = 3600  # longer than any run: the second lookup of a name inside one run is a cache hit
@@ -64,14 +71,16 @@ def die_with_parent():
 
 
 class ScaleWorld:
-    def __init__(self, directory, prefix=16, detach=False, missing_ptr_every=0):
+    def __init__(self, directory, prefix=16, detach=False, missing_ptr_every=0, dnssec=False):
         """detach: knotd outlives this process (the command line's `start`); otherwise it is
         killed when this process dies, however it dies. missing_ptr_every=N > 0: every Nth
-        address (index 0, N, 2N, ...) has no PTR record (NXDOMAIN), so 1/N of the IPs fail."""
+        address (index 0, N, 2N, ...) has no PTR record (NXDOMAIN), so 1/N of the IPs fail.
+        dnssec: sign both zones (see above)."""
         self.dir = os.path.abspath(directory)
         self.prefix = prefix
         self.missing_ptr_every = missing_ptr_every
         self.detach = detach
+        self.dnssec = dnssec
         self.port = None
         self.proc = None
 
@@ -88,6 +97,29 @@ class ScaleWorld:
         with open(self.p("zones", FORWARD_ZONE + "zone"), "w") as f:
             f.write("$ORIGIN %s\n$TTL %d\n" % (FORWARD_ZONE, TTL) + soa + "ns A 127.0.0.1\n")
             f.writelines("h-%d-%d A 198.18.%d.%d\n" % (a, b, a, b) for a, b in pairs)
+        if self.dnssec:
+            self._sign_zones()
+
+    def _sign_zones(self):
+        """Signs both zone files in place and writes trust-anchors.ds (their DS records): each
+        zone is its own island of trust, anchored directly (no signed parent here)."""
+        keys = self.p("keys")
+        os.makedirs(keys, exist_ok=True)
+        anchors = []
+        for zone in (REVERSE_ZONE, FORWARD_ZONE):
+            base = subprocess.run([LDNS_KEYGEN, "-a", "ECDSAP256SHA256", "-k", zone], cwd=keys, check=True,
+                                  capture_output=True, text=True).stdout.strip()
+            base = os.path.join(keys, base)
+            with open(base + ".ds") as f:
+                ds = f.read().split()  # "<owner> <ttl> IN DS tag alg digesttype digest"
+            anchors.append("%s IN DS %s\n" % (zone, " ".join(ds[ds.index("DS") + 1:])))
+            unsigned = self.p("zones", zone + "zone")
+            signed = unsigned + ".signed"
+            subprocess.run([LDNS_SIGNZONE, "-o", zone, "-f", signed, unsigned, base], check=True,
+                           capture_output=True)
+            os.replace(signed, unsigned)
+        with open(self.p("trust-anchors.ds"), "w") as f:
+            f.writelines(anchors)
 
     def _write_knot_conf(self):
         zones = "".join("  - domain: %s\n    file: %s\n" % (z, self.p("zones", z + "zone"))
@@ -159,7 +191,8 @@ zone:
         self._write_unbound_conf()
         world = {"port": self.port, "pid": self.proc.pid, "prefix": self.prefix,
                  "cidr": "198.18.0.0/%d" % self.prefix, "addresses": 1 << (32 - self.prefix),
-                 "unbound_config_file": self.p("unbound.conf"),
+                 "unbound_config_file": self.p("unbound.conf"), "dnssec": self.dnssec,
+                 "trust_anchor_file": self.p("trust-anchors.ds") if self.dnssec else "",
                  "start_seconds": round(time.monotonic() - started, 3)}
         with open(self.p("world.json"), "w") as f:
             json.dump(world, f, indent=2)
@@ -199,9 +232,10 @@ def main(argv=None):
     ap.add_argument("command", choices=["start", "stop"])
     ap.add_argument("--dir", required=True)
     ap.add_argument("--prefix", type=int, default=16)
+    ap.add_argument("--dnssec", action="store_true", help="sign both zones and write a trust anchor file")
     args = ap.parse_args(argv)
     if args.command == "start":
-        w = ScaleWorld(args.dir, args.prefix, detach=True)
+        w = ScaleWorld(args.dir, args.prefix, detach=True, dnssec=args.dnssec)
         world = w.start()
         with open(w.p("knotd.pid"), "w") as f:
             f.write(str(world["pid"]))
