@@ -21,8 +21,8 @@ Prints figures (medians of --runs), never asserts a timing. Exit status 1 when a
 confirm its answers (dnsperf: every query NOERROR; bare: FCrDNS passed for every IP; blackbox:
 probe_success 1 with the expected record in every answer; agent: every IP passed) or anything
 failed to start. Validation on needs signed zones: when scale_world.ScaleWorld takes
-`dnssec=True` (its unbound.conf then carries the trust anchor), the validation-on rows are
-measured; otherwise they print "n/a (unsigned world)".
+`dnssec=True` (signed zones; world.json's trust_anchor_file anchors every validator), the
+validation-on rows are measured; otherwise they print "n/a (unsigned world)".
 
 The Unbound server, blackbox_exporter and the agent run unprivileged-style (no chroot, no user
 switch, a free loopback port, their own config in a temporary directory). Every process started
@@ -172,7 +172,7 @@ server:
     so-sndbuf: 8m
     access-control: 127.0.0.0/8 allow
     module-config: "{"validator iterator" if self.validate else "iterator"}"
-remote-control:
+{self.anchor_line()}remote-control:
     control-enable: no
 include: "{self.world["unbound_config_file"]}"
 """)
@@ -187,6 +187,11 @@ include: "{self.world["unbound_config_file"]}"
                     time.sleep(0.05)
             self.stop()
         raise Failure("unbound server did not start: %s" % log_tail(os.path.join(self.dir, "unbound.log")))
+
+    def anchor_line(self):
+        """The signed world's DS file (scale_world.py keeps its unbound.conf anchor-free)."""
+        anchor = self.world.get("trust_anchor_file")
+        return '    trust-anchor-file: "%s"\n' % anchor if self.validate and anchor else ""
 
     def cpu(self):
         return clock_ticks(self.proc.pid)
@@ -252,7 +257,9 @@ def measure_dnsperf(args, world, validate, size, workdir):
 
 def measure_bare(args, world, validate, size, workdir):
     cmd = [args.bare, "--unbound-conf", world["unbound_config_file"], "--cidr", "198.18.0.0/%d" % prefix_of(size),
-           "--in-flight", str(args.concurrency), "--deadline", str(args.deadline)] + (["--dnssec"] if validate else [])
+           "--in-flight", str(args.concurrency), "--deadline", str(args.deadline)] + (
+               ["--dnssec", "--trust-anchor", world["trust_anchor_file"]] if validate and world.get("trust_anchor_file")
+               else ["--dnssec"] if validate else [])
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             preexec_fn=scale_world.die_with_parent)
     try:
