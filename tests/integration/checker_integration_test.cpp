@@ -103,7 +103,11 @@ TEST_F(CheckerIntegrationTest, EveryWorldScenarioGivesItsVerdicts) {
     EXPECT_EQ(result.dnssec_secure, scenario.ptr.secure);
     EXPECT_EQ(result.ptr_canonical_name, normalise_hostname(scenario.ptr.canonical_name));
     if (result.ptr_status == LookupStatus::ok) {
-      EXPECT_EQ(result.ptr_ttl, scenario.ptr.ttl);
+      // Every scenario is checked at once, so part of an answer (a CNAME chain's delegation, a
+      // name two scenarios share) may come from libunbound's cache with its TTL counted down by
+      // the seconds since it was fetched; never above the zone's TTL, never far below it.
+      EXPECT_LE(result.ptr_ttl, scenario.ptr.ttl);
+      EXPECT_GE(result.ptr_ttl + 5, scenario.ptr.ttl);
     }
 
     if (is_definitive(result.ptr_status)) {
