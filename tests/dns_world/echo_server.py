@@ -19,7 +19,6 @@ and `dns_world.py set-egress --dir DIR LINE...`."""
 import argparse
 import ipaddress
 import os
-import socket
 import struct
 import sys
 import threading
@@ -109,68 +108,11 @@ def answer(msg, lines, max_size=65535):
 def serve(host, port, state_path, stop):
     """Serves until `stop` (a threading.Event) is set. Binds before returning."""
     state = State(state_path)
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind((host, port))
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    tcp.bind((host, port))
-    tcp.listen(16)
-    udp.settimeout(0.2)
-    tcp.settimeout(0.2)
 
-    def udp_loop():
-        while not stop.is_set():
-            try:
-                msg, peer = udp.recvfrom(65535)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            try:
-                reply = answer(msg, state.current(), 1232)
-            except Exception:  # a malformed query must not stop the server
-                reply = None
-            if reply:
-                udp.sendto(reply, peer)
+    def respond(msg, max_size):
+        return answer(msg, state.current()) if max_size is None else answer(msg, state.current(), max_size)
 
-    def tcp_conn(conn):
-        with conn:
-            conn.settimeout(2)
-            try:
-                while True:
-                    head = conn.recv(2)
-                    if len(head) < 2:
-                        return
-                    n = struct.unpack("!H", head)[0]
-                    msg = b""
-                    while len(msg) < n:
-                        chunk = conn.recv(n - len(msg))
-                        if not chunk:
-                            return
-                        msg += chunk
-                    try:
-                        reply = answer(msg, state.current())
-                    except Exception:
-                        reply = None
-                    if reply is None:
-                        return
-                    conn.sendall(struct.pack("!H", len(reply)) + reply)
-            except OSError:
-                return
-
-    def tcp_loop():
-        while not stop.is_set():
-            try:
-                conn, _ = tcp.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=tcp_conn, args=(conn,), daemon=True).start()
-
-    for fn in (udp_loop, tcp_loop):
-        threading.Thread(target=fn, daemon=True).start()
-    return udp, tcp
+    return tiny_auth.serve_dns(host, port, respond, 1232, 16, stop)
 
 
 def write_state(path, lines):

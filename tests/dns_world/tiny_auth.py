@@ -169,16 +169,16 @@ def answer(msg, zones, max_size=65535):
 TYPES_NAME = {v: k for k, v in TYPES.items()}
 
 
-def serve(host, port, zones_path, stop):
-    """Serves until `stop` (a threading.Event) is set. Binds before returning, so a port
-    conflict raises here."""
-    zones = Zones(zones_path)
+def serve_dns(host, port, respond, udp_size, backlog, stop):
+    """UDP + TCP on host:port until `stop` (a threading.Event) is set; `respond(msg, max_size)`
+    gives the reply bytes (max_size None over TCP) or None. Binds before returning, so a port
+    conflict raises here. Shared with echo_server.py."""
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     udp.bind((host, port))
     tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     tcp.bind((host, port))
-    tcp.listen(64)
+    tcp.listen(backlog)
     udp.settimeout(0.2)
     tcp.settimeout(0.2)
 
@@ -191,7 +191,7 @@ def serve(host, port, zones_path, stop):
             except OSError:
                 return
             try:
-                reply = answer(msg, zones.current(), 512)
+                reply = respond(msg, udp_size)
             except Exception:  # a malformed query must not stop the server
                 reply = None
             if reply:
@@ -213,7 +213,7 @@ def serve(host, port, zones_path, stop):
                             return
                         msg += chunk
                     try:
-                        reply = answer(msg, zones.current())
+                        reply = respond(msg, None)
                     except Exception:
                         reply = None
                     if reply is None:
@@ -235,3 +235,13 @@ def serve(host, port, zones_path, stop):
     for fn in (udp_loop, tcp_loop):
         threading.Thread(target=fn, daemon=True).start()
     return udp, tcp
+
+
+def serve(host, port, zones_path, stop):
+    """Serves the zones until `stop` (a threading.Event) is set. Binds before returning."""
+    zones = Zones(zones_path)
+
+    def respond(msg, max_size):
+        return answer(msg, zones.current()) if max_size is None else answer(msg, zones.current(), max_size)
+
+    return serve_dns(host, port, respond, 512, 64, stop)
