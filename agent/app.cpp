@@ -35,8 +35,10 @@ std::string_view mode_name(config::ResolverMode mode) {
   return "system";
 }
 
-tl::expected<std::shared_ptr<ResolverBundle>, std::string> make_unbound_bundle(const config::ResolverConfig& config) {
-  auto unbound = make_resolver(config);
+tl::expected<std::shared_ptr<ResolverBundle>, std::string> make_unbound_bundle_with(const config::ResolverConfig& config,
+                                                                                const std::string& auto_anchor_file) {
+  checks::TrustAnchorInfo anchors;
+  auto unbound = make_resolver(config, auto_anchor_file, &anchors);
   if (!unbound) return tl::make_unexpected(unbound.error());
 
   auto counting = std::make_shared<checks::CountingResolver>(std::shared_ptr<checks::Resolver>(std::move(*unbound)));
@@ -51,10 +53,28 @@ tl::expected<std::shared_ptr<ResolverBundle>, std::string> make_unbound_bundle(c
     return counts;
   };
   bundle->resolver = std::move(counting);
+  bundle->trust_anchors = std::move(anchors);
   bundle->description = std::string(mode_name(config.mode)) +
                         " contexts=" + std::to_string(effective_contexts(config, std::thread::hardware_concurrency()));
   if (!config.unbound_config_file.empty()) bundle->description += " unbound_config_file=" + config.unbound_config_file;
   return bundle;
+}
+
+// The anchors in use, once at start: with the RFC 5011 state or what is given up without it.
+void log_trust_anchors(const checks::TrustAnchorInfo& anchors) {
+  if (anchors.source.empty()) {
+    spdlog::info("DNSSEC validation is off (resolver.dnssec = false)");
+    return;
+  }
+  if (!anchors.note.empty()) log_event(spdlog::level::warn, anchors.note, {{"source", anchors.source}});
+  log_event(spdlog::level::info, "DNSSEC trust anchors",
+            {{"source", anchors.source},
+             {"key_tags", checks::key_tags_text(anchors.key_tags)},
+             {"path", anchors.path.empty() ? "none" : anchors.path}});
+  if (anchors.source == "system" || anchors.source == "builtin") {
+    spdlog::info("no --storage.path: the root trust anchors are static (no RFC 5011); after a root key roll they "
+                 "are only renewed with the system's dns-root-data package or a new rdns_exporter");
+  }
 }
 
 }  // namespace
@@ -71,6 +91,10 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   const auto mode = initial.resolver.mode;
   const auto interval = initial.schedule.interval;
   ServiceOptions service_options;
+  const ResolverFactory make_unbound_bundle = [auto_anchor_file = auto_trust_anchor_path(options.storage_path)](
+                                                  const config::ResolverConfig& config) {
+    return make_unbound_bundle_with(config, auto_anchor_file);
+  };
   service_options.make_resolver = make_unbound_bundle;
   service_options.unbound_version = checks::UnboundResolver::version();
   service_options.shard = options.shard;
@@ -79,6 +103,10 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   if (!service) {
     spdlog::error("cannot start: {}", service.error());
     return k_exit_config;
+  }
+
+  if (const auto engine = (*service)->current_engine(); engine && engine->resolver()) {
+    log_trust_anchors(engine->resolver()->trust_anchors);
   }
 
   WebServerOptions web_options;
@@ -116,7 +144,7 @@ int run_agent(const AgentOptions& options, config::Config initial) {
       spdlog::info("SIGHUP: reloading {}", options.config_file);
       (void)(*service)->reload_from_file(options.config_file);
     }
-    (*service)->reap_retired();
+    (*service)->tick();
     if (state) state->tick();
   }
 

@@ -53,6 +53,18 @@ void Engine::start_check(checks::CheckRequest request, checks::Checker::Done don
   });
 }
 
+void Engine::resolve(std::string name, checks::RrType type, checks::Resolver::Deadline deadline,
+                     checks::Resolver::Callback done) {
+  ++m_in_flight;
+  m_gate.resolve(std::move(name), type, deadline, [this, done = std::move(done)](checks::DnsAnswer answer) {
+    struct Settle {
+      std::atomic<int>& in_flight;
+      ~Settle() { --in_flight; }
+    } settle{m_in_flight};
+    done(std::move(answer));
+  });
+}
+
 tl::expected<std::shared_ptr<Engine>, std::string> build_engine(
     const config::ResolverConfig& resolver, const config::GenericConfig& generic, const ResolverFactory& make_resolver,
     const Engine* previous, bool reuse_resolver, bool reuse_classifier, std::shared_ptr<QueryRateLimiter> limiter) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,6 +24,7 @@
 #include "checks/checker.hpp"
 #include "checks/generic_hostname.hpp"
 #include "checks/resolver.hpp"
+#include "checks/trust_anchor.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
@@ -33,6 +35,8 @@ struct ResolverBundle {
   std::shared_ptr<checks::Resolver> resolver;  // held only here: dropping it destroys the resolver
   std::function<QueryCounts()> counts;         // may be empty; must not keep the resolver alive (weak)
   std::string description;                     // for the log: "recursive, unbound.conf=..."
+  checks::TrustAnchorInfo trust_anchors;       // the DNSSEC anchors the resolver was created with
+  std::chrono::steady_clock::time_point created = std::chrono::steady_clock::now();
 };
 
 using ResolverFactory =
@@ -71,6 +75,10 @@ public:
   void release_resolver();
   // Runs one check; `done` runs exactly once (usually on the resolver's thread).
   void start_check(checks::CheckRequest request, checks::Checker::Done done);
+  // One query outside any check (the trust-anchor probe), through the same rate limit and gate;
+  // counted in in_flight(), so a retired engine outlives it. `done` runs exactly once.
+  void resolve(std::string name, checks::RrType type, checks::Resolver::Deadline deadline,
+               checks::Resolver::Callback done);
   int in_flight() const { return m_in_flight.load(); }
   const std::shared_ptr<ResolverBundle>& resolver() const { return m_resolver; }
   const std::shared_ptr<const checks::GenericClassifier>& classifier() const { return m_classifier; }

@@ -1,6 +1,7 @@
 #include "agent/resolver_factory.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -38,8 +39,17 @@ std::size_t effective_contexts(const config::ResolverConfig& config, unsigned ha
   return std::clamp(hardware_threads, 1u, k_max_default_contexts);
 }
 
-tl::expected<std::unique_ptr<checks::Resolver>, std::string> make_resolver(const config::ResolverConfig& config) {
+std::string auto_trust_anchor_path(const std::string& storage_path) {
+  if (storage_path.empty()) return {};
+  return storage_path + (storage_path.back() == '/' ? "" : "/") + "root-anchors.rfc5011";
+}
+
+tl::expected<std::unique_ptr<checks::Resolver>, std::string> make_resolver(const config::ResolverConfig& config,
+                                                                           const std::string& auto_trust_anchor_file,
+                                                                           checks::TrustAnchorInfo* anchors) {
   checks::ResolverSettings settings = to_resolver_settings(config);
+  if (const char* system = std::getenv(k_system_trust_anchor_env)) settings.system_trust_anchor_file = system;
+  settings.auto_trust_anchor_file = auto_trust_anchor_file;
   // checks/ does not log; a callback that throws is a bug that must not pass silently.
   settings.on_callback_exception = [](const std::string& what) { spdlog::error("{}", what); };
   const std::size_t contexts = effective_contexts(config, std::thread::hardware_concurrency());
@@ -48,6 +58,7 @@ tl::expected<std::unique_ptr<checks::Resolver>, std::string> make_resolver(const
   for (std::size_t i = 0; i < contexts; ++i) {
     auto made = checks::UnboundResolver::create(settings);
     if (!made) return tl::unexpected(std::move(made.error()));  // the shards made so far go with `shards`
+    if (i == 0 && anchors != nullptr) *anchors = (*made)->trust_anchors();
     shards.push_back(std::move(*made));
   }
   if (shards.size() == 1) return std::move(shards.front());

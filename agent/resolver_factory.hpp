@@ -23,9 +23,20 @@ checks::ResolverSettings to_resolver_settings(const config::ResolverConfig& conf
 // to 1..4. Pure.
 std::size_t effective_contexts(const config::ResolverConfig& config, unsigned hardware_threads);
 
+// The environment variable that replaces the system's root anchor file
+// (checks::k_system_root_anchor_file); set but empty: no system file, the built-in anchors.
+inline constexpr const char* k_system_trust_anchor_env = "RDNS_EXPORTER_SYSTEM_TRUST_ANCHOR_FILE";
+
+// Where --storage.path keeps the RFC 5011 state of the default root anchors.
+std::string auto_trust_anchor_path(const std::string& storage_path);
+
 // A new resolver for `config`: one UnboundResolver, or a ShardedResolver over
 // effective_contexts() of them (same settings) when that is more than one. The error names the
 // offending setting and file. A result callback that throws is logged at error level (spdlog).
-tl::expected<std::unique_ptr<checks::Resolver>, std::string> make_resolver(const config::ResolverConfig& config);
+// `auto_trust_anchor_file`: see checks::ResolverSettings (empty: static anchors). `anchors`
+// (may be null) receives the anchors the (first) context got.
+tl::expected<std::unique_ptr<checks::Resolver>, std::string> make_resolver(
+    const config::ResolverConfig& config, const std::string& auto_trust_anchor_file = {},
+    checks::TrustAnchorInfo* anchors = nullptr);
 
 }  // namespace rdns::agent

@@ -77,13 +77,17 @@ std::optional<checks::CheckRequest> ResultStore::request_for(std::uint64_t id) c
 
 bool ResultStore::record(std::uint64_t id, const checks::CheckResult& result) {
   TargetRecord record = make_record(result);  // outside the lock: it allocates
-  const bool decisive = record.verdict_at > 0;
+  const bool decided = record.verdict_at > 0;
 
   std::lock_guard lock(m_mutex);
   auto it = m_index.find(id);
   if (it == m_index.end()) return false;
   Entry& entry = m_entries[it->second];
-  const bool keep = !decisive && entry.record && entry.record->verdict_at > 0;
+  // A check that decided nothing keeps whatever was decided before, whole or partial; a partial
+  // one does not replace a whole one (the forward verdicts would be lost to a lame server).
+  const bool previous_decided = entry.record && entry.record->verdict_at > 0;
+  const bool previous_whole = previous_decided && !entry.record->verdict_partial;
+  const bool keep = previous_decided && (!decided || (record.verdict_partial && previous_whole));
   if (keep) {
     record = keep_verdicts(*entry.record, std::move(record));
   } else if (checks::is_definitive(record.verdict_ptr_status)) {

@@ -225,6 +225,33 @@ tl::expected<void, std::string> Service::apply(config::Config config) {
   return {};
 }
 
+void Service::tick() {
+  const auto now = steady_clock::now();
+  m_engines.reap();
+  if (m_stopping) return;
+  renew_resolver_if_old(now);
+  if (auto engine = m_engines.current()) m_anchor_monitor.tick(now, *engine, m_timeout.load());
+}
+
+bool Service::renew_resolver_if_old(steady_clock::time_point now) {
+  std::lock_guard reload_lock(m_reload_mutex);
+  const auto current = m_engines.current();
+  if (m_stopping || !current || !current->resolver()) return false;
+  const auto cap = m_config.resolver.max_answer_age > milliseconds::zero() ? m_config.resolver.max_answer_age
+                                                                           : m_interval.load();
+  if (now - current->resolver()->created < cap) return false;
+  auto built = build_engine(m_config.resolver, m_config.generic, m_options.make_resolver, current.get(), false, true,
+                            m_limiter);
+  if (!built) {
+    // Keeps the old resolver (answers a little older than the cap beat no answers); next tick retries.
+    log_event(spdlog::level::warn, "renewing the resolver failed, keeping the current one", {{"error", built.error()}});
+    return false;
+  }
+  m_engines.replace(std::move(*built));
+  spdlog::debug("resolver renewed: cached answers dropped (max answer age {}s)", duration_cast<seconds>(cap).count());
+  return true;
+}
+
 void Service::write_metrics(const metrics::TextSink::Flush& flush) {
   metrics::TextSink sink(flush);
   metrics::SelfMetrics self;
@@ -242,6 +269,7 @@ void Service::write_metrics(const metrics::TextSink::Flush& flush) {
   self.interval_seconds = duration<double>(m_interval.load()).count();
   self.timeout_seconds = duration<double>(m_timeout.load()).count();
   metrics::emit_self_metrics(self, sink);
+  m_anchor_monitor.emit_metrics(sink);
   metrics::emit_process_metrics(metrics::read_process_stats(), sink);
   emit_shard_info(m_options.shard, sink);
   metrics::emit_discovery_metrics(m_discovery.stats(), sink);

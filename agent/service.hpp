@@ -30,6 +30,7 @@
 #include "agent/result_store.hpp"
 #include "agent/scheduler.hpp"
 #include "agent/sharding.hpp"
+#include "agent/trust_anchor_monitor.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
@@ -80,6 +81,15 @@ public:
 
   // Destroys retired engines whose checks have all completed. Call now and then (app: every second).
   void reap_retired() { m_engines.reap(); }
+  // Once a second (app's main loop): reap_retired(), renew_resolver_if_old(), and the trust-anchor probe.
+  void tick();
+  // A fresh resolver (empty cache) once the current one is older than the answer age cap
+  // ([resolver] max_answer_age, default the interval), so no answer reported is older than the
+  // cap. Returns whether it renewed. Also for tests, with an injected `now`.
+  bool renew_resolver_if_old(std::chrono::steady_clock::time_point now);
+  std::shared_ptr<Engine> current_engine() const { return m_engines.current(); }
+  // Whether the DNSSEC anchors validate the root (status page; metrics in write_metrics).
+  TrustAnchorMonitor::Status trust_anchor_status() const { return m_anchor_monitor.status(); }
   Scheduler::Stats scheduler_stats() const { return m_scheduler.stats(); }
   std::size_t retired_engines() const { return m_engines.retired(); }
   // Runs every discovery source once on the calling thread (tests; the runner's thread does it
@@ -108,6 +118,7 @@ private:
   ProbeHandler m_probe;
   metrics::DurationHistogram m_durations;
   LookupFailureLog m_failure_log;
+  TrustAnchorMonitor m_anchor_monitor;
   Scheduler m_scheduler;  // its thread calls into everything above
   // Its thread calls on_discovered(), which takes m_reload_mutex; stopped in shutdown().
   discovery::DiscoveryRunner m_discovery;

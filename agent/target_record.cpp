@@ -151,7 +151,10 @@ TargetRecord make_record(const checks::CheckResult& result) {
   record.fcrdns_confirmed_names = static_cast<std::uint16_t>(std::clamp(result.fcrdns_confirmed_names, 0, 0xffff));
   record.ptr_status = result.ptr_status;
   record.verdict_ptr_status = result.ptr_status;
-  if (is_decisive(result)) record.verdict_at = record.checked_at;
+  if (checks::is_definitive(result.ptr_status)) {
+    record.verdict_at = record.checked_at;
+    record.verdict_partial = !is_decisive(result);
+  }
   if (result.forward_status) record.forward_status = static_cast<std::uint8_t>(*result.forward_status);
   record.dnssec_secure = result.dnssec_secure;
   record.ptr_present = to_tri(result.ptr_present);

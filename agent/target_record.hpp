@@ -38,7 +38,10 @@ struct TargetRecord {
   std::string hostnames;  // PTR names, answer order, joined with '\n' (a name never holds a raw LF)
   std::shared_ptr<const RecordDetails> details;  // only for results that are not a clean pass
   double checked_at = 0;                         // Unix seconds of the latest check
-  double verdict_at = 0;  // Unix seconds of the check the verdict fields come from; 0: none was decisive
+  double verdict_at = 0;  // Unix seconds of the check the verdict fields come from; 0: none was decided
+  // The verdict fields were decided by a check whose PTR lookup was definitive but a forward or
+  // HELO lookup was not: the PTR-level verdicts are set, the others unknown.
+  bool verdict_partial = false;
   float duration_seconds = 0;
   float generic_score = 0;
   std::uint32_t ptr_ttl = 0;
@@ -78,12 +81,14 @@ struct TargetRecord {
 // True when every lookup of the result was definitive: its verdicts are decided.
 bool is_decisive(const checks::CheckResult& result);
 
-// The compact form; verdict_at is set when the result is decisive.
+// The compact form; verdict_at is set when the PTR lookup was definitive (verdict_partial when
+// another lookup was not).
 TargetRecord make_record(const checks::CheckResult& result);
 
 // `latest` came from a check whose lookups failed: the verdict fields (and the PTR names they
-// were decided on) of `previous`, the last decisive record, with the lookup statuses, check time
-// and details of `latest`. So a resolver hiccup neither removes nor changes a verdict.
+// were decided on) of `previous`, the last record with decided verdicts, with the lookup
+// statuses, check time and details of `latest`. So a resolver hiccup neither removes nor
+// changes a verdict.
 TargetRecord keep_verdicts(const TargetRecord& previous, TargetRecord latest);
 // Back to the full struct (for the status page); what was not kept for a passing result
 // (forward addresses, the generic reason) is empty; reverse_name is recomputed from `ip`.

@@ -4,6 +4,19 @@
 #include "checks/remediation.hpp"
 
 namespace rdns::agent {
+namespace {
+
+std::string trust_anchor_problem(const TrustAnchorMonitor::Status& status) {
+  if (status.valid != false) return {};
+  return "The resolver cannot validate the DNS root: its DNSSEC trust anchors (" + status.anchors.source +
+         (status.anchors.path.empty() ? "" : " " + status.anchors.path) + ", key tags " +
+         checks::key_tags_text(status.anchors.key_tags) +
+         ") do not match the root's keys, so every answer is bogus. No IP gets a new verdict; the verdicts "
+         "below are the last ones decided. Fix the anchors (see the runbook, RdnsTrustAnchorInvalid). Detail: " +
+         status.detail;
+}
+
+}  // namespace
 
 WebHandlers make_web_handlers(Service& service, WebHandlerOptions options) {
   WebHandlers handlers;
@@ -25,7 +38,8 @@ WebHandlers make_web_handlers(Service& service, WebHandlerOptions options) {
     query.telemetry_path = path;
     // Counting and filtering visit the store's compact records in place; only the rows shown
     // are copied and unpacked (a snapshot of a /16 took longer than the rest of the page).
-    const auto model = select_status_rows(service.store(), query);
+    auto model = select_status_rows(service.store(), query);
+    model.resolver_problem = trust_anchor_problem(service.trust_anchor_status());
     return render_status_page(model, query, std::chrono::system_clock::now(),
                               [](const checks::CheckResult& r) { return checks::remediation_hints(r); });
   };

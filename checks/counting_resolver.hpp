@@ -18,8 +18,9 @@
 namespace rdns::checks {
 
 // The types the checks ask for, in label order.
-inline constexpr std::array<RrType, 8> k_counted_types = {RrType::PTR, RrType::A,  RrType::AAAA, RrType::SOA,
-                                                          RrType::CNAME, RrType::NS, RrType::TXT, RrType::MX};
+inline constexpr std::array<RrType, 9> k_counted_types = {RrType::PTR,   RrType::A,  RrType::AAAA,
+                                                          RrType::SOA,   RrType::CNAME, RrType::NS,
+                                                          RrType::TXT,   RrType::MX, RrType::DNSKEY};
 
 // "PTR", "A", ... as the `type` label spells it.
 constexpr std::string_view rr_type_name(RrType type) {
@@ -32,6 +33,7 @@ constexpr std::string_view rr_type_name(RrType type) {
     case RrType::AAAA: return "AAAA";
     case RrType::MX: return "MX";
     case RrType::TXT: return "TXT";
+    case RrType::DNSKEY: return "DNSKEY";
   }
   return "unknown";
 }

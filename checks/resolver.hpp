@@ -13,7 +13,17 @@
 
 namespace rdns::checks {
 
-enum class RrType : std::uint16_t { A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, TXT = 16, AAAA = 28 };
+enum class RrType : std::uint16_t {
+  A = 1,
+  NS = 2,
+  CNAME = 5,
+  SOA = 6,
+  PTR = 12,
+  MX = 15,
+  TXT = 16,
+  AAAA = 28,
+  DNSKEY = 48
+};
 
 // Who controls a zone, from its SOA record.
 struct SoaInfo {
@@ -33,6 +43,7 @@ struct DnsAnswer {
   //  MX:           "preference exchange." ("10 mail.example.net.");
   //  TXT:          the record's character-strings concatenated, bytes as sent (RFC 7208 3.3 reads
   //                an SPF record this way); may hold any byte, so validate before display.
+  //  DNSKEY:       "flags protocol algorithm key-tag" ("257 3 8 38696"; the key itself left out).
   std::vector<std::string> records;
   std::uint32_t ttl = 0;
   bool secure = false;                   // DNSSEC validated secure (never true when bogus)

@@ -25,10 +25,12 @@ namespace {
 constexpr std::int64_t k_max_concurrency = 65536;
 constexpr std::int64_t k_max_cidr_cap = 1 << 20;
 constexpr std::int64_t k_max_contexts = 16;
+constexpr std::chrono::milliseconds k_min_answer_age = std::chrono::seconds(10);
 
 const std::vector<std::string_view> k_top_keys = {"resolver", "schedule", "generic", "probe", "targets"};
 const std::vector<std::string_view> k_resolver_keys = {
-    "mode", "forwarders", "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file", "contexts"};
+    "mode", "forwarders", "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file", "contexts",
+    "max_answer_age"};
 const std::vector<std::string_view> k_schedule_keys = {"interval", "timeout", "concurrency", "max_cidr_addresses",
                                                        "max_queries_per_second"};
 constexpr double k_max_queries_per_second = 1e6;
@@ -171,6 +173,22 @@ private:
                          std::to_string(*v) + " is out of range: use 1 to " + std::to_string(k_max_contexts)));
       }
       rc.contexts = static_cast<std::size_t>(*v);
+    }
+    if (const toml::node* n = t.get("max_answer_age")) {
+      auto text = m_toml.string(*n, "resolver.max_answer_age", "a duration such as \"30s\" or \"5m\"");
+      if (!text) return tl::make_unexpected(text.error());
+      auto d = parse_duration(*text);
+      if (!d) {
+        return tl::make_unexpected(
+            m_toml.error(*n, "resolver.max_answer_age", quote(*text) + " is not a valid duration: " + d.error()));
+      }
+      if (*d < k_min_answer_age) {
+        return tl::make_unexpected(m_toml.error(*n, "resolver.max_answer_age",
+                                                quote(*text) + " is too short: use at least " +
+                                                    format_duration(k_min_answer_age) +
+                                                    " (each renewal starts from an empty cache)"));
+      }
+      rc.max_answer_age = *d;
     }
 
     if (rc.mode == ResolverMode::forward && rc.forwarders.empty()) {

@@ -17,10 +17,13 @@ struct ResolverConfig {
   ResolverMode mode = ResolverMode::system;
   std::vector<std::string> forwarders;  // "addr" or "addr@port", validated
   std::string root_hints_file;          // recursive mode: private root; empty = IANA root
-  std::string trust_anchor_file;        // empty = built-in root anchor
+  std::string trust_anchor_file;        // empty = the system's root anchors, else the built-in ones
   bool dnssec = true;
   std::string unbound_config_file;  // loaded into libunbound first
   std::size_t contexts = 0;         // libunbound contexts (1..16); 0 = chosen from the CPU count
+  // The agent renews its resolver (drops every cached answer) when it is this old, so no answer
+  // it reports is older; 0 = the schedule interval.
+  std::chrono::milliseconds max_answer_age{0};
 
   bool operator==(const ResolverConfig&) const = default;
 };

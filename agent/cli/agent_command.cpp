@@ -20,6 +20,7 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
   std::string log_format = "logfmt";
   bool show_version = false;
   bool show_help = false;
+  bool config_check = false;
   std::string shard_text;
 
   FlagParser flags(
@@ -38,6 +39,9 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
                    "(I from the -<ordinal> suffix of HOSTNAME, as in a StatefulSet)");
   flags.add_string("storage.path", &options.storage_path,
                    "directory where the last result of every target is kept across restarts (empty: off)");
+  flags.add_bool("config.check", &config_check,
+                 "validate the config file (and the web config file), print OK or the errors, exit 0 or 78; "
+                 "sends no DNS query");
   flags.add_bool("version", &show_version, "print version and exit");
   flags.add_bool("help", &show_help, "print this help and exit");
 
@@ -68,6 +72,7 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
     err << "rdns_exporter: --web.telemetry-path must start with '/', got \"" << options.telemetry_path << "\"\n";
     return k_exit_usage;
   }
+  if (config_check) return run_config_check(options.config_file, options.web_config_file, out, err);
   if (!shard_text.empty()) {
     const char* hostname = std::getenv("HOSTNAME");
     auto shard = parse_shard(shard_text, hostname != nullptr ? hostname : "");

@@ -89,7 +89,8 @@ void encode_target(Writer& out, const PersistedTarget& target) {
   out.str(target.expected_hostname);
   out.str(target.helo_hostname);
   out.str(r.hostnames);
-  out.u8(static_cast<std::uint8_t>((r.details ? k_flag_details : 0) | (target.last_change ? k_flag_last_change : 0)));
+  out.u8(static_cast<std::uint8_t>((r.details ? k_flag_details : 0) | (target.last_change ? k_flag_last_change : 0) |
+                                   (r.verdict_partial ? k_flag_partial_verdict : 0)));
   if (r.details) out.str(r.details->packed);
   out.f64(r.checked_at);
   out.f64(r.verdict_at);
@@ -119,7 +120,10 @@ std::string decode_target(Reader& in, PersistedTarget& target) {
   }
   const std::uint8_t flags = in.u8();
   if (in.out_of_bytes()) return {};
-  if (flags & ~(k_flag_details | k_flag_last_change)) return "bad flags " + std::to_string(flags);
+  if (flags & ~(k_flag_details | k_flag_last_change | k_flag_partial_verdict)) {
+    return "bad flags " + std::to_string(flags);
+  }
+  r.verdict_partial = (flags & k_flag_partial_verdict) != 0;
   if (flags & k_flag_details) {
     RecordDetails details;
     if (!in.str(details.packed)) return "details longer than " + std::to_string(k_max_state_string) + " bytes";
@@ -276,6 +280,7 @@ bool identical(const PersistedTarget& a, const PersistedTarget& b) {
   return a.ip == b.ip && a.expected_hostname == b.expected_hostname && a.helo_hostname == b.helo_hostname &&
          a.names_hash == b.names_hash && last_change && details && x.hostnames == y.hostnames &&
          same(x.checked_at, y.checked_at) && same(x.verdict_at, y.verdict_at) &&
+         x.verdict_partial == y.verdict_partial &&
          same(x.duration_seconds, y.duration_seconds) && same(x.generic_score, y.generic_score) &&
          x.ptr_ttl == y.ptr_ttl && x.ptr_records == y.ptr_records &&
          x.fcrdns_confirmed_names == y.fcrdns_confirmed_names && x.ptr_status == y.ptr_status &&

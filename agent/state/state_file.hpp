@@ -8,7 +8,8 @@
 //            u64 record count, u64 total file size in bytes (header, records and checksum)
 //   records  count times:
 //              str ip, str expected_hostname, str helo_hostname, str hostnames,
-//              u8 flags (bit 0: details follow, bit 1: last_change follows; others must be 0),
+//              u8 flags (bit 0: details follow, bit 1: last_change follows, bit 2: the verdict is
+//              partial; others must be 0),
 //              [str details->packed], f64 checked_at, f64 verdict_at, f32 duration_seconds,
 //              f32 generic_score, u32 ptr_ttl, u16 ptr_records, u16 fcrdns_confirmed_names,
 //              u8 ptr_status, u8 forward_status, u8 verdict_ptr_status, u8 dnssec_secure,

@@ -23,6 +23,8 @@ inline constexpr std::size_t k_min_record_size = 4 * 4 + 1 + 8 + 8 + 4 + 4 + 4 +
 
 inline constexpr std::uint8_t k_flag_details = 1;
 inline constexpr std::uint8_t k_flag_last_change = 2;
+// The verdict fields are partial (TargetRecord::verdict_partial). Files without it: whole.
+inline constexpr std::uint8_t k_flag_partial_verdict = 4;
 
 // FNV-1a 64: any single changed byte always changes it (each step is a bijection of the state).
 inline std::uint64_t checksum(std::string_view bytes) {

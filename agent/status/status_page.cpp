@@ -119,6 +119,11 @@ std::string render_status_page(const StatusPageModel& model, const StatusPageQue
     out += "</option>";
   }
   out += "</select><button type=\"submit\">Show</button></form>";
+  if (!model.resolver_problem.empty()) {
+    out += "<p class=\"resolver-problem\" id=\"resolver-problem\" role=\"alert\">";
+    append_escaped(out, model.resolver_problem);
+    out += "</p>";
+  }
 
   const std::size_t rendered = model.shown.size();
   const std::size_t first = model.offset;  // matching targets before the first one shown

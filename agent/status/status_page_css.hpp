@@ -33,6 +33,7 @@ border-radius:8px;padding:7px 10px;min-height:40px}
 input{flex:1 1 180px;min-width:0}
 button{background:var(--fg);color:var(--bg);border-color:var(--fg);font-weight:600}
 .note{color:var(--muted);font-size:13px;margin:0 0 10px}
+.resolver-problem{border:2px solid #c0392b;border-radius:6px;padding:8px 10px;margin:0 0 10px;font-weight:600}
 .pages{display:flex;gap:16px;justify-content:flex-end;max-width:1100px;margin:0 auto 10px;padding:0 14px;
 font-size:14px}
 main{display:grid;gap:10px;padding-bottom:16px}

@@ -56,6 +56,8 @@ struct StatusPageModel {
   std::size_t matching = 0;        // targets that pass the filter and search
   std::size_t offset = 0;          // matching targets before the first one shown (the query's)
   std::vector<ShownTarget> shown;  // failing first, then undecided, unchecked, passing; config order
+  // A problem of the resolver itself, shown once above the targets (plain text; "" = none).
+  std::string resolver_problem;
 };
 
 // The model for `query` from the store itself (what "/" serves): no snapshot of every row.

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "checks/dns_wire.hpp"
+#include "checks/trust_anchor.hpp"
 #include "checks/unbound/unbound_handles.hpp"
 
 namespace rdns::checks::unbound {
@@ -43,6 +44,12 @@ tl::expected<std::string, std::string> decode_rdata(wire::Bytes rdata, RrType ty
     case RrType::AAAA: return wire::decode_address(rdata, type);
     case RrType::MX: return wire::decode_mx(rdata);
     case RrType::TXT: return wire::decode_txt(rdata);
+    case RrType::DNSKEY: {
+      if (rdata.size() < 4) return tl::unexpected(std::string("DNSKEY rdata shorter than 4 bytes"));
+      const auto flags = static_cast<std::uint16_t>(rdata[0] << 8 | rdata[1]);
+      return std::to_string(flags) + " " + std::to_string(rdata[2]) + " " + std::to_string(rdata[3]) + " " +
+             std::to_string(dnskey_key_tag(flags, rdata[2], rdata[3], rdata.subspan(4)));
+    }
     case RrType::SOA: {
       auto soa = wire::decode_soa_rdata(rdata);
       if (!soa) {

@@ -69,6 +69,7 @@ struct UnboundResolver::Impl {
   };
 
   unbound::ContextPtr m_ctx;
+  TrustAnchorInfo m_trust_anchors;  // set once at creation
   UniqueFd m_wake{::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
 
   std::mutex m_mutex;  // guards m_queue and m_stopping
@@ -264,11 +265,13 @@ struct UnboundResolver::Impl {
 UnboundResolver::UnboundResolver(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 
 tl::expected<std::unique_ptr<UnboundResolver>, std::string> UnboundResolver::create(const ResolverSettings& settings) {
-  auto ctx = unbound::make_context(settings);
+  TrustAnchorInfo anchors;
+  auto ctx = unbound::make_context(settings, &anchors);
   if (!ctx) {
     return tl::unexpected(ctx.error());
   }
   auto impl = std::make_unique<Impl>(std::move(*ctx));
+  impl->m_trust_anchors = std::move(anchors);
   if (impl->m_wake.get() < 0) {
     return tl::unexpected(std::string("resolver: eventfd: ") + std::strerror(errno));
   }
@@ -277,6 +280,8 @@ tl::expected<std::unique_ptr<UnboundResolver>, std::string> UnboundResolver::cre
   raw->m_thread = std::thread([raw] { raw->run(); });
   return std::unique_ptr<UnboundResolver>(new UnboundResolver(std::move(impl)));
 }
+
+const TrustAnchorInfo& UnboundResolver::trust_anchors() const { return m_impl->m_trust_anchors; }
 
 UnboundResolver::~UnboundResolver() {
   {

@@ -24,17 +24,27 @@
 #include <tl/expected.hpp>
 
 #include "checks/resolver.hpp"
+#include "checks/trust_anchor.hpp"
 
 namespace rdns::checks {
+
+// Debian's dns-root-data package installs the root KSKs here.
+inline constexpr const char* k_system_root_anchor_file = "/usr/share/dns/root.key";
 
 struct ResolverSettings {
   enum class Mode { system, recursive, forward };
   Mode mode = Mode::system;
   std::vector<std::string> forwarders;  // forward mode: "addr" or "addr@port"
   std::string root_hints_file;          // recursive mode: a private root; empty = built-in hints
-  // DNSSEC anchors (DS or DNSKEY lines). Empty: the built-in IANA root anchor, unless
-  // unbound_config_file already configures anchors of its own (then those alone are used).
+  // DNSSEC anchors (DS or DNSKEY lines), used as they are. Empty: the default root anchors
+  // below, unless unbound_config_file configures anchors of its own (then those alone are used).
   std::string trust_anchor_file;
+  // The default root anchors: this file when it holds a root anchor (Debian's dns-root-data),
+  // else the built-in DS records of the IANA root KSKs (checks/trust_anchor.hpp).
+  std::string system_trust_anchor_file = k_system_root_anchor_file;
+  // RFC 5011: when set, libunbound keeps the default anchors' state in this file (seeded from
+  // them while it holds no trusted root key) and follows key rolls; empty: static anchors.
+  std::string auto_trust_anchor_file;
   bool dnssec = true;               // false: the validator module is not loaded at all
   std::string unbound_config_file;  // unbound.conf-style file, applied before all else
   // libunbound's default local zones for the documentation, RFC 1918/6598, link-local and ULA
@@ -62,6 +72,9 @@ public:
   UnboundResolver& operator=(const UnboundResolver&) = delete;
 
   void resolve(std::string name, RrType type, Deadline deadline, Callback done) override;
+
+  // The DNSSEC anchors this resolver was created with.
+  const TrustAnchorInfo& trust_anchors() const;
 
   // How many result callbacks have thrown since creation.
   std::uint64_t callback_exceptions() const;

@@ -7,15 +7,12 @@
 #include <string>
 
 #include "checks/unbound/default_zones.hpp"
+#include "checks/unbound/trust_anchor_setup.hpp"
 #include "checks/unbound/unbound_resolver.hpp"
 #include "checks/unbound/unbound_settings.hpp"
 
 namespace rdns::checks::unbound {
 namespace {
-
-// The IANA root zone KSK-2017 (key tag 20326), used when no anchor is configured.
-constexpr const char* k_root_anchor =
-    ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D";
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
@@ -33,24 +30,9 @@ tl::expected<void, std::string> check(int rc, const std::string& what) {
   return {};
 }
 
-// Whether the unbound.conf-style file already set trust anchors of its own.
-bool has_own_anchors(ub_ctx* ctx) {
-  for (const char* option : {"trust-anchor-file", "trust-anchor", "auto-trust-anchor-file", "trusted-keys-file"}) {
-    char* value = nullptr;
-    if (ub_ctx_get_option(ctx, option, &value) == 0 && value != nullptr) {
-      const bool set = value[0] != '\0';
-      std::free(value);
-      if (set) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
-tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& settings) {
+tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& settings, TrustAnchorInfo* anchors) {
   ContextPtr ctx(ub_ctx_create());
   if (!ctx) {
     return tl::unexpected(std::string("libunbound: cannot create a resolver context"));
@@ -111,26 +93,17 @@ tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& setti
         !ok) {
       return tl::unexpected(ok.error());
     }
-  } else if (const auto& anchors = settings.trust_anchor_file; !anchors.empty()) {
-    if (auto ok = readable("trust_anchor_file", anchors); !ok) {
-      return tl::unexpected(ok.error());
-    }
-    if (auto ok =
-            check(ub_ctx_add_ta_file(ctx.get(), anchors.c_str()), "resolver.trust_anchor_file " + quoted(anchors));
-        !ok) {
-      return tl::unexpected(ok.error());
-    }
-  } else if (!has_own_anchors(ctx.get())) {
-    if (auto ok = check(ub_ctx_add_ta(ctx.get(), k_root_anchor), "built-in root trust anchor"); !ok) {
-      return tl::unexpected(ok.error());
-    }
   }
+  auto added = add_trust_anchors(ctx.get(), settings);
+  if (!added) return tl::unexpected(added.error());
+  if (anchors != nullptr) *anchors = std::move(*added);
   // Apply everything now (ub_ctx_zone_remove finalizes the context first and removing a zone
   // that does not exist is a no-op), so a broken anchor or hints file fails here.
   if (const int rc = ub_ctx_zone_remove(ctx.get(), "rdns-exporter-apply-settings.invalid."); rc != 0) {
     std::string files;
     for (const auto& [key, file] : {std::pair{"unbound_config_file", conf},
                                     {"trust_anchor_file", settings.trust_anchor_file},
+                                    {"RFC 5011 trust anchor state", settings.auto_trust_anchor_file},
                                     {"root_hints_file", settings.root_hints_file}}) {
       if (!file.empty()) {
         files += std::string(files.empty() ? " (" : ", ") + key + " " + quoted(file);
