@@ -66,7 +66,8 @@ void log_trust_anchors(const checks::TrustAnchorInfo& anchors) {
     spdlog::info("DNSSEC validation is off (resolver.dnssec = false)");
     return;
   }
-  if (!anchors.note.empty()) log_event(spdlog::level::warn, anchors.note, {{"source", anchors.source}});
+  if (!anchors.warning.empty()) log_event(spdlog::level::warn, anchors.warning, {{"source", anchors.source}});
+  if (!anchors.note.empty()) log_event(spdlog::level::info, anchors.note, {{"source", anchors.source}});
   log_event(spdlog::level::info, "DNSSEC trust anchors",
             {{"source", anchors.source},
              {"key_tags", checks::key_tags_text(anchors.key_tags)},

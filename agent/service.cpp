@@ -171,6 +171,7 @@ void Service::on_result(std::uint64_t id, const checks::CheckResult& result) {
   m_store.record(id, result);
   m_durations.observe(result.duration.count());
   if (had_lookup_failure(result)) m_failure_log.note(result);
+  if (result.ptr_status == checks::LookupStatus::bogus) m_anchor_monitor.probe_soon();
 }
 
 tl::expected<void, std::string> Service::reload_from_file(const std::string& path) {

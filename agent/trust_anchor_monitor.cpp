@@ -16,6 +16,8 @@ struct TrustAnchorMonitor::State {
   const ResolverBundle* probed = nullptr;  // identity only, never dereferenced
   bool in_flight = false;
   Clock::time_point next_probe{};
+  Clock::time_point last_probe{};
+  bool soon = false;
   bool ever_logged_valid = false;
 };
 
@@ -85,12 +87,20 @@ void TrustAnchorMonitor::tick(Clock::time_point now, Engine& engine, std::chrono
       m_state->probed = bundle.get();
       m_state->next_probe = now;
     }
+    if (m_state->soon && now >= m_state->last_probe + k_min_probe_gap) m_state->next_probe = now;
     if (m_state->status.anchors.source.empty() || m_state->in_flight || now < m_state->next_probe) return;
     m_state->in_flight = true;
+    m_state->soon = false;
+    m_state->last_probe = now;
     m_state->next_probe = now + k_probe_interval;
   }
   engine.resolve(".", checks::RrType::DNSKEY, now + timeout,
                  [state = m_state](checks::DnsAnswer answer) { on_answer(*state, answer); });
+}
+
+void TrustAnchorMonitor::probe_soon() {
+  std::lock_guard lock(m_state->mutex);
+  m_state->soon = true;
 }
 
 TrustAnchorMonitor::Status TrustAnchorMonitor::status() const {

@@ -35,6 +35,10 @@ public:
   // Probes when due: at once for a new resolver (start, reload, renewal), then every
   // k_probe_interval. Nothing with DNSSEC off.
   void tick(Clock::time_point now, Engine& engine, std::chrono::milliseconds timeout);
+  // A check got a bogus answer: probe at the next tick (at most every k_min_probe_gap), so
+  // anchors that stopped validating are known within seconds, not at the next regular probe.
+  void probe_soon();
+  static constexpr std::chrono::seconds k_min_probe_gap{5};
   Status status() const;
   // rdns_resolver_trust_anchor_info and rdns_resolver_trust_anchor_valid.
   void emit_metrics(metrics::SampleSink& sink) const;

@@ -23,7 +23,8 @@ struct TrustAnchorInfo {
   std::string source;
   std::string path;                     // the file they were read from ("" for builtin)
   std::vector<std::uint16_t> key_tags;  // root anchors trusted at creation, ascending
-  std::string note;                     // something the operator should know (for the log); may be ""
+  std::string warning;                  // something wrong the operator should fix (for the log); may be ""
+  std::string note;                     // something the operator may want to know (for the log); may be ""
 
   bool operator==(const TrustAnchorInfo&) const = default;
 };

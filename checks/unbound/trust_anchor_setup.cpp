@@ -95,7 +95,7 @@ TrustAnchorInfo default_anchors(const ResolverSettings& settings, std::string& t
       info.key_tags = root_anchor_key_tags(text);
       return info;
     }
-    info.note = "no root anchor in " + quoted(system) +
+    info.warning = "no root anchor in " + quoted(system) +
                 " (install Debian's dns-root-data): using the built-in root anchors";
   }
   text = std::string(builtin_root_anchors());
@@ -118,7 +118,7 @@ tl::expected<TrustAnchorInfo, std::string> add_automatic(ub_ctx* ctx, const Reso
     if (auto written = replace_file(path, seed); !written) {
       // Not fatal: validation works with the static anchors, only rolls are not followed.
       TrustAnchorInfo fallback = from;
-      fallback.note = "cannot write the RFC 5011 trust anchor state " + written.error() +
+      fallback.warning = "cannot write the RFC 5011 trust anchor state " + written.error() +
                       ": key rolls of the root are not followed";
       if (auto ok = add_anchor_lines(ctx, seed, "root trust anchors from " + from.source); !ok) {
         return tl::unexpected(ok.error());
