@@ -193,6 +193,9 @@ def part_stale(binary, root, rr, work):
         before = wait_for("a decided, secure verdict", lambda: (lambda t: t if sample(
             t, "rdns_dnssec_secure", ip=ip) == 1 and sample(t, "rdns_resolver_trust_anchor_valid") == 1
             else None)(agent.metrics()), 20)
+        for name in ("rdns_ptr_present", "rdns_fcrdns_pass", "rdns_check_success"):
+            expect(sample(before, name, ip=ip) == 1, "%s = %r before the roll" % (name, sample(before, name, ip=ip)))
+        expect(sample(before, "rdns_expected_hostname_match", ip=ip) is None, "expected_hostname_match without one")
         verdict_at = sample(before, "rdns_verdict_timestamp_seconds", ip=ip)
         expect(verdict_at, "no rdns_verdict_timestamp_seconds")
         rr.set_phase("rolled")
