@@ -23,6 +23,8 @@
 #include "checks/checker.hpp"
 #include "checks/generic_hostname.hpp"
 #include "checks/resolver.hpp"
+#include "checks/zone/server_querier.hpp"
+#include "checks/zone/zone_surveyor.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
@@ -55,11 +57,18 @@ private:
   bool m_closed = false;
 };
 
+// [resolver] zone_servers / zone_server_port.
+struct ZoneServerOptions {
+  bool enabled = false;
+  std::uint16_t port = 53;
+};
+
 class Engine {
 public:
-  // `limiter` (may be null) paces every query of this engine.
+  // `limiter` (may be null) paces every query of this engine (the direct questions to the
+  // reverse zones' servers are not resolver queries: they go around it, a few per zone).
   Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const checks::GenericClassifier> classifier,
-         std::shared_ptr<QueryRateLimiter> limiter = nullptr);
+         std::shared_ptr<QueryRateLimiter> limiter = nullptr, ZoneServerOptions zone_servers = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -74,12 +83,18 @@ public:
   int in_flight() const { return m_in_flight.load(); }
   const std::shared_ptr<ResolverBundle>& resolver() const { return m_resolver; }
   const std::shared_ptr<const checks::GenericClassifier>& classifier() const { return m_classifier; }
+  // The latest survey of every reverse zone (empty with zone_servers off).
+  std::vector<std::shared_ptr<const checks::ZoneSurvey>> zone_surveys() const;
 
 private:
   std::shared_ptr<ResolverBundle> m_resolver;
   std::shared_ptr<const checks::GenericClassifier> m_classifier;
   RateLimitedResolver m_limited;
   GatedResolver m_gate;
+  // Declared before the querier: the querier's destruction completes its open questions,
+  // whose callbacks still use the surveyor.
+  std::unique_ptr<checks::zone::ZoneSurveyor> m_surveyor;
+  std::unique_ptr<checks::zone::ServerQuerier> m_querier;
   checks::Checker m_checker;
   std::atomic<int> m_in_flight{0};
 };

@@ -83,6 +83,7 @@ bool ResultStore::record(std::uint64_t id, const checks::CheckResult& result) {
   auto it = m_index.find(id);
   if (it == m_index.end()) return false;
   Entry& entry = m_entries[it->second];
+  auto consistency = kept_consistency(entry.record ? entry.record->consistency : nullptr, record.consistency);
   const bool keep = !decisive && entry.record && entry.record->verdict_at > 0;
   if (keep) {
     record = keep_verdicts(*entry.record, std::move(record));
@@ -96,6 +97,7 @@ bool ResultStore::record(std::uint64_t id, const checks::CheckResult& result) {
     }
   }
   if (!entry.record) ++m_checked;
+  record.consistency = std::move(consistency);
   entry.record = std::move(record);
   ++m_generation;
   update_ready_locked();

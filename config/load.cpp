@@ -28,7 +28,8 @@ constexpr std::int64_t k_max_contexts = 16;
 
 const std::vector<std::string_view> k_top_keys = {"resolver", "schedule", "generic", "probe", "targets"};
 const std::vector<std::string_view> k_resolver_keys = {
-    "mode", "forwarders", "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file", "contexts"};
+    "mode", "forwarders", "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file", "contexts",
+    "zone_servers", "zone_server_port"};
 const std::vector<std::string_view> k_schedule_keys = {"interval", "timeout", "concurrency", "max_cidr_addresses",
                                                        "max_queries_per_second"};
 constexpr double k_max_queries_per_second = 1e6;
@@ -171,6 +172,20 @@ private:
                          std::to_string(*v) + " is out of range: use 1 to " + std::to_string(k_max_contexts)));
       }
       rc.contexts = static_cast<std::size_t>(*v);
+    }
+    if (const toml::node* n = t.get("zone_servers")) {
+      auto b = m_toml.boolean(*n, "resolver.zone_servers");
+      if (!b) return tl::make_unexpected(b.error());
+      rc.zone_servers = *b;
+    }
+    if (const toml::node* n = t.get("zone_server_port")) {
+      auto v = m_toml.integer(*n, "resolver.zone_server_port");
+      if (!v) return tl::make_unexpected(v.error());
+      if (*v < 1 || *v > 65535) {
+        return tl::make_unexpected(
+            m_toml.error(*n, "resolver.zone_server_port", std::to_string(*v) + " is out of range: use 1 to 65535"));
+      }
+      rc.zone_server_port = static_cast<std::uint16_t>(*v);
     }
 
     if (rc.mode == ResolverMode::forward && rc.forwarders.empty()) {

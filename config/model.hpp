@@ -21,6 +21,10 @@ struct ResolverConfig {
   bool dnssec = true;
   std::string unbound_config_file;  // loaded into libunbound first
   std::size_t contexts = 0;         // libunbound contexts (1..16); 0 = chosen from the CPU count
+  // Ask every authoritative server of each reverse zone directly (same PTR, reachable, in sync),
+  // on this port (53 in real DNS; a lab whose servers listen elsewhere sets its own).
+  bool zone_servers = true;
+  std::uint16_t zone_server_port = 53;
 
   bool operator==(const ResolverConfig&) const = default;
 };
