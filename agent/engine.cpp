@@ -16,10 +16,6 @@ Engine::Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const c
   }
 }
 
-std::vector<std::shared_ptr<const checks::ZoneSurvey>> Engine::zone_surveys() const {
-  if (!m_surveyor) return {};
-  return m_surveyor->snapshot();
-}
 
 void GatedResolver::resolve(std::string name, checks::RrType type, Deadline deadline, Callback done) {
   {

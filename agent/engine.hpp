@@ -83,8 +83,6 @@ public:
   int in_flight() const { return m_in_flight.load(); }
   const std::shared_ptr<ResolverBundle>& resolver() const { return m_resolver; }
   const std::shared_ptr<const checks::GenericClassifier>& classifier() const { return m_classifier; }
-  // The latest survey of every reverse zone (empty with zone_servers off).
-  std::vector<std::shared_ptr<const checks::ZoneSurvey>> zone_surveys() const;
 
 private:
   std::shared_ptr<ResolverBundle> m_resolver;

@@ -252,8 +252,8 @@ void Service::write_metrics(const metrics::TextSink::Flush& flush) {
     const auto rows = exposition_rows(snapshot);
     metrics::emit_target_families(rows, sink);
     metrics::emit_target_aggregates(rows, sink);
+    metrics::emit_zone_families(rows, sink);
   }
-  if (const auto engine = m_engines.current()) metrics::emit_zone_families(engine->zone_surveys(), sink);
   sink.finish();
 }
 

@@ -66,13 +66,22 @@ struct ZoneSurveyor::Impl : std::enable_shared_from_this<Impl> {
   Memo<ZoneCut> cuts;  // by parent name (names directly under it share the cut); by the name itself for an apex
   Memo<SurveyPtr> surveys;  // by zone apex
 
-  struct Latest {
-    SurveyPtr survey;
-    Clock::time_point asked;
-    std::chrono::milliseconds max_age{};
-  };
-  mutable std::mutex latest_mutex;  // guards latest
-  std::unordered_map<std::string, Latest> latest;
+  // The "consistent by serial" result of a one-zone survey, shared by every IP of the zone (a /16
+  // keeps 256 of them, not 65,536). Keyed by the survey, which the live result keeps alive.
+  std::mutex shared_mutex;  // guards shared_results
+  std::unordered_map<const ZoneSurvey*, std::weak_ptr<const PtrConsistency>> shared_results;
+
+  std::shared_ptr<const PtrConsistency> shared_result(const ZoneSurvey* survey) {
+    std::lock_guard lock(shared_mutex);
+    auto it = shared_results.find(survey);
+    return it == shared_results.end() ? nullptr : it->second.lock();
+  }
+
+  void share_result(const ZoneSurvey* survey, const std::shared_ptr<const PtrConsistency>& result) {
+    std::lock_guard lock(shared_mutex);
+    if (shared_results.size() >= 1024) std::erase_if(shared_results, [](const auto& e) { return e.second.expired(); });
+    shared_results[survey] = result;
+  }
 
   // --- zone cuts
   void find_zone(const std::string& name, Deadline deadline, std::chrono::milliseconds max_age, CutDone done) {
@@ -130,12 +139,6 @@ struct ZoneSurveyor::Impl : std::enable_shared_from_this<Impl> {
               std::function<void(SurveyPtr)> done) {
     const std::string key = absolute(soa.zone);
     const auto now = Clock::now();
-    {
-      std::lock_guard lock(latest_mutex);
-      Latest& entry = latest[key];
-      entry.asked = now;
-      entry.max_age = max_age;
-    }
     SurveyPtr ready;
     switch (surveys.ask(key, now, [done](const SurveyPtr& s) { done(s); }, ready)) {
       case Memo<SurveyPtr>::Ask::ready: done(ready); return;
@@ -218,25 +221,8 @@ struct ZoneSurveyor::Impl : std::enable_shared_from_this<Impl> {
     });
     survey->surveyed_at = unix_now();
     const auto now = Clock::now();
-    {
-      std::lock_guard lock(latest_mutex);
-      Latest& entry = latest[key];
-      if (survey->problem.empty() || !entry.survey) entry.survey = survey;
-    }
+    // A failed survey (resolver problem) is not kept: the next check asks again.
     surveys.put(key, survey, survey->problem.empty() ? now + max_age : now);
-  }
-
-  std::vector<SurveyPtr> snapshot() const {
-    std::vector<SurveyPtr> out;
-    const auto now = Clock::now();
-    std::lock_guard lock(latest_mutex);
-    for (const auto& [zone, entry] : latest) {
-      if (entry.survey && entry.survey->problem.empty() && now - entry.asked <= 2 * entry.max_age) {
-        out.push_back(entry.survey);
-      }
-    }
-    std::sort(out.begin(), out.end(), [](const SurveyPtr& a, const SurveyPtr& b) { return a->zone < b->zone; });
-    return out;
   }
 };
 
@@ -249,8 +235,6 @@ void ZoneSurveyor::find_zone(const std::string& name, Deadline deadline, std::ch
                              CutDone done) {
   m_impl->find_zone(name, deadline, max_age, std::move(done));
 }
-
-std::vector<std::shared_ptr<const ZoneSurvey>> ZoneSurveyor::snapshot() const { return m_impl->snapshot(); }
 
 void ZoneSurveyor::check(const std::string& reverse_name, const std::string& canonical_name, Deadline deadline,
                          std::chrono::milliseconds max_age, Done done) {
@@ -278,6 +262,17 @@ void ZoneSurveyor::check(const std::string& reverse_name, const std::string& can
         if (zone) result->zones.push_back(zone);
       }
       return done(std::move(result));
+    }
+    if (run->zones.size() == 1) {
+      const ZoneSurvey* survey = run->zones.front().get();
+      if (auto shared = impl->shared_result(survey)) return done(std::move(shared));
+      return compare_ptr_sets(impl->querier, impl->port, names, run->zones, deadline,
+                              [impl, survey, done](std::shared_ptr<const PtrConsistency> result) {
+                                if (result->state == Consistency::consistent && result->per_server.empty()) {
+                                  impl->share_result(survey, result);
+                                }
+                                done(std::move(result));
+                              });
     }
     compare_ptr_sets(impl->querier, impl->port, names, run->zones, deadline, done);
   };

@@ -52,10 +52,6 @@ public:
   void check(const std::string& reverse_name, const std::string& canonical_name, Deadline deadline,
              std::chrono::milliseconds max_age, Done done);
 
-  // The latest survey of every zone asked for within the last two `max_age`s; a survey that
-  // failed (resolver problem) leaves the previous one in place.
-  std::vector<std::shared_ptr<const ZoneSurvey>> snapshot() const;
-
 private:
   struct Impl;
   std::shared_ptr<Impl> m_impl;
