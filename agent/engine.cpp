@@ -16,7 +16,6 @@ Engine::Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const c
   }
 }
 
-
 void GatedResolver::resolve(std::string name, checks::RrType type, Deadline deadline, Callback done) {
   {
     std::shared_lock lock(m_mutex);

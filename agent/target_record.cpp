@@ -139,7 +139,7 @@ TargetRecord keep_verdicts(const TargetRecord& previous, TargetRecord latest) {
 }
 
 std::shared_ptr<const checks::PtrConsistency> kept_consistency(std::shared_ptr<const checks::PtrConsistency> previous,
-                                                              std::shared_ptr<const checks::PtrConsistency> latest) {
+                                                               std::shared_ptr<const checks::PtrConsistency> latest) {
   const auto decided = [](const auto& c) { return c && c->state != checks::Consistency::undecidable; };
   if (decided(latest) || !decided(previous)) return latest;
   return previous;

@@ -28,8 +28,8 @@ constexpr std::int64_t k_max_contexts = 16;
 
 const std::vector<std::string_view> k_top_keys = {"resolver", "schedule", "generic", "probe", "targets"};
 const std::vector<std::string_view> k_resolver_keys = {
-    "mode", "forwarders", "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file", "contexts",
-    "zone_servers", "zone_server_port"};
+    "mode",     "forwarders",   "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file",
+    "contexts", "zone_servers", "zone_server_port"};
 const std::vector<std::string_view> k_schedule_keys = {"interval", "timeout", "concurrency", "max_cidr_addresses",
                                                        "max_queries_per_second"};
 constexpr double k_max_queries_per_second = 1e6;

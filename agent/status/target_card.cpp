@@ -146,8 +146,7 @@ void render_target_card(std::string& out, const ShownTarget& shown, std::chrono:
     append_meta(out, "Checked", checked);
     out += "</dl>";
     if (r.ptr_consistency) {
-      render_zone_servers(out, *r.ptr_consistency,
-                          state != TargetState::failing && state != TargetState::undecided);
+      render_zone_servers(out, *r.ptr_consistency, state != TargetState::failing && state != TargetState::undecided);
     }
 
     if (hints && (state == TargetState::failing || state == TargetState::undecided)) {

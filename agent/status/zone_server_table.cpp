@@ -40,8 +40,9 @@ void render_zone_servers(std::string& out, const checks::PtrConsistency& c, bool
   }
   out += "<div class=\"zone-servers\"><p>Zone servers: ";
   out += text::html_escape(checks::zone::consistency_summary(c));
-  out += "</p><table><thead><tr><th>zone</th><th>name server</th><th>address</th><th>state</th><th>serial</th>"
-         "<th>serves</th></tr></thead><tbody>";
+  out +=
+      "</p><table><thead><tr><th>zone</th><th>name server</th><th>address</th><th>state</th><th>serial</th>"
+      "<th>serves</th></tr></thead><tbody>";
   for (const auto& row : checks::zone::server_rows(c)) {
     out += row.up ? "<tr>" : "<tr class=\"down\">";
     cell(out, row.zone);

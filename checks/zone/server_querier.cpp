@@ -165,9 +165,10 @@ private:
     if (!a.fd.valid() || ::connect(a.fd.get(), reinterpret_cast<sockaddr*>(&a.to.storage), a.to.length) != 0 ||
         ::send(a.fd.get(), a.query.data(), a.query.size(), 0) < 0) {
       const int error = errno;
-      complete(a, ServerReply{is_unreachable_errno(error) ? ServerReply::Outcome::unreachable
-                                                          : ServerReply::Outcome::error,
-                              {}, std::strerror(error)});
+      complete(
+          a, ServerReply{is_unreachable_errno(error) ? ServerReply::Outcome::unreachable : ServerReply::Outcome::error,
+                         {},
+                         std::strerror(error)});
       return;
     }
     active.push_back(std::move(a));
@@ -199,9 +200,8 @@ private:
     fds.push_back(pollfd{m_wake.get(), POLLIN, 0});
     auto next = Clock::now() + std::chrono::seconds(1);
     for (const Active& a : active) {
-      const short events = a.stage == Active::Stage::tcp_connecting || a.stage == Active::Stage::tcp_writing
-                               ? POLLOUT
-                               : POLLIN;
+      const short events =
+          a.stage == Active::Stage::tcp_connecting || a.stage == Active::Stage::tcp_writing ? POLLOUT : POLLIN;
       fds.push_back(pollfd{a.fd.get(), events, 0});
       next = std::min(next, a.question.deadline);
     }
@@ -239,13 +239,14 @@ private:
     if (got < 0) {
       const int error = errno;
       if (error == EAGAIN || error == EINTR) return false;
-      complete(a, ServerReply{is_unreachable_errno(error) ? ServerReply::Outcome::unreachable
-                                                          : ServerReply::Outcome::error,
-                              {}, std::strerror(error)});
+      complete(
+          a, ServerReply{is_unreachable_errno(error) ? ServerReply::Outcome::unreachable : ServerReply::Outcome::error,
+                         {},
+                         std::strerror(error)});
       return true;
     }
-    auto reply = decode_reply(wire::Bytes(buffer.data(), static_cast<std::size_t>(got)), a.id, a.question.name,
-                              a.question.type);
+    auto reply =
+        decode_reply(wire::Bytes(buffer.data(), static_cast<std::size_t>(got)), a.id, a.question.name, a.question.type);
     if (!reply) return false;  // a stray or spoofed datagram: keep waiting for the real one
     if (reply->truncated) return !start_tcp(a);
     complete(a, ServerReply{ServerReply::Outcome::reply, std::move(*reply), {}});
@@ -265,9 +266,10 @@ private:
     a.written = 0;
     if (::connect(a.fd.get(), reinterpret_cast<sockaddr*>(&a.to.storage), a.to.length) != 0 && errno != EINPROGRESS) {
       const int error = errno;
-      complete(a, ServerReply{is_unreachable_errno(error) ? ServerReply::Outcome::unreachable
-                                                          : ServerReply::Outcome::error,
-                              {}, "TCP: " + std::string(std::strerror(error))});
+      complete(
+          a, ServerReply{is_unreachable_errno(error) ? ServerReply::Outcome::unreachable : ServerReply::Outcome::error,
+                         {},
+                         "TCP: " + std::string(std::strerror(error))});
       return false;
     }
     return true;
@@ -279,9 +281,10 @@ private:
       socklen_t length = sizeof(error);
       ::getsockopt(a.fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
       if (error != 0) {
-        complete(a, ServerReply{is_unreachable_errno(error) ? ServerReply::Outcome::unreachable
-                                                            : ServerReply::Outcome::error,
-                                {}, "TCP: " + std::string(std::strerror(error))});
+        complete(a, ServerReply{
+                        is_unreachable_errno(error) ? ServerReply::Outcome::unreachable : ServerReply::Outcome::error,
+                        {},
+                        "TCP: " + std::string(std::strerror(error))});
         return true;
       }
       a.stage = Active::Stage::tcp_writing;

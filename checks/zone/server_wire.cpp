@@ -70,8 +70,13 @@ tl::expected<std::string, std::string> decode_rdata(wire::Bytes message, std::si
       auto rname = wire::decode_name_at(message, mname->next, true);
       if (!rname) return tl::unexpected(rname.error());
       if (rname->next + 20 != end) return tl::unexpected(std::string("SOA rdata of the wrong length"));
-      wire::Soa soa{mname->name, rname->name, read_u32(message, end - 20), read_u32(message, end - 16),
-                    read_u32(message, end - 12), read_u32(message, end - 8), read_u32(message, end - 4)};
+      wire::Soa soa{mname->name,
+                    rname->name,
+                    read_u32(message, end - 20),
+                    read_u32(message, end - 16),
+                    read_u32(message, end - 12),
+                    read_u32(message, end - 8),
+                    read_u32(message, end - 4)};
       serial = soa.serial;
       return wire::soa_text(soa);
     }
@@ -92,7 +97,7 @@ bool same_name(std::string_view a, std::string_view b) {
 }
 
 tl::expected<std::vector<std::uint8_t>, std::string> encode_query(std::uint16_t id, std::string_view name,
-                                                                 RrType type) {
+                                                                  RrType type) {
   auto qname = encode_name(name);
   if (!qname) return tl::unexpected(qname.error());
   std::vector<std::uint8_t> out;
@@ -105,7 +110,7 @@ tl::expected<std::vector<std::uint8_t>, std::string> encode_query(std::uint16_t 
   put_u16(out, 1);  // ARCOUNT: the OPT record
   out.insert(out.end(), qname->begin(), qname->end());
   put_u16(out, static_cast<std::uint16_t>(type));
-  put_u16(out, 1);  // IN
+  put_u16(out, 1);   // IN
   out.push_back(0);  // OPT: root owner
   put_u16(out, 41);
   put_u16(out, k_edns_buffer);

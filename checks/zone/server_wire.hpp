@@ -22,8 +22,7 @@ inline constexpr std::uint16_t k_edns_buffer = 1232;
 
 // The query for `name` (absolute, presentation form; \DDD and \X escapes allowed) and `type`,
 // class IN, RD clear, with an OPT record. Errors for a name that is not a valid DNS name.
-tl::expected<std::vector<std::uint8_t>, std::string> encode_query(std::uint16_t id, std::string_view name,
-                                                                 RrType type);
+tl::expected<std::vector<std::uint8_t>, std::string> encode_query(std::uint16_t id, std::string_view name, RrType type);
 
 struct ReplyRecord {
   std::string owner;  // presentation form, trailing dot, case as sent

@@ -38,10 +38,10 @@ void stale_hints(const PtrConsistency& c, std::vector<std::string>& hints) {
     for (const ServerPtrSet& s : c.per_server) {
       if (s.zone != zone->zone || s.records == newest->records) continue;
       const bool older = serial_newer(newest->serial, s.serial);
-      hints.push_back("Server " + s.nameserver + " (" + s.address + ") " + (older ? "still serves the old name " : "serves ") +
-                      names_of(s.records) + ", serial " + std::to_string(s.serial) + " vs " +
-                      std::to_string(newest->serial) + " on " + newest->nameserver + " (" + newest->address +
-                      ", which serves " + names_of(newest->records) +
+      hints.push_back("Server " + s.nameserver + " (" + s.address + ") " +
+                      (older ? "still serves the old name " : "serves ") + names_of(s.records) + ", serial " +
+                      std::to_string(s.serial) + " vs " + std::to_string(newest->serial) + " on " + newest->nameserver +
+                      " (" + newest->address + ", which serves " + names_of(newest->records) +
                       "): receivers whose resolver asks it see the other name. " +
                       (older ? "It has not transferred the zone since the change: "
                              : "Both claim the same version with different data (two primaries?): ") +
@@ -56,7 +56,8 @@ void server_hints(const PtrConsistency& c, std::vector<std::string>& hints) {
     if (zone->answering() == 0) continue;  // nobody answers: the IP's own lookups say so
     for (const ZoneServer& server : zone->servers) {
       if (server.state == ServerState::answering) continue;
-      const std::string where = server.address.empty() ? server.nameserver : server.nameserver + " (" + server.address + ")";
+      const std::string where =
+          server.address.empty() ? server.nameserver : server.nameserver + " (" + server.address + ")";
       const std::string what = server.state == ServerState::lame ? "is lame for " : "does not answer for ";
       hints.push_back("Name server " + where + " " + what + zone->zone + " (" + server.reason +
                       ") while the others answer: receivers whose resolver picks it wait or fail, and Postfix "
@@ -72,8 +73,13 @@ std::vector<ServerRow> server_rows(const PtrConsistency& c) {
   std::vector<ServerRow> rows;
   for (const auto& zone : c.zones) {
     for (const ZoneServer& server : zone->servers) {
-      ServerRow row{zone->zone, server.nameserver, server.address, std::string(to_string(server.state)),
-                    server.state == ServerState::answering, std::nullopt, std::nullopt};
+      ServerRow row{zone->zone,
+                    server.nameserver,
+                    server.address,
+                    std::string(to_string(server.state)),
+                    server.state == ServerState::answering,
+                    std::nullopt,
+                    std::nullopt};
       if (!server.reason.empty()) row.state += " (" + server.reason + ")";
       if (row.up) row.serial = server.serial;
       for (const ServerPtrSet& s : c.per_server) {

@@ -41,11 +41,11 @@ struct ZoneServer {
 };
 
 struct ZoneSurvey {
-  std::string zone;                  // apex, no trailing dot
-  std::optional<SoaInfo> soa;        // who runs it (from the resolver: MNAME, RNAME)
-  std::vector<ZoneServer> servers;   // every address of every NS name, sorted by name then address
-  std::string problem;               // non-empty: the survey could not be made (resolver lookup failed)
-  double surveyed_at = 0;            // Unix seconds
+  std::string zone;                 // apex, no trailing dot
+  std::optional<SoaInfo> soa;       // who runs it (from the resolver: MNAME, RNAME)
+  std::vector<ZoneServer> servers;  // every address of every NS name, sorted by name then address
+  std::string problem;              // non-empty: the survey could not be made (resolver lookup failed)
+  double surveyed_at = 0;           // Unix seconds
 
   // The highest serial among answering servers (RFC 1982 order), nullopt when none answers.
   std::optional<std::uint32_t> newest_serial() const;

@@ -17,6 +17,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using SurveyPtr = std::shared_ptr<const ZoneSurvey>;
 
+// A survey started with less time than this before the check's deadline cannot tell a slow
+// server from a dead one: its timeouts make it undecided (and are not remembered).
+constexpr auto k_min_wait = std::chrono::seconds(1);
+
 // Walking up from a reverse name takes at most 34 steps (ip6.arpa); bound it anyway.
 constexpr int k_max_cut_steps = 40;
 
@@ -35,9 +39,7 @@ std::string parent_of(std::string_view name) {
 
 std::string absolute(std::string_view name) { return normalise_hostname(name) + "."; }
 
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string failed(std::string_view what, const DnsAnswer& answer) {
   std::string out = std::string(what) + ": " + std::string(to_string(answer.status));
@@ -53,6 +55,7 @@ struct SurveyRun {
   std::vector<std::pair<std::string, std::string>> addresses;  // (nameserver, address)
   std::unordered_map<std::string, int> found;                  // nameserver -> addresses found
   std::unordered_map<std::string, std::string> failure;        // nameserver -> a failed lookup
+  bool short_budget = false;                                   // started under k_min_wait before the deadline
 };
 
 }  // namespace
@@ -63,8 +66,26 @@ struct ZoneSurveyor::Impl : std::enable_shared_from_this<Impl> {
   Resolver& resolver;
   ServerQuerier& querier;
   const std::uint16_t port;
-  Memo<ZoneCut> cuts;  // by parent name (names directly under it share the cut); by the name itself for an apex
+  Memo<ZoneCut> cuts;       // by parent name (names directly under it share the cut); by the name itself for an apex
   Memo<SurveyPtr> surveys;  // by zone apex
+
+  // Addresses that timed out, until when they are taken as down without asking: a dead server
+  // usually serves many zones (a /16 of /24s), and each survey would otherwise wait for the
+  // deadline again. Other failures (refused, lame) are quick and per zone: not remembered.
+  std::mutex silent_mutex;  // guards silent
+  std::unordered_map<std::string, Clock::time_point> silent;
+
+  bool known_silent(const std::string& address) {
+    std::lock_guard lock(silent_mutex);
+    auto it = silent.find(address);
+    return it != silent.end() && it->second > Clock::now();
+  }
+
+  void note_silent(const std::string& address, std::chrono::milliseconds max_age) {
+    std::lock_guard lock(silent_mutex);
+    if (silent.size() >= 4096) std::erase_if(silent, [](const auto& e) { return e.second <= Clock::now(); });
+    silent[address] = Clock::now() + max_age;
+  }
 
   // The "consistent by serial" result of a one-zone survey, shared by every IP of the zone (a /16
   // keeps 256 of them, not 65,536). Keyed by the survey, which the live result keeps alive.
@@ -140,7 +161,8 @@ struct ZoneSurveyor::Impl : std::enable_shared_from_this<Impl> {
     const std::string key = absolute(soa.zone);
     const auto now = Clock::now();
     SurveyPtr ready;
-    switch (surveys.ask(key, now, [done](const SurveyPtr& s) { done(s); }, ready)) {
+    switch (surveys.ask(
+        key, now, [done](const SurveyPtr& s) { done(s); }, ready)) {
       case Memo<SurveyPtr>::Ask::ready: done(ready); return;
       case Memo<SurveyPtr>::Ask::wait: return;
       case Memo<SurveyPtr>::Ask::compute: break;
@@ -148,6 +170,7 @@ struct ZoneSurveyor::Impl : std::enable_shared_from_this<Impl> {
     auto run = std::make_shared<SurveyRun>();
     run->survey.zone = soa.zone;
     run->survey.soa = soa;
+    run->short_budget = deadline - now < k_min_wait;
     auto self = shared_from_this();
     resolver.resolve(key, RrType::NS, deadline, [self, run, key, deadline, max_age](DnsAnswer answer) {
       self->on_ns(run, key, deadline, max_age, std::move(answer));
@@ -191,8 +214,8 @@ struct ZoneSurveyor::Impl : std::enable_shared_from_this<Impl> {
       for (const auto& [name, found] : run->found) {
         if (found > 0) continue;
         auto why = run->failure.find(name);
-        run->survey.servers.push_back(ZoneServer{name, "", ServerState::unreachable,
-                                                 why == run->failure.end() ? "no address" : why->second, 0});
+        run->survey.servers.push_back(
+            ZoneServer{name, "", ServerState::unreachable, why == run->failure.end() ? "no address" : why->second, 0});
       }
       to_ask = run->addresses;
       run->pending = static_cast<int>(to_ask.size());
@@ -200,17 +223,22 @@ struct ZoneSurveyor::Impl : std::enable_shared_from_this<Impl> {
     if (to_ask.empty()) return finish(run, key, max_age);
     auto self = shared_from_this();
     for (const auto& [name, address] : to_ask) {
-      querier.ask(address, port, key, RrType::SOA, deadline,
-                  [self, run, key, max_age, name, address](ServerReply reply) {
-                    ZoneServer server{name, address, ServerState::unreachable, {}, 0};
-                    classify_soa_reply(reply, key, server);
-                    {
-                      std::lock_guard lock(run->mutex);
-                      run->survey.servers.push_back(std::move(server));
-                      if (--run->pending > 0) return;
-                    }
-                    self->finish(run, key, max_age);
-                  });
+      auto on_reply = [self, run, key, max_age, name, address](ServerReply reply) {
+        if (reply.outcome == ServerReply::Outcome::timeout && !run->short_budget) self->note_silent(address, max_age);
+        ZoneServer server{name, address, ServerState::unreachable, {}, 0};
+        classify_soa_reply(reply, key, server);
+        {
+          std::lock_guard lock(run->mutex);
+          run->survey.servers.push_back(std::move(server));
+          if (--run->pending > 0) return;
+        }
+        self->finish(run, key, max_age);
+      };
+      if (known_silent(address)) {
+        on_reply(ServerReply{ServerReply::Outcome::timeout, {}, "timeout"});
+      } else {
+        querier.ask(address, port, key, RrType::SOA, deadline, std::move(on_reply));
+      }
     }
   }
 
@@ -220,6 +248,11 @@ struct ZoneSurveyor::Impl : std::enable_shared_from_this<Impl> {
       return std::tie(a.nameserver, a.address) < std::tie(b.nameserver, b.address);
     });
     survey->surveyed_at = unix_now();
+    const bool timed_out = std::any_of(survey->servers.begin(), survey->servers.end(),
+                                       [](const ZoneServer& s) { return s.reason == "timeout"; });
+    if (run->short_budget && timed_out && survey->problem.empty()) {
+      survey->problem = "too little time left in the check to wait for every server";
+    }
     const auto now = Clock::now();
     // A failed survey (resolver problem) is not kept: the next check asks again.
     surveys.put(key, survey, survey->problem.empty() ? now + max_age : now);

@@ -135,16 +135,18 @@ std::shared_ptr<const ZoneSurvey> survey_of(std::vector<ZoneServer> servers) {
 TEST(PtrCompare, NamesTheStaleServerWithBothSerials) {
   auto zone = survey_of({{"ns1.example.net", "192.0.2.53", ServerState::answering, "", 8},
                          {"ns2.example.net", "198.51.100.53", ServerState::answering, "", 7}});
-  const PtrConsistency c = judge({zone}, {{zone->zone, "ns1.example.net", "192.0.2.53", 8, {"PTR new.example.net."}},
-                                          {zone->zone, "ns2.example.net", "198.51.100.53", 7, {"PTR old.example.net."}}});
+  const PtrConsistency c =
+      judge({zone}, {{zone->zone, "ns1.example.net", "192.0.2.53", 8, {"PTR new.example.net."}},
+                     {zone->zone, "ns2.example.net", "198.51.100.53", 7, {"PTR old.example.net."}}});
   EXPECT_EQ(c.state, Consistency::inconsistent);
   EXPECT_EQ(c.reason,
             "ns2.example.net (198.51.100.53) serves old.example.net. (serial 7) where ns1.example.net (192.0.2.53) "
             "serves new.example.net. (serial 8)");
   const auto hints = zone_server_hints(c);
   ASSERT_EQ(hints.size(), 1u);
-  EXPECT_NE(hints[0].find("Server ns2.example.net (198.51.100.53) still serves the old name old.example.net., serial 7 vs 8"),
-            std::string::npos)
+  EXPECT_NE(
+      hints[0].find("Server ns2.example.net (198.51.100.53) still serves the old name old.example.net., serial 7 vs 8"),
+      std::string::npos)
       << hints[0];
   EXPECT_NE(hints[0].find("contact hostmaster@example.net"), std::string::npos) << hints[0];
 }
@@ -156,8 +158,7 @@ TEST(PtrCompare, SameSetsAreConsistentAndDownServersGetAHint) {
   EXPECT_EQ(c.state, Consistency::consistent);
   const auto hints = zone_server_hints(c);
   ASSERT_EQ(hints.size(), 1u);
-  EXPECT_NE(hints[0].find("ns2.example.net (192.0.2.54) is lame for 2.0.192.in-addr.arpa (REFUSED)"),
-            std::string::npos)
+  EXPECT_NE(hints[0].find("ns2.example.net (192.0.2.54) is lame for 2.0.192.in-addr.arpa (REFUSED)"), std::string::npos)
       << hints[0];
   const auto rows = server_rows(c);
   ASSERT_EQ(rows.size(), 2u);

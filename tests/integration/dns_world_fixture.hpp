@@ -52,8 +52,8 @@ struct Scenario {
   std::string fcrdns;  // pass | fail | undecidable | none
   int confirmed_names = 0;
   bool hostname_valid = false;
-  bool forward_mode = true;  // same PTR answer when resolving in forward mode
-  std::string consistency;   // consistent | inconsistent | none (the zone's servers are not asked)
+  bool forward_mode = true;               // same PTR answer when resolving in forward mode
+  std::string consistency;                // consistent | inconsistent | none (the zone's servers are not asked)
   std::vector<std::string> servers_down;  // NS names lame or unreachable while another answers
 };
 
@@ -161,10 +161,10 @@ public:
   }
 
   std::string host;
-  int port = 0;       // Knot
-  int tiny_port = 0;  // tiny_auth.py
+  int port = 0;              // Knot
+  int tiny_port = 0;         // tiny_auth.py
   int zone_server_port = 0;  // where every name server of the world answers (Knot's port)
-  int echo_port = 0;  // echo_server.py (egress echo: TXT o-o.myaddr.l.google.com, A/AAAA myip.opendns.com)
+  int echo_port = 0;         // echo_server.py (egress echo: TXT o-o.myaddr.l.google.com, A/AAAA myip.opendns.com)
   std::string unbound_config_file, unbound_forward_config_file, trust_anchor_file, dead_ns;
   std::uint32_t ttl = 0;
   std::vector<Scenario> scenarios;

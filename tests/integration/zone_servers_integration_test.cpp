@@ -97,8 +97,8 @@ TEST_F(ZoneServersIntegrationTest, EveryScenarioReadsAsDocumentedAndNoVerdictCha
     if (!r.ptr_consistency) continue;
     for (const auto& zone : r.ptr_consistency->zones) {
       for (const ZoneServer& server : zone->servers) {
-        const bool expected_down = std::find(s.servers_down.begin(), s.servers_down.end(), server.nameserver) !=
-                                   s.servers_down.end();
+        const bool expected_down =
+            std::find(s.servers_down.begin(), s.servers_down.end(), server.nameserver) != s.servers_down.end();
         EXPECT_EQ(server.state != ServerState::answering, expected_down)
             << zone->zone << " " << server.nameserver << " " << server.address << " " << server.reason;
       }
@@ -118,7 +118,8 @@ TEST_F(ZoneServersIntegrationTest, StaleSecondaryIsNamedWithBothSerials) {
   EXPECT_NE(reason.find("(serial 0)"), std::string::npos) << reason;
   const auto hints = remediation_hints(r);
   const bool named = std::any_of(hints.begin(), hints.end(), [](const std::string& h) {
-    return h.find("ns-stale.example.test") != std::string::npos && h.find("still serves the old") != std::string::npos &&
+    return h.find("ns-stale.example.test") != std::string::npos &&
+           h.find("still serves the old") != std::string::npos &&
            h.find("hostmaster@example.test") != std::string::npos;
   });
   EXPECT_TRUE(named) << ::testing::PrintToString(hints);
