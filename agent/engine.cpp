@@ -3,12 +3,18 @@
 namespace rdns::agent {
 
 Engine::Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const checks::GenericClassifier> classifier,
-               std::shared_ptr<QueryRateLimiter> limiter)
+               std::shared_ptr<QueryRateLimiter> limiter, ZoneServerOptions zone_servers)
     : m_resolver(std::move(resolver)),
       m_classifier(std::move(classifier)),
       m_limited(m_resolver->resolver.get(), std::move(limiter)),
       m_gate(&m_limited),
-      m_checker(m_gate, *m_classifier) {}
+      m_checker(m_gate, *m_classifier) {
+  if (zone_servers.enabled) {
+    m_querier = checks::zone::make_socket_querier();
+    m_surveyor = std::make_unique<checks::zone::ZoneSurveyor>(m_gate, *m_querier, zone_servers.port);
+    m_checker.set_zone_surveyor(m_surveyor.get());
+  }
+}
 
 void GatedResolver::resolve(std::string name, checks::RrType type, Deadline deadline, Callback done) {
   {
@@ -31,6 +37,7 @@ void GatedResolver::close() {
 
 void Engine::release_resolver() {
   if (m_resolver) m_resolver->resolver.reset();
+  m_querier.reset();  // completes its open questions (as errors) while the checks still exist
 }
 
 Engine::~Engine() {
@@ -38,6 +45,7 @@ Engine::~Engine() {
   // use the classifier. (When another Engine shares the resolver, nothing of ours is pending:
   // engines are destroyed only once in_flight() is 0, or at shutdown after the resolver.)
   m_resolver.reset();
+  m_querier.reset();
 }
 
 void Engine::start_check(checks::CheckRequest request, checks::Checker::Done done) {
@@ -85,7 +93,8 @@ tl::expected<std::shared_ptr<Engine>, std::string> build_engine(
     if (!made) return tl::make_unexpected("resolver: " + made.error());
     bundle = std::move(*made);
   }
-  return std::make_shared<Engine>(std::move(bundle), std::move(classifier), std::move(limiter));
+  return std::make_shared<Engine>(std::move(bundle), std::move(classifier), std::move(limiter),
+                                  ZoneServerOptions{resolver.zone_servers, resolver.zone_server_port});
 }
 
 }  // namespace rdns::agent

@@ -25,6 +25,8 @@
 #include "checks/generic_hostname.hpp"
 #include "checks/resolver.hpp"
 #include "checks/trust_anchor.hpp"
+#include "checks/zone/server_querier.hpp"
+#include "checks/zone/zone_surveyor.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
@@ -59,11 +61,18 @@ private:
   bool m_closed = false;
 };
 
+// [resolver] zone_servers / zone_server_port.
+struct ZoneServerOptions {
+  bool enabled = false;
+  std::uint16_t port = 53;
+};
+
 class Engine {
 public:
-  // `limiter` (may be null) paces every query of this engine.
+  // `limiter` (may be null) paces every query of this engine (the direct questions to the
+  // reverse zones' servers are not resolver queries: they go around it, a few per zone).
   Engine(std::shared_ptr<ResolverBundle> resolver, std::shared_ptr<const checks::GenericClassifier> classifier,
-         std::shared_ptr<QueryRateLimiter> limiter = nullptr);
+         std::shared_ptr<QueryRateLimiter> limiter = nullptr, ZoneServerOptions zone_servers = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -88,6 +97,10 @@ private:
   std::shared_ptr<const checks::GenericClassifier> m_classifier;
   RateLimitedResolver m_limited;
   GatedResolver m_gate;
+  // Declared before the querier: the querier's destruction completes its open questions,
+  // whose callbacks still use the surveyor.
+  std::unique_ptr<checks::zone::ZoneSurveyor> m_surveyor;
+  std::unique_ptr<checks::zone::ServerQuerier> m_querier;
   checks::Checker m_checker;
   std::atomic<int> m_in_flight{0};
 };

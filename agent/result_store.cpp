@@ -88,6 +88,7 @@ bool ResultStore::record(std::uint64_t id, const checks::CheckResult& result) {
   const bool previous_decided = entry.record && entry.record->verdict_at > 0;
   const bool previous_whole = previous_decided && !entry.record->verdict_partial;
   const bool keep = previous_decided && (!decided || (record.verdict_partial && previous_whole));
+  auto consistency = kept_consistency(entry.record ? entry.record->consistency : nullptr, record.consistency);
   if (keep) {
     record = keep_verdicts(*entry.record, std::move(record));
   } else if (checks::is_definitive(record.verdict_ptr_status)) {
@@ -100,6 +101,7 @@ bool ResultStore::record(std::uint64_t id, const checks::CheckResult& result) {
     }
   }
   if (!entry.record) ++m_checked;
+  record.consistency = std::move(consistency);
   entry.record = std::move(record);
   ++m_generation;
   update_ready_locked();

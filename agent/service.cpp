@@ -9,6 +9,7 @@
 #include "agent/logging.hpp"
 #include "agent/metrics/process_metrics.hpp"
 #include "agent/metrics/self_metrics.hpp"
+#include "agent/metrics/zone_families.hpp"
 #include "config/load.hpp"
 
 namespace rdns::agent {
@@ -148,6 +149,7 @@ void Service::start_check(std::uint64_t id, Scheduler::Complete complete) {
     return;
   }
   request->timeout = m_timeout.load();
+  request->zone_max_age = m_interval.load();  // a zone is surveyed once per interval
   engine->start_check(
       std::move(*request), [this, gate = m_callbacks, id, complete = std::move(complete)](checks::CheckResult result) {
         std::shared_lock lock(gate->mutex);
@@ -279,6 +281,7 @@ void Service::write_metrics(const metrics::TextSink::Flush& flush) {
     const auto rows = exposition_rows(snapshot);
     metrics::emit_target_families(rows, sink);
     metrics::emit_target_aggregates(rows, sink);
+    metrics::emit_zone_families(rows, sink);
   }
   sink.finish();
 }

@@ -138,8 +138,16 @@ TargetRecord keep_verdicts(const TargetRecord& previous, TargetRecord latest) {
   return kept;
 }
 
+std::shared_ptr<const checks::PtrConsistency> kept_consistency(std::shared_ptr<const checks::PtrConsistency> previous,
+                                                               std::shared_ptr<const checks::PtrConsistency> latest) {
+  const auto decided = [](const auto& c) { return c && c->state != checks::Consistency::undecidable; };
+  if (decided(latest) || !decided(previous)) return latest;
+  return previous;
+}
+
 TargetRecord make_record(const checks::CheckResult& result) {
   TargetRecord record;
+  record.consistency = result.ptr_consistency;
   for (const auto& name : result.ptr_hostnames) {
     if (!record.hostnames.empty()) record.hostnames += '\n';
     record.hostnames += name;
@@ -184,6 +192,7 @@ checks::CheckResult to_check_result(const TargetRecord& record, std::string_view
   result.ptr_ttl = record.ptr_ttl;
   result.fcrdns_confirmed_names = record.fcrdns_confirmed_names;
   result.ptr_status = record.ptr_status;
+  result.ptr_consistency = record.consistency;
   result.forward_status = record.forward_lookup_status();
   result.dnssec_secure = record.dnssec_secure;
   result.ptr_present = from_tri(record.ptr_present);

@@ -36,6 +36,9 @@ inline constexpr std::uint8_t k_no_status = 0xff;
 // any thread.
 struct TargetRecord {
   std::string hostnames;  // PTR names, answer order, joined with '\n' (a name never holds a raw LF)
+  // What the reverse zone's servers serve (shared by the zone's IPs while consistent); null when
+  // not asked. Not in the state file: the first check after a start asks again.
+  std::shared_ptr<const checks::PtrConsistency> consistency;
   std::shared_ptr<const RecordDetails> details;  // only for results that are not a clean pass
   double checked_at = 0;                         // Unix seconds of the latest check
   double verdict_at = 0;  // Unix seconds of the check the verdict fields come from; 0: none was decided
@@ -90,6 +93,10 @@ TargetRecord make_record(const checks::CheckResult& result);
 // statuses, check time and details of `latest`. So a resolver hiccup neither removes nor
 // changes a verdict.
 TargetRecord keep_verdicts(const TargetRecord& previous, TargetRecord latest);
+// The consistency to keep: the latest when it decided, else the last decided one (a resolver or
+// network problem neither removes nor changes it, like the verdicts).
+std::shared_ptr<const checks::PtrConsistency> kept_consistency(std::shared_ptr<const checks::PtrConsistency> previous,
+                                                               std::shared_ptr<const checks::PtrConsistency> latest);
 // Back to the full struct (for the status page); what was not kept for a passing result
 // (forward addresses, the generic reason) is empty; reverse_name is recomputed from `ip`.
 checks::CheckResult to_check_result(const TargetRecord& record, std::string_view ip);

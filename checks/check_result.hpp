@@ -4,12 +4,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "checks/lookup_status.hpp"
 #include "checks/resolver.hpp"
+#include "checks/zone/zone_report.hpp"
 
 namespace rdns::checks {
 
@@ -36,6 +38,8 @@ struct CheckRequest {
   std::string helo_hostname;                                     // empty = no HELO check
   std::chrono::milliseconds timeout = std::chrono::seconds(10);  // for all its queries
   bool want_soa = true;                                          // look up who controls the reverse zone on failure
+  // How long a reverse zone's cut and server survey are reused by other IPs (the check interval).
+  std::chrono::milliseconds zone_max_age = std::chrono::minutes(5);
 };
 
 struct CheckResult {
@@ -74,6 +78,10 @@ struct CheckResult {
 
   std::optional<SoaInfo> reverse_zone_soa;  // who controls the reverse zone (remediation)
   std::optional<SoaInfo> forward_zone_soa;  // who controls the first PTR name's zone
+
+  // Every authoritative server of the reverse zone(s), asked directly (checks/zone/); null when
+  // not asked (the feature is off, or the PTR lookup was not definitive).
+  std::shared_ptr<const PtrConsistency> ptr_consistency;
 
   std::chrono::duration<double> duration{0};
   std::chrono::system_clock::time_point checked_at{};

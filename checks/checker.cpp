@@ -9,6 +9,7 @@
 
 #include "checks/hostname.hpp"
 #include "checks/reverse_name.hpp"
+#include "checks/zone/zone_surveyor.hpp"
 
 namespace rdns::checks {
 namespace {
@@ -43,8 +44,13 @@ std::string absolute(std::string_view name) {
 // is never held while calling the resolver or `done`.
 class CheckRun : public std::enable_shared_from_this<CheckRun> {
 public:
-  CheckRun(Resolver& resolver, ClassifyFn classify, CheckRequest request, Checker::Done done)
-      : m_resolver(resolver), m_classify(std::move(classify)), m_request(std::move(request)), m_done(std::move(done)) {}
+  CheckRun(Resolver& resolver, ClassifyFn classify, zone::ZoneSurveyor* surveyor, CheckRequest request,
+           Checker::Done done)
+      : m_resolver(resolver),
+        m_classify(std::move(classify)),
+        m_surveyor(surveyor),
+        m_request(std::move(request)),
+        m_done(std::move(done)) {}
 
   void start() {
     m_started = Clock::now();
@@ -79,8 +85,13 @@ public:
 private:
   void on_ptr(DnsAnswer answer) {
     std::vector<std::string> to_lookup;
+    // The servers of the reverse zone are asked only about a definitive answer: a resolver
+    // problem says nothing about them.
+    const bool survey = m_surveyor != nullptr && is_definitive(answer.status);
+    const std::string canonical = answer.canonical_name;
     {
       std::lock_guard lock(m_mutex);
+      if (survey) ++m_pending;
       std::vector<std::string> names = ptr_names(answer);
       if (names.size() > k_max_forward_names) names.resize(k_max_forward_names);
       m_seen.ptr = std::move(answer);
@@ -93,6 +104,20 @@ private:
       m_resolver.resolve(absolute(to_lookup[i]), m_forward_type, m_deadline, [self, i](DnsAnswer answer) {
         self->guarded([&] { self->on_forward(i, std::move(answer)); });
       });
+    }
+    if (survey) {
+      m_surveyor->check(m_reverse_name, canonical, m_deadline, m_request.zone_max_age,
+                        [self](std::shared_ptr<const PtrConsistency> consistency) {
+                          self->guarded([&] { self->on_consistency(std::move(consistency)); });
+                        });
+    }
+    lookup_done();
+  }
+
+  void on_consistency(std::shared_ptr<const PtrConsistency> consistency) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_consistency = std::move(consistency);
     }
     lookup_done();
   }
@@ -121,6 +146,7 @@ private:
       std::lock_guard lock(m_mutex);
       if (--m_pending > 0) return;
       m_result = evaluate(m_request, m_reverse_name, m_seen, m_classify);
+      m_result.ptr_consistency = m_consistency;
       if (m_request.want_soa && m_result.success == false && Clock::now() < m_deadline) {
         if (!m_result.reverse_zone_soa) {
           reverse_soa_name = m_seen.ptr.canonical_name.empty() ? m_reverse_name : absolute(m_seen.ptr.canonical_name);
@@ -147,6 +173,13 @@ private:
 
   void find_soa(std::string name, bool reverse, int step) {
     auto self = shared_from_this();
+    if (reverse && m_surveyor != nullptr) {
+      // The zone cut the survey shares between the zone's IPs: one lookup per zone, not per IP.
+      m_surveyor->find_zone(name, m_deadline, m_request.zone_max_age, [self](zone::ZoneCut cut) {
+        self->guarded([&] { self->on_reverse_zone(std::move(cut)); });
+      });
+      return;
+    }
     m_resolver.resolve(name, RrType::SOA, m_deadline, [self, name, reverse, step](DnsAnswer answer) {
       self->guarded([&] { self->on_soa(name, reverse, step, std::move(answer)); });
     });
@@ -166,6 +199,15 @@ private:
     {
       std::lock_guard lock(m_mutex);
       if (soa) (reverse ? m_result.reverse_zone_soa : m_result.forward_zone_soa) = soa;
+      if (--m_pending == 0) m_finish_now = true;
+    }
+    maybe_finish();
+  }
+
+  void on_reverse_zone(zone::ZoneCut cut) {
+    {
+      std::lock_guard lock(m_mutex);
+      if (cut.soa) m_result.reverse_zone_soa = std::move(cut.soa);
       if (--m_pending == 0) m_finish_now = true;
     }
     maybe_finish();
@@ -222,6 +264,7 @@ private:
 
   Resolver& m_resolver;
   const ClassifyFn m_classify;
+  zone::ZoneSurveyor* const m_surveyor;
   CheckRequest m_request;
   Checker::Done m_done;
   RrType m_forward_type = RrType::A;
@@ -232,6 +275,7 @@ private:
 
   std::mutex m_mutex;  // guards everything below
   Observations m_seen;
+  std::shared_ptr<const PtrConsistency> m_consistency;
   CheckResult m_result;
   int m_pending = 0;
   bool m_finish_now = false;
@@ -243,7 +287,7 @@ private:
 Checker::Checker(Resolver& resolver, ClassifyFn classify) : m_resolver(resolver), m_classify(std::move(classify)) {}
 
 void Checker::start(CheckRequest request, Done done) const {
-  auto run = std::make_shared<CheckRun>(m_resolver, m_classify, std::move(request), std::move(done));
+  auto run = std::make_shared<CheckRun>(m_resolver, m_classify, m_surveyor, std::move(request), std::move(done));
   run->start();
 }
 

@@ -9,6 +9,10 @@
 #include "checks/resolver.hpp"
 #include "checks/verdict.hpp"
 
+namespace rdns::checks::zone {
+class ZoneSurveyor;
+}
+
 namespace rdns::checks {
 
 // Thread-safety: start() may be called from any thread; `done` runs on the resolver's thread,
@@ -30,6 +34,10 @@ namespace rdns::checks {
 // (verdict.hpp) decides; if some check definitively failed and request.want_soa, the SOAs of
 // the reverse zone and of the first PTR name's zone are looked up (walking up the tree when the
 // resolver gives no authority SOA). All lookups share one deadline: start + request.timeout.
+//
+// With a ZoneSurveyor (set_zone_surveyor), a definitive PTR answer also starts the survey of the
+// reverse zone's servers (in parallel with the forward lookups; CheckResult::ptr_consistency),
+// and the reverse zone's SOA for the remediation comes from the surveyor's shared zone cut.
 class Checker {
 public:
   using Done = std::function<void(CheckResult)>;
@@ -37,10 +45,13 @@ public:
   // For tests and callers with their own classifier; `classify` may be empty (no generic verdict).
   Checker(Resolver& resolver, ClassifyFn classify);
   void start(CheckRequest request, Done done) const;
+  // Not owned; must outlive every check started after this call. Call before the first check.
+  void set_zone_surveyor(zone::ZoneSurveyor* surveyor) { m_surveyor = surveyor; }
 
 private:
   Resolver& m_resolver;
   ClassifyFn m_classify;
+  zone::ZoneSurveyor* m_surveyor = nullptr;
 };
 
 // Convenience for the CLI and tests: start and wait. Must not be called on the resolver's

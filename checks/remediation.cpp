@@ -4,6 +4,7 @@
 
 #include "checks/hostname.hpp"
 #include "checks/reverse_name.hpp"
+#include "checks/zone/zone_remediation.hpp"
 
 namespace rdns::checks {
 namespace {
@@ -218,6 +219,9 @@ std::vector<std::string> remediation_hints(const CheckResult& result) {
   forward_hints(result, hints);
   generic_hint(result, hints);
   expectation_hints(result, hints);
+  if (result.ptr_consistency) {
+    for (std::string& hint : zone::zone_server_hints(*result.ptr_consistency)) hints.push_back(std::move(hint));
+  }
   return hints;
 }
 

@@ -29,8 +29,8 @@ constexpr std::chrono::milliseconds k_min_answer_age = std::chrono::seconds(10);
 
 const std::vector<std::string_view> k_top_keys = {"resolver", "schedule", "generic", "probe", "targets"};
 const std::vector<std::string_view> k_resolver_keys = {
-    "mode", "forwarders", "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file", "contexts",
-    "max_answer_age"};
+    "mode",     "forwarders",     "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file",
+    "contexts", "max_answer_age", "zone_servers",    "zone_server_port"};
 const std::vector<std::string_view> k_schedule_keys = {"interval", "timeout", "concurrency", "max_cidr_addresses",
                                                        "max_queries_per_second"};
 constexpr double k_max_queries_per_second = 1e6;
@@ -189,6 +189,20 @@ private:
                                                     " (each renewal starts from an empty cache)"));
       }
       rc.max_answer_age = *d;
+    }
+    if (const toml::node* n = t.get("zone_servers")) {
+      auto b = m_toml.boolean(*n, "resolver.zone_servers");
+      if (!b) return tl::make_unexpected(b.error());
+      rc.zone_servers = *b;
+    }
+    if (const toml::node* n = t.get("zone_server_port")) {
+      auto v = m_toml.integer(*n, "resolver.zone_server_port");
+      if (!v) return tl::make_unexpected(v.error());
+      if (*v < 1 || *v > 65535) {
+        return tl::make_unexpected(
+            m_toml.error(*n, "resolver.zone_server_port", std::to_string(*v) + " is out of range: use 1 to 65535"));
+      }
+      rc.zone_server_port = static_cast<std::uint16_t>(*v);
     }
 
     if (rc.mode == ResolverMode::forward && rc.forwarders.empty()) {

@@ -24,6 +24,10 @@ struct ResolverConfig {
   // The agent renews its resolver (drops every cached answer) when it is this old, so no answer
   // it reports is older; 0 = the schedule interval.
   std::chrono::milliseconds max_answer_age{0};
+  // Ask every authoritative server of each reverse zone directly (same PTR, reachable, in sync),
+  // on this port (53 in real DNS; a lab whose servers listen elsewhere sets its own).
+  bool zone_servers = true;
+  std::uint16_t zone_server_port = 53;
 
   bool operator==(const ResolverConfig&) const = default;
 };

@@ -19,6 +19,8 @@
 #include "agent/resolver_factory.hpp"
 #include "checks/checker.hpp"
 #include "checks/generic_hostname.hpp"
+#include "checks/zone/server_querier.hpp"
+#include "checks/zone/zone_surveyor.hpp"
 #include "config/duration.hpp"
 #include "config/ip_network.hpp"
 #include "config/load.hpp"
@@ -190,7 +192,15 @@ int run_check_command(std::span<const std::string> args, std::ostream& out, std:
 
   std::vector<checks::CheckResult> results;
   {
-    const checks::Checker checker(**resolver, *classifier);
+    // Declared in this order so the querier goes first (its callbacks use the surveyor).
+    std::unique_ptr<checks::zone::ZoneSurveyor> surveyor;
+    std::unique_ptr<checks::zone::ServerQuerier> querier;
+    checks::Checker checker(**resolver, *classifier);
+    if (config.resolver.zone_servers) {
+      querier = checks::zone::make_socket_querier();
+      surveyor = std::make_unique<checks::zone::ZoneSurveyor>(**resolver, *querier, config.resolver.zone_server_port);
+      checker.set_zone_surveyor(surveyor.get());
+    }
     const std::size_t in_flight =
         config_file.empty() ? k_default_in_flight : std::max<std::size_t>(1, config.schedule.concurrency);
     results = run_all(checker, requests, in_flight);

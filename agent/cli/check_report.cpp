@@ -9,6 +9,7 @@
 
 #include "agent/cli/exit_codes.hpp"
 #include "checks/remediation.hpp"
+#include "checks/zone/zone_remediation.hpp"
 
 namespace rdns::agent {
 namespace {
@@ -95,6 +96,7 @@ public:
     }
     if (result.reverse_zone_soa) field("reverse zone", checks::describe_zone(*result.reverse_zone_soa));
     if (result.forward_zone_soa) field("forward zone", checks::describe_zone(*result.forward_zone_soa));
+    if (result.ptr_consistency) zone_servers(*result.ptr_consistency);
     const auto hints = checks::remediation_hints(result);
     if (!hints.empty()) {
       m_out << "  what to do:\n";
@@ -116,6 +118,24 @@ private:
   std::string paint(std::string_view text, std::string_view colour) const {
     if (!m_options.colour) return std::string(text);
     return "\033[1;" + std::string(colour) + "m" + std::string(text) + "\033[0m";
+  }
+
+  // The IP's reverse zone servers: one line per server address, what it serves when asked.
+  void zone_servers(const checks::PtrConsistency& consistency) {
+    const std::string summary = checks::zone::consistency_summary(consistency);
+    const Verdict v = consistency.state == checks::Consistency::undecidable
+                          ? Verdict::unknown
+                          : (consistency.state == checks::Consistency::consistent ? Verdict::pass : Verdict::fail);
+    check_line(v == Verdict::unknown ? std::nullopt : std::optional<bool>(v == Verdict::pass),
+               "every name server serves the same PTR (" + summary + ")");
+    std::string zone;
+    for (const auto& row : checks::zone::server_rows(consistency)) {
+      if (row.zone != zone) field("zone servers", (zone = row.zone));
+      std::string line = row.nameserver + "  " + (row.address.empty() ? "-" : row.address) + "  " + row.state;
+      if (row.serial) line += "  serial " + std::to_string(*row.serial);
+      if (row.records) line += "  serves " + *row.records;
+      field("", line);
+    }
   }
 
   void field(const std::string& name, const std::string& value) {
@@ -161,6 +181,33 @@ std::string json_forward(const ForwardCheck& check) {
          ",\"status\":" + json_string(checks::to_string(check.status)) + ",\"detail\":" + json_string(check.detail) +
          ",\"addresses\":" + json_strings(check.addresses) + ",\"confirms\":" + (check.confirms ? "true" : "false") +
          "}";
+}
+
+// {"state", "reason", "zones": [{"zone", "soa", "problem", "servers": [{"nameserver", "address",
+// "state", "up", "serial", "serves"}]}]}; null when the servers were not asked.
+std::string json_zone_servers(const std::shared_ptr<const checks::PtrConsistency>& c) {
+  if (!c) return "null";
+  std::string out = "{\"state\":" + json_string(checks::to_string(c->state)) + ",\"reason\":" + json_string(c->reason) +
+                    ",\"zones\":[";
+  const auto rows = checks::zone::server_rows(*c);
+  for (std::size_t z = 0; z < c->zones.size(); ++z) {
+    const auto& zone = *c->zones[z];
+    out += z ? "," : "";
+    out += "{\"zone\":" + json_string(zone.zone) + ",\"soa\":" + json_soa(zone.soa) +
+           ",\"problem\":" + json_string(zone.problem) + ",\"servers\":[";
+    bool first = true;
+    for (const auto& row : rows) {
+      if (row.zone != zone.zone) continue;
+      out += first ? "" : ",";
+      first = false;
+      out += "{\"nameserver\":" + json_string(row.nameserver) + ",\"address\":" + json_string(row.address) +
+             ",\"state\":" + json_string(row.state) + ",\"up\":" + (row.up ? "true" : "false") +
+             ",\"serial\":" + (row.serial ? std::to_string(*row.serial) : std::string("null")) +
+             ",\"serves\":" + (row.records ? json_string(*row.records) : std::string("null")) + "}";
+    }
+    out += "]}";
+  }
+  return out + "]}";
 }
 
 std::string rfc3339(std::chrono::system_clock::time_point when) {
@@ -223,6 +270,9 @@ void write_text_report(std::ostream& out, const std::vector<CheckResult>& result
 //                 "generic": { "generic", "score", "reason" } | null },
 //     "expected_hostname": str|null, "helo_hostname": str|null, "helo_forward": {name as above}|null,
 //     "reverse_zone_soa", "forward_zone_soa": { "zone", "primary_ns", "responsible" } | null,
+//     "zone_servers": { "state": consistent|inconsistent|undecidable, "reason", "zones": [ { "zone",
+//        "soa", "problem", "servers": [ { "nameserver", "address", "state", "up", "serial"|null,
+//        "serves"|null } ] } ] } | null,
 //     "remediation": [ str, .. ], "duration_seconds": num, "checked_at": "RFC 3339 UTC" } ] }
 // null always means "not applicable or not decidable", never "failed".
 void write_json_report(std::ostream& out, const std::vector<CheckResult>& results) {
@@ -264,6 +314,7 @@ void write_json_report(std::ostream& out, const std::vector<CheckResult>& result
         << ",\"helo_forward\":" << (r.helo_forward ? json_forward(*r.helo_forward) : std::string("null"))
         << ",\"reverse_zone_soa\":" << json_soa(r.reverse_zone_soa)
         << ",\"forward_zone_soa\":" << json_soa(r.forward_zone_soa)
+        << ",\"zone_servers\":" << json_zone_servers(r.ptr_consistency)
         << ",\"remediation\":" << json_strings(checks::remediation_hints(r))
         << ",\"duration_seconds\":" << duration.str() << ",\"checked_at\":" << json_string(rfc3339(r.checked_at))
         << "}";

@@ -240,6 +240,16 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
              return row.record->ptr_records;
            });
 
+  ip_gauge(rows, sink, "rdns_ptr_consistent",
+           "1 when every answering authoritative server of the IP's reverse zone (for RFC 2317 both the zone "
+           "holding the CNAME and the delegated one) serves the same PTR set, 0 when they differ (a "
+           "secondary serving a stale copy). Absent when undecidable; kept while later surveys cannot decide.",
+           [](const TargetRow& row) -> std::optional<double> {
+             const auto& c = row.record->consistency;
+             if (!c || c->state == checks::Consistency::undecidable) return std::nullopt;
+             return c->state == checks::Consistency::consistent ? 1.0 : 0.0;
+           });
+
   sink.family("rdns_ptr_info",
               "1 per PTR hostname of the IP: lower case, no trailing dot, odd bytes as DNS presentation "
               "escapes.",

@@ -59,6 +59,8 @@ padding:3px 10px;background:var(--none-bg);color:var(--none);white-space:nowrap}
 .target.undecided .hints{background:var(--warn-bg)}
 .hints strong{display:block;margin-bottom:2px}
 .hints ul{margin:0;padding-left:18px}.hints li{overflow-wrap:anywhere}
+.zone-servers{margin:8px 0 0;font-size:13px;overflow-x:auto}.zone-servers table{border-collapse:collapse}
+.zone-servers td,.zone-servers th{padding:1px 8px 1px 0;text-align:left}.zone-servers tr.down{color:var(--fail)}
 footer{color:var(--muted);font-size:12px;padding-bottom:20px}
 a{color:inherit}
 /* phones: last, so it overrides the rules above */

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "agent/status/zone_server_table.hpp"
 #include "config/text_escape.hpp"
 
 namespace rdns::agent {
@@ -144,6 +145,9 @@ void render_target_card(std::string& out, const ShownTarget& shown, std::chrono:
     checked += ", took " + std::to_string(ms) + " ms";
     append_meta(out, "Checked", checked);
     out += "</dl>";
+    if (r.ptr_consistency) {
+      render_zone_servers(out, *r.ptr_consistency, state != TargetState::failing && state != TargetState::undecided);
+    }
 
     if (hints && (state == TargetState::failing || state == TargetState::undecided)) {
       const auto lines = hints(r);

@@ -366,7 +366,9 @@ TEST(AgentTargetRecord, FailureDetailsSurviveTheCompactForm) {
 TEST(AgentTargetRecord, CleanPassKeepsNoDetails) {
   const TargetRecord record = make_record(testing::passing_result("192.0.2.31", {"mail.example"}));
   EXPECT_FALSE(record.details);
-  EXPECT_LE(sizeof(TargetRecord), 96u);
+  // 96 bytes of check results + 16 for the pointer to the zone-server result its zone's IPs
+  // share (1 MB at a /16).
+  EXPECT_LE(sizeof(TargetRecord), 112u);
 }
 
 }  // namespace

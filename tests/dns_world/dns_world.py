@@ -79,13 +79,72 @@ def wire_len(name):
 assert wire_len(LONG_NAME) == 255
 
 
-def zone_model(dead_ns_ip):
+def server_addresses(host):
+    """The name servers' addresses: ns1 is Knot (`host`, 127.A.B.1); the others are loopback
+    addresses next to it (127.A.B.k), ::1 for the IPv6-only server. Every one is asked on the
+    same port (world.json `zone_server_port`, the [resolver] zone_server_port of the exporter)."""
+    base = host.rsplit(".", 1)[0]
+    out = {"ns1": host, "ns-v6": "::1"}
+    for k, name in enumerate(ZONE_SERVER_NAMES, start=2):
+        out[name] = "%s.%d" % (base, k)
+    return out
+
+
+# Name servers beside Knot (see zone_server_model); ns-dead2's address has nothing listening.
+ZONE_SERVER_NAMES = ["ns-tiny", "ns-stale", "ns-dead2", "ns-lame", "ns-child1", "ns-child2"]
+STALE_SERIAL = 0          # the stale secondary's copy: older than any serial Knot serves
+CHILD_SERIALS = (10, 9)   # the RFC 2317 child's two servers: ns-child1 newer than ns-child2
+
+
+def zone_server_model(addrs):
+    """The zone-server scenarios (every authoritative server of a reverse zone asked directly):
+    (knot zones {apex: records}, forward records, instances {address: {apex: tiny zone}},
+    stubs {apex: address} for zones served only by instances)."""
+    ex = "example.test."
+    fwd = [("%s.%s" % (n, ex), "AAAA" if ":" in a else "A", a) for n, a in addrs.items() if n != "ns1"]
+    fwd += [(h + "." + ex, "A", ip) for h, ip in [
+        ("new-mail", "198.18.1.10"), ("old-mail", "198.18.1.10"), ("same-mail", "198.18.1.11"),
+        ("dead-ok", "198.18.2.10"), ("lame-ok", "198.18.3.10"), ("v6srv-ok", "198.18.4.10"),
+        ("child-new", "198.18.5.10"), ("child-old", "198.18.5.10")]]
+    z1, z2, z3, z4, z5 = ("%d.18.198.in-addr.arpa." % i for i in range(1, 6))
+    child = "0-63." + z5
+    knot = {
+        # a secondary (ns-stale) serving an old copy: older serial, the old PTR of .10
+        z1: [(z1, "NS", "ns-stale." + ex), (rev("198.18.1.10"), "PTR", "new-mail." + ex),
+             (rev("198.18.1.11"), "PTR", "same-mail." + ex)],
+        # one of two servers dead (nothing listens at ns-dead2's address)
+        z2: [(z2, "NS", "ns-dead2." + ex), (rev("198.18.2.10"), "PTR", "dead-ok." + ex)],
+        # one lame server (REFUSED: it serves no zone)
+        z3: [(z3, "NS", "ns-lame." + ex), (rev("198.18.3.10"), "PTR", "lame-ok." + ex)],
+        # one server reachable only over IPv6 (::1), serving the same copy
+        z4: [(z4, "NS", "ns-v6." + ex), (rev("198.18.4.10"), "PTR", "v6srv-ok." + ex)],
+        # RFC 2317: the CNAME here, the PTR in the child, whose two servers disagree
+        z5: [(rev("198.18.5.10"), "CNAME", "10." + child), (child, "NS", "ns-child1." + ex),
+             (child, "NS", "ns-child2." + ex)],
+    }
+    ns1 = "ns1." + ex
+    instances = {
+        addrs["ns-stale"]: {z1: {"serial": STALE_SERIAL, "ns": [ns1, "ns-stale." + ex], "records": [
+            [rev("198.18.1.10"), "PTR", "old-mail." + ex], [rev("198.18.1.11"), "PTR", "same-mail." + ex]]}},
+        addrs["ns-lame"]: {},
+        addrs["ns-v6"]: {z4: {"serial": None, "ns": [ns1, "ns-v6." + ex],
+                              "records": [list(r) for r in knot[z4][1:]]}},
+    }
+    for name, serial, host in (("child1", CHILD_SERIALS[0], "child-new"), ("child2", CHILD_SERIALS[1], "child-old")):
+        instances[addrs["ns-" + name]] = {child: {
+            "serial": serial, "ns": ["ns-child1." + ex, "ns-child2." + ex],
+            "records": [["10." + child, "PTR", host + "." + ex]]}}
+    return knot, fwd, instances, {child: addrs["ns-child1"]}
+
+
+def zone_model(dead_ns_ip, addrs):
     """zone apex -> {"signed": "secure"|"bogus"|None, "records": [(owner_abs, type, rdata)],
     "server": "knot" (default) | "tiny" (tiny_auth.py)}.
     Everything absolute and in presentation form."""
     ex = "example.test."
-    fwd = [
-        ("ns1." + ex, "A", "127.0.0.1"),
+    zs_knot, zs_fwd, _instances, _stubs = zone_server_model(addrs)
+    fwd = zs_fwd + [
+        ("ns1." + ex, "A", addrs["ns1"]),
         ("mail." + ex, "A", "192.0.2.10"),
         ("mail." + ex, "MX", "10 mail.example.test."),
         ("other-ip." + ex, "A", "192.0.2.99"),
@@ -122,7 +181,7 @@ def zone_model(dead_ns_ip):
         ("16-31." + r2, "NS", "ns1.example.test."),
         (rev("192.0.2.19"), "PTR", "alias.example.test."),
         (rev("192.0.2.20"), "PTR", "nomail.example.test."),
-        (rev("192.0.2.21"), "NS", "ns1.example.test."),  # served by tiny_auth.py
+        (rev("192.0.2.21"), "NS", "ns-tiny.example.test."),  # served by tiny_auth.py
         (rev("192.0.2.22"), "PTR", '\\"bad\\032name\\".example.test.'),
         (rev("192.0.2.23"), "PTR", "_under.example.test."),
         (rev("192.0.2.25"), "PTR", LONG_NAME),
@@ -159,7 +218,8 @@ def zone_model(dead_ns_ip):
 
     spf = [(o, t, txt_rdata(d) if t == "TXT" else d) for o, t, d in spf_records()]
 
-    return {
+    zones = {apex: {"signed": None, "records": recs} for apex, recs in zs_knot.items()}
+    return dict(zones, **{
         ex: {"signed": None, "records": fwd},
         "mail.test.": {"signed": None, "records": mailtest},
         r2: {"signed": None, "records": rev192},
@@ -168,9 +228,9 @@ def zone_model(dead_ns_ip):
         r203: {"signed": "secure", "records": rev203},
         bogus_zone: {"signed": "bogus", "records": rev_bogus},
         r6: {"signed": None, "records": rev6},
-        mixed_zone: {"signed": None, "records": rev_mixed, "server": "tiny"},
+        mixed_zone: {"signed": None, "records": rev_mixed, "server": "tiny", "ns": ["ns-tiny." + ex]},
         SPF_ZONE: {"signed": None, "records": spf},
-    }
+    })
 
 
 # SPF records for the SPF expansion tests (checks/discovery/), in their own zone so the PTR
@@ -291,7 +351,8 @@ def scenarios(dead_ns_ip):
     s = []
 
     def add(ip, desc, status, records=(), fcrdns="none", confirmed=0, valid=None, secure=False,
-            canonical="", soa_zone="", statuses=None, forward=None, forward_mode=True):
+            canonical="", soa_zone="", statuses=None, forward=None, forward_mode=True,
+            consistency=None, servers_down=()):
         s.append({
             "ip": ip, "reverse_name": rev(ip), "description": desc,
             "ptr": {"status": status, "statuses": statuses or [status], "records": list(records),
@@ -303,6 +364,12 @@ def scenarios(dead_ns_ip):
             # whether the PTR answer is the same through forward mode (forwarder = the Knot
             # server itself: it cannot follow delegations to other servers)
             "forward_mode": forward_mode,
+            # every authoritative server of the reverse zone(s), asked directly: consistent |
+            # inconsistent | none (not asked: the PTR lookup was not definitive); the NS names
+            # that do not answer (lame or unreachable) while others do
+            "consistency": consistency or ("consistent" if status in ("ok", "nxdomain", "nodata")
+                                           else "none"),
+            "servers_down": list(servers_down),
         })
 
     add("192.0.2.10", "good IPv4: PTR mail.example.test., A back to the IP", "ok",
@@ -361,6 +428,24 @@ def scenarios(dead_ns_ip):
     add("2001:db8::15", "IPv6 of v6only.example.test. (AAAA only): passes for IPv6", "ok",
         ["v6only.example.test."], "pass", 1, forward={"v6only.example.test.": "ok"})
     add("2001:db8::26", "IPv6 NXDOMAIN", "nxdomain", soa_zone="8.b.d.0.1.0.0.2.ip6.arpa")
+    ex = ".example.test."
+    add("198.18.1.10", "a secondary (ns-stale) serves an old copy: serial %d and the old PTR "
+        "old-mail.example.test." % STALE_SERIAL, "ok", ["new-mail" + ex], "pass", 1,
+        forward={"new-mail" + ex: "ok"}, consistency="inconsistent")
+    add("198.18.1.11", "same zone as 198.18.1.10, but this PTR is the same in the old copy", "ok",
+        ["same-mail" + ex], "pass", 1, forward={"same-mail" + ex: "ok"})
+    add("198.18.2.10", "one of two name servers dead (nothing listens at ns-dead2)", "ok",
+        ["dead-ok" + ex], "pass", 1, forward={"dead-ok" + ex: "ok"},
+        servers_down=["ns-dead2.example.test"])
+    add("198.18.3.10", "one of two name servers lame (ns-lame answers REFUSED)", "ok",
+        ["lame-ok" + ex], "pass", 1, forward={"lame-ok" + ex: "ok"},
+        servers_down=["ns-lame.example.test"])
+    add("198.18.4.10", "a second name server reachable only over IPv6 (ns-v6, ::1)", "ok",
+        ["v6srv-ok" + ex], "pass", 1, forward={"v6srv-ok" + ex: "ok"})
+    add("198.18.5.10", "RFC 2317 delegation whose two child servers disagree (serials %d and %d)"
+        % CHILD_SERIALS, "ok", ["child-new" + ex], "pass", 1,
+        canonical="10.0-63.5.18.198.in-addr.arpa.", forward={"child-new" + ex: "ok"},
+        forward_mode=False, consistency="inconsistent")
     return s
 
 
@@ -459,20 +544,29 @@ def query(port, name, qtype, host="127.0.0.1", timeout=1.0):
 
 # ---------------------------------------------------------------------------------------------
 
-def free_port(host="127.0.0.1"):
-    """A port free for both UDP and TCP on host (Knot needs both). Also used by the tests
+def free_port(host="127.0.0.1", others=()):
+    """A port free for both UDP and TCP on host (Knot needs both), and on every address of
+    `others` too (the name servers beside Knot share its port). Also used by the tests
     that put a proxy or a world of their own next to this one."""
     for _ in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
             t.bind((host, 0))
             port = t.getsockname()[1]
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                    u.bind((host, port))
-                return port
-            except OSError:
-                continue
+        if all(_port_free(h, port) for h in [host] + list(others)):
+            return port
     raise RuntimeError("no free port on %s" % host)
+
+
+def _port_free(host, port):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as u:
+            u.bind((host, port))
+        with socket.socket(family, socket.SOCK_STREAM) as t:
+            t.bind((host, port))
+        return True
+    except OSError:
+        return False
 
 
 def loopback_address(last_octet=1):
@@ -561,7 +655,7 @@ class World:
         tiny = {}
         for apex, zone in model.items():
             if zone.get("server") == "tiny":
-                tiny[apex] = {"serial": serial, "records": zone["records"]}
+                tiny[apex] = {"serial": serial, "records": zone["records"], "ns": zone.get("ns")}
                 continue
             extra = []
             # DS of signed children into their parent (chain of trust)
@@ -588,6 +682,10 @@ class World:
                     raise RuntimeError("could not tamper with %s" % apex)
             self._atomic_write(final, body)
         self._atomic_write(self.p("tiny-zones.json"), json.dumps(tiny, indent=1))
+        for address, zones in st.get("instances", {}).items():
+            data = {apex: dict(z, serial=serial if z["serial"] is None else z["serial"])
+                    for apex, z in zones.items()}
+            self._atomic_write(self.p("ns-%s.json" % address), json.dumps(data, indent=1))
 
     @staticmethod
     def _atomic_write(path, text):
@@ -645,6 +743,8 @@ zone:
         for z, zone in st["model"].items():
             stubs += ["stub-zone:", '    name: "%s"' % z,
                       "    stub-addr: %s@%d" % (st["host"], self._port_of(st, zone))]
+        for z, address in st.get("stubs", {}).items():
+            stubs += ["stub-zone:", '    name: "%s"' % z, "    stub-addr: %s@%d" % (address, st["port"])]
         self._atomic_write(self.p("unbound.conf"), "\n".join(head + stubs) + "\n")
         self._atomic_write(self.p("unbound-forward.conf"), "\n".join(head) + "\n")
         with open(self.p("trust-anchors.ds"), "w") as f:
@@ -663,6 +763,8 @@ zone:
             "unbound_forward_config_file": self.p("unbound-forward.conf"),
             "trust_anchor_file": self.p("trust-anchors.ds"),
             "dead_ns": st["dead_ns"],
+            "zone_server_port": st["port"],
+            "zone_server_addresses": st.get("addrs", {}),
             "ttl": TTL,
             "zones": list(st["model"].keys()),
             "scenarios": scenarios(st["dead_ns"]),
@@ -751,6 +853,11 @@ zone:
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         socks = tiny_auth.serve(st["host"], st["tiny_port"], self.p("tiny-zones.json"), stop)
         socks += echo_server.serve(st["host"], st["echo_port"], self.p(EGRESS_FILE), stop)
+        # The name servers beside Knot, each on its own address at Knot's port: ns-tiny serves
+        # the tiny zones again (so asking each NS directly finds them), the others their scenario.
+        socks += tiny_auth.serve(st["addrs"]["ns-tiny"], st["port"], self.p("tiny-zones.json"), stop)
+        for address in st.get("instances", {}):
+            socks += tiny_auth.serve(address, st["port"], self.p("ns-%s.json" % address), stop)
         knot = subprocess.Popen([KNOTD, "-c", self.p("knot.conf")], stdin=subprocess.DEVNULL)
         owner = st.get("owner_pid")
         try:
@@ -784,14 +891,18 @@ zone:
                 raise RuntimeError("a world is already running in %s (stop it first)" % self.dir)
         try:
             dead = _dead_address()
-            st = {"host": host, "port": None, "tiny_port": None, "echo_port": None,
+            addrs = server_addresses(host)
+            st = {"host": host, "addrs": addrs, "port": None, "tiny_port": None, "echo_port": None,
                   "dead_ns": dead, "serial": 1,
                   "cache_max_ttl": cache_max_ttl, "keys": {}, "pid": None,
                   "owner_pid": owner_pid}
-            model = zone_model(dead)
+            model = zone_model(dead, addrs)
             st["model"] = {k: {"signed": v["signed"], "server": v.get("server", "knot"),
-                               "records": [list(r) for r in v["records"]]}
+                               "ns": v.get("ns"), "records": [list(r) for r in v["records"]]}
                            for k, v in model.items()}
+            _knot, _fwd, instances, stubs = zone_server_model(addrs)
+            st["instances"] = instances
+            st["stubs"] = stubs
             for apex, z in model.items():
                 if z["signed"]:
                     base, ds = self._keygen(apex)
@@ -800,7 +911,8 @@ zone:
             echo_server.write_state(self.p(EGRESS_FILE), [EGRESS_ADDRESS])
             last = None
             for _ in range(5):  # the port may be taken between probing and binding: retry
-                st["port"] = free_port(host)
+                st["port"] = free_port(host, [a for n, a in addrs.items()
+                                              if n not in ("ns1", "ns-dead2")])
                 st["tiny_port"] = free_port(host)
                 st["echo_port"] = free_port(host)
                 self._write_knot_conf(st)

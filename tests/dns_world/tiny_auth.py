@@ -2,7 +2,8 @@
 cannot serve as the tests need: Knot and NSD both lower-case the names inside rdata, so a
 mixed-case PTR target only survives from a server that sends rdata exactly as written.
 
-Zones come from a JSON file {apex: {"serial": N, "records": [[owner, type, rdata], ...]}},
+Zones come from a JSON file {apex: {"serial": N, "records": [[owner, type, rdata], ...],
+"ns": [names]}} ("ns" optional: ns1.example.test.),
 names absolute in presentation form (\\DDD and \\X escapes allowed). The file is re-read when it
 changes. Answers: the records of the asked type at the name (AA), else NODATA or NXDOMAIN with
 the SOA in the authority section, REFUSED outside the zones. No DNSSEC, no compression."""
@@ -87,8 +88,9 @@ class Zones:
                     raw = json.load(f)
                 zones = {}
                 for apex, z in raw.items():
-                    soa = "ns1.example.test. hostmaster.example.test. %d 3600 600 86400 60" % z["serial"]
-                    recs = [(apex, "SOA", soa), (apex, "NS", "ns1.example.test.")] + [
+                    ns = z.get("ns") or ["ns1.example.test."]
+                    soa = "%s hostmaster.example.test. %d 3600 600 86400 60" % (ns[0], z["serial"])
+                    recs = [(apex, "SOA", soa)] + [(apex, "NS", n) for n in ns] + [
                         tuple(r) for r in z["records"]]
                     zones[_canon(name_to_wire(apex))] = {
                         "apex": name_to_wire(apex), "soa": rdata_to_wire("SOA", soa),
@@ -173,9 +175,10 @@ def serve_dns(host, port, respond, udp_size, backlog, stop):
     """UDP + TCP on host:port until `stop` (a threading.Event) is set; `respond(msg, max_size)`
     gives the reply bytes (max_size None over TCP) or None. Binds before returning, so a port
     conflict raises here. Shared with echo_server.py."""
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    udp = socket.socket(family, socket.SOCK_DGRAM)
     udp.bind((host, port))
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    tcp = socket.socket(family, socket.SOCK_STREAM)
     tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     tcp.bind((host, port))
     tcp.listen(backlog)

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "checks/dns_wire.hpp"
+#include "checks/zone/server_wire.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 namespace wire = rdns::checks::wire;
@@ -153,6 +154,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     RDNS_FUZZ_CHECK(mx->substr(0, space) == std::to_string((unsigned{data[0]} << 8U) | data[1]));
     const auto back = to_wire(std::string_view(*mx).substr(space + 1));
     RDNS_FUZZ_CHECK(back.has_value() && std::equal(back->begin(), back->end(), bytes.begin() + 2, bytes.end()));
+  }
+
+  // A name server's direct reply (checks/zone/), decoded for the id and question it carries:
+  // every record's owner is a valid name and its data printable.
+  if (size > 12) {
+    auto question = wire::decode_name_at(bytes, 12, true);
+    if (question && question->next + 2 <= size) {
+      const auto type = static_cast<rdns::checks::RrType>((data[question->next] << 8) | data[question->next + 1]);
+      const auto id = static_cast<std::uint16_t>((data[0] << 8) | data[1]);
+      if (auto reply = rdns::checks::zone::decode_reply(bytes, id, question->name, type)) {
+        for (const auto* section : {&reply->answer, &reply->authority}) {
+          for (const auto& record : *section) {
+            check_name(record.owner);
+            RDNS_FUZZ_CHECK(printable(record.data));
+          }
+        }
+      }
+    }
   }
 
   check_address(bytes, rdns::checks::RrType::A, 4, AF_INET);

@@ -52,7 +52,9 @@ struct Scenario {
   std::string fcrdns;  // pass | fail | undecidable | none
   int confirmed_names = 0;
   bool hostname_valid = false;
-  bool forward_mode = true;  // same PTR answer when resolving in forward mode
+  bool forward_mode = true;               // same PTR answer when resolving in forward mode
+  std::string consistency;                // consistent | inconsistent | none (the zone's servers are not asked)
+  std::vector<std::string> servers_down;  // NS names lame or unreachable while another answers
 };
 
 // What expanding an SPF name of the spf.test. zone must give (dns_world.py SPF_EXPECTED).
@@ -145,7 +147,8 @@ public:
   }
   // The [resolver] section of an rdns_exporter.toml for this world (recursive mode).
   std::string resolver_toml() const {
-    return "[resolver]\nmode = \"recursive\"\nunbound_config_file = \"" + unbound_config_file + "\"\n";
+    return "[resolver]\nmode = \"recursive\"\nunbound_config_file = \"" + unbound_config_file +
+           "\"\nzone_server_port = " + std::to_string(zone_server_port) + "\n";
   }
 
   // The scenarios whose PTR answer is the same when resolving in forward mode.
@@ -158,9 +161,10 @@ public:
   }
 
   std::string host;
-  int port = 0;       // Knot
-  int tiny_port = 0;  // tiny_auth.py
-  int echo_port = 0;  // echo_server.py (egress echo: TXT o-o.myaddr.l.google.com, A/AAAA myip.opendns.com)
+  int port = 0;              // Knot
+  int tiny_port = 0;         // tiny_auth.py
+  int zone_server_port = 0;  // where every name server of the world answers (Knot's port)
+  int echo_port = 0;         // echo_server.py (egress echo: TXT o-o.myaddr.l.google.com, A/AAAA myip.opendns.com)
   std::string unbound_config_file, unbound_forward_config_file, trust_anchor_file, dead_ns;
   std::uint32_t ttl = 0;
   std::vector<Scenario> scenarios;
@@ -207,6 +211,7 @@ private:
     port = t["port"].value_or(0);
     tiny_port = t["tiny_port"].value_or(0);
     echo_port = t["echo_port"].value_or(0);
+    zone_server_port = t["zone_server_port"].value_or(0);
     unbound_config_file = t["unbound_config_file"].value_or(std::string());
     unbound_forward_config_file = t["unbound_forward_config_file"].value_or(std::string());
     trust_anchor_file = t["trust_anchor_file"].value_or(std::string());
@@ -236,6 +241,8 @@ private:
       s.confirmed_names = r["confirmed_names"].value_or(0);
       s.hostname_valid = r["hostname_valid"].value_or(false);
       s.forward_mode = r["forward_mode"].value_or(true);
+      s.consistency = r["consistency"].value_or(std::string());
+      s.servers_down = strings(r["servers_down"]);
       scenarios.push_back(std::move(s));
     }
     if (const auto* rows = t["spf"].as_array()) {
