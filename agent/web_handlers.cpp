@@ -14,7 +14,7 @@ WebHandlers make_web_handlers(Service& service, WebHandlerOptions options) {
       if (open) open = write(chunk);
     });
   };
-  handlers.probe = [&service](const std::string& target) { return service.probe(target); };
+  handlers.probe = [&service](const ProbeRequest& request) { return service.probe(request); };
   handlers.reload = [&service, file = options.config_file]() -> tl::expected<void, std::string> {
     if (file.empty()) return tl::make_unexpected(std::string("no configuration file"));
     return service.reload_from_file(file);

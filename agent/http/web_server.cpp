@@ -71,6 +71,7 @@ std::string reason_phrase(int status) {
     case 413: return "Payload Too Large";
     case 414: return "URI Too Long";
     case 416: return "Range Not Satisfiable";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
@@ -151,7 +152,8 @@ tl::expected<void, std::string> HttpWebServer::create_server() {
   if (!(*web)->tls_enabled()) return plain();
   std::string tls_error;
   const config::WebConfig tls_config = **web;
-  m_certificates = std::make_unique<CertificateReloader>(tls_config.cert_file, tls_config.key_file);
+  m_certificates = std::make_unique<CertificateReloader>(tls_config.cert_file, tls_config.key_file,
+                                                         tls_config.cert_pem, tls_config.key_pem);
   auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
     auto configured = configure_tls(ctx, tls_config, *m_certificates);
     if (!configured) tls_error = configured.error();
@@ -271,10 +273,16 @@ void HttpWebServer::metrics(const Request& req, Response& res) {
 }
 
 void HttpWebServer::probe(const Request& req, Response& res) {
-  const auto target = probe_target_from_query(query_of_request_target(req.target));
+  const std::string_view query = query_of_request_target(req.target);
+  auto target = probe_target_from_query(query);
   if (!target) return set_text(res, 400, target.error() + "\n");
   if (!m_handlers.probe) return set_text(res, 503, "probing is not available\n");
-  ProbeResponse answer = m_handlers.probe(*target);
+  ProbeRequest request;
+  request.target = std::move(*target);
+  request.debug = probe_debug_from_query(query);
+  request.scrape_timeout_seconds =
+      parse_scrape_timeout_header(req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"));
+  ProbeResponse answer = m_handlers.probe(request);
   res.status = answer.http_status;
   res.set_content(answer.body, answer.content_type.empty() ? k_text : answer.content_type.c_str());
 }
@@ -299,8 +307,10 @@ void HttpWebServer::status_page(const Request& req, Response& res) {
   res.set_header("Cache-Control", "no-store");
   // The page needs nothing but its own inline CSS: forbid everything else, so even a missed
   // escape could not run a script.
-  res.set_header("Content-Security-Policy",
-                 "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
+  // A Content-Security-Policy from http_server_config.headers (already set) takes precedence.
+  if (!res.has_header("Content-Security-Policy"))
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
                  "frame-ancestors 'none'");
   // The default page at a /16 is ~0.35 MB of HTML: gzip at level 1 takes a few milliseconds
   // where httplib's brotli (quality 11, what a browser got) took most of a second.

@@ -20,6 +20,14 @@ struct ProbeResponse {
   std::string body;
 };
 
+// What /probe was asked.
+struct ProbeRequest {
+  std::string target;  // decoded, printable ASCII, not yet known to be an IP or a host name
+  bool debug = false;  // debug=true: explain the probe as text instead of the exposition
+  // X-Prometheus-Scrape-Timeout-Seconds, when sent as a positive number of seconds.
+  std::optional<double> scrape_timeout_seconds;
+};
+
 // A request's query parameter by name; "" when absent.
 using QueryParam = std::function<std::string(const std::string& name)>;
 
@@ -27,7 +35,7 @@ using QueryParam = std::function<std::string(const std::string& name)>;
 // thread-safe. None may trigger DNS traffic except `probe`.
 struct WebHandlers {
   std::function<std::string()> metrics;                             // exposition text (text format 0.0.4)
-  std::function<ProbeResponse(const std::string& target)> probe;    // blocking one-shot check
+  std::function<ProbeResponse(const ProbeRequest& request)> probe;  // blocking one-shot check
   std::function<tl::expected<void, std::string>()> reload;          // POST /-/reload
   std::function<bool()> ready;                                      // /-/ready: first full cycle done
   std::function<std::string(const QueryParam& param)> status_page;  // "/": a whole HTML page
