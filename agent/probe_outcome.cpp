@@ -56,6 +56,7 @@ void emit_host_families(const ProbeOutcome& outcome, metrics::TextSink& sink) {
 
 std::string dnssec_state(const checks::DnsAnswer& answer) {
   if (answer.status == checks::LookupStatus::bogus) return "bogus";
+  if (!checks::is_definitive(answer.status)) return "unknown";
   return answer.secure ? "secure" : "insecure";
 }
 
