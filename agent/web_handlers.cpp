@@ -1,5 +1,6 @@
 #include "agent/web_handlers.hpp"
 
+#include "agent/status/status_json.hpp"
 #include "agent/status/status_page.hpp"
 #include "checks/remediation.hpp"
 
@@ -28,6 +29,10 @@ WebHandlers make_web_handlers(Service& service, WebHandlerOptions options) {
     const auto model = select_status_rows(service.store(), query);
     return render_status_page(model, query, std::chrono::system_clock::now(),
                               [](const checks::CheckResult& r) { return checks::remediation_hints(r); });
+  };
+  handlers.targets_json = [&service](const QueryParam& param) {
+    const StatusPageQuery query = make_status_page_query(param);
+    return render_status_json(select_status_rows(service.store(), query), query);
   };
   return handlers;
 }

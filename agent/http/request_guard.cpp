@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agent/http/http_text.hpp"
+
 namespace rdns::agent {
 namespace {
 
@@ -10,11 +12,6 @@ using httplib::Response;
 
 constexpr std::size_t k_max_header_bytes = 16 * 1024;
 constexpr std::size_t k_max_header_count = 100;
-
-void set_text(Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_content(body, "text/plain; charset=utf-8");
-}
 
 }  // namespace
 
