@@ -54,7 +54,7 @@ void append_result(std::string& out, const checks::CheckResult& r) {
 
 void append_target(std::string& out, const ShownTarget& shown) {
   const config::Target& t = shown.status.target;
-  out += "{\"ip\":" + json_string(t.ip) + ",\"entry\":" + json_string(t.entry);
+  out += "{\"ip\":" + json_string(t.ip);
   out += ",\"state\":" + json_string(state_name(shown.state));
   out += ",\"expected_hostname\":" + json_optional(t.expected_hostname);
   out += ",\"helo_hostname\":" + json_optional(t.helo_hostname);

@@ -4,7 +4,7 @@
 // {"version": 1,
 //  "counts": {"failing": N, "undecided": N, "unchecked": N, "passing": N}, "total": N,
 //  "matching": N, "offset": N, "limit": N, "filter": "all", "ip": "",
-//  "targets": [{"ip", "entry", "state": "failing"|"undecided"|"unchecked"|"passing",
+//  "targets": [{"ip", "state": "failing"|"undecided"|"unchecked"|"passing",
 //               "expected_hostname": str|null, "helo_hostname": str|null, "labels": {..},
 //               "result": null (not checked yet) | {
 //                 "verdict": "pass"|"fail"|"unknown", "ptr_status", "ptr_hostnames": [..],

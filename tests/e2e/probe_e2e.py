@@ -46,6 +46,26 @@ def write(path, lines):
         f.write("\n".join(lines) + "\n")
 
 
+def check_targets_api(agent):
+    wait_until("/-/ready", lambda: get(agent, "/-/ready")[0] == 200, 20)
+    status, body, _ = get(agent, "/api/v1/targets")
+    assert status == 200, (status, body)
+    doc = json.loads(body)
+    assert doc["counts"] == {"failing": 2, "undecided": 0, "unchecked": 0, "passing": 2}, doc["counts"]
+    assert [t["ip"] for t in doc["targets"]] == ["192.0.2.11", "192.0.2.13", "192.0.2.10", "2001:db8::25"], doc
+    first = doc["targets"][0]
+    assert first["state"] == "failing" and first["result"]["ptr_status"] == "nxdomain", first
+    assert first["result"]["ptr_present"] is False and first["result"]["generic"] is None, first
+    assert doc["targets"][1]["labels"] == {"pool": "b"}, doc
+    assert doc["targets"][2]["result"]["ptr_hostnames"] == ["mail.example.test"], doc
+    # The same filters and paging as the page.
+    page = json.loads(get(agent, "/api/v1/targets?filter=passing&limit=1&offset=1")[1])
+    assert page["matching"] == 2 and [t["ip"] for t in page["targets"]] == ["2001:db8::25"], page
+    found = json.loads(get(agent, "/api/v1/targets?ip=mail.example")[1])
+    assert [t["ip"] for t in found["targets"]] == ["192.0.2.10"], found
+    print("GET /api/v1/targets: ok")
+
+
 def check_host_names(agent):
     status, body, _ = get(agent, "/probe?target=mail.example.test")
     assert status == 200, (status, body)
@@ -189,8 +209,12 @@ def main():
         config = os.path.join(workdir, "rdns_exporter.toml")
         write(config, ["[resolver]", 'mode = "recursive"', 'unbound_config_file = "%s"' % info["unbound_config_file"],
                        "", "[schedule]", 'interval = "1h"', 'timeout = "10s"', "",
-                       "[probe]", 'allow_cidrs = ["192.0.2.0/24", "198.51.100.66/32", "203.0.113.0/24", "2001:db8::/32"]'])
+                       "[probe]", 'allow_cidrs = ["192.0.2.0/24", "198.51.100.66/32", "203.0.113.0/24", "2001:db8::/32"]',
+                       "", "[[targets]]", 'ip = "192.0.2.10"', "", "[[targets]]", 'ip = "192.0.2.11"',
+                       "", "[[targets]]", 'cidr = "192.0.2.13/32"', 'labels = { pool = "b" }',
+                       "", "[[targets]]", 'ip = "2001:db8::25"'])
         agent = Agent(binary, config, workdir)
+        check_targets_api(agent)
         check_host_names(agent)
         check_debug(agent)
         check_deadline(agent)
