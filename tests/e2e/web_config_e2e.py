@@ -8,6 +8,8 @@ the real binary. The CA, the server and the client certificates are made with op
 - the wrong password: 401; an allowed certificate is not enough on its own;
 - a client certificate from the CA without an allowed SAN, or none: the handshake fails;
 - a TLS 1.2 client offering only a suite outside cipher_suites: the handshake fails;
+- inline PEM (cert, key, client_ca) with RequireAnyClientCert and client_allowed_sans;
+- rate_limit: beyond the burst, 429;
 - an unknown key: the agent refuses to start, naming FILE:LINE:COL.
 
 usage: web_config_e2e.py RDNS_EXPORTER
@@ -121,6 +123,30 @@ def refused(port, d, client, **kwargs):
     raise AssertionError("expected a refused handshake for %s, got HTTP %s" % (client, status))
 
 
+def indented(path, d):
+    with open(os.path.join(d, path)) as f:
+        return "".join("    " + line for line in f)
+
+
+def check_inline_and_rate_limit(binary, d, config):
+    web_config = os.path.join(d, "inline.yml")
+    with open(web_config, "w") as f:
+        f.write("tls_server_config:\n  cert: |\n%s  key: |\n%s  client_ca: |\n%s"
+                "  client_auth_type: RequireAnyClientCert\n  client_allowed_sans: [prometheus.example.test]\n"
+                "rate_limit:\n  interval: 1h\n  burst: 3\n"
+                % (indented("server.crt", d), indented("server.key", d), indented("ca.crt", d)))
+    agent = Agent(binary, config, d, extra_args=["--web.config.file=" + web_config], log_name="inline.log")
+    try:
+        statuses = [request(agent.port, d, "prometheus")[0] for _ in range(3)]
+        assert statuses == [200, 200, 200], statuses
+        print("inline cert, key and client_ca, RequireAnyClientCert with allowed SANs: 200")
+        refused(agent.port, d, "stranger")  # a handshake refused before any request counts
+        assert request(agent.port, d, "prometheus")[0] == 429, "the burst of 3 is spent"
+        print("rate_limit burst 3: the fourth request gets 429")
+    finally:
+        agent.stop()
+
+
 def main():
     binary = sys.argv[1]
     d = tempfile.mkdtemp(prefix="rdns_web_config_e2e_")
@@ -153,6 +179,8 @@ def main():
               % refused(port, d, "prometheus", tls12_cipher="ECDHE-RSA-CHACHA20-POLY1305"))
         agent.stop()
         agent = None
+
+        check_inline_and_rate_limit(binary, d, config)
 
         # Unknown keys are errors with the line and column, as the toolkit's strict reading.
         with open(web_config, "a") as f:
