@@ -119,7 +119,7 @@ def check_debug(agent):
     print("debug=true: ok")
 
 
-def check_deadline(agent):
+def check_deadline(agent, world):
     # The dead delegation never answers; [schedule] timeout is 10s, the scrape allows 1.5s.
     status, body, took = get(agent, "/probe?target=198.51.100.66",
                              {"X-Prometheus-Scrape-Timeout-Seconds": "1.5"})
@@ -134,6 +134,19 @@ def check_deadline(agent):
                           {"X-Prometheus-Scrape-Timeout-Seconds": "1.5"})
     assert "scrape timeout 1.500s minus --probe.timeout-offset 500ms" in body, body
     print("deadline from the scrape timeout: answered in %.2fs" % took)
+
+    # What was decided by the deadline is kept: a PTR that answers, pointing into the dead
+    # delegation, whose A lookup cannot finish.
+    world.set_ptr("192.0.2.30", ["host.66.100.51.198.in-addr.arpa."])
+    status, body, took = get(agent, "/probe?target=192.0.2.30", {"X-Prometheus-Scrape-Timeout-Seconds": "1.5"})
+    assert status == 200 and took < 1.5, (status, took, body)
+    probe = Scrape(body)
+    assert probe.value("probe_success") == 0.0, body
+    assert probe.value("rdns_ptr_present", ip="192.0.2.30") == 1.0, body
+    assert probe.value("rdns_ptr_info", ip="192.0.2.30", hostname="host.66.100.51.198.in-addr.arpa") == 1.0, body
+    assert probe.value("rdns_forward_lookup_status", ip="192.0.2.30", status="timeout") == 1.0, body
+    assert not probe.find("rdns_fcrdns_pass"), "an unfinished A lookup decides nothing:\n" + body
+    print("at the deadline: the PTR found is reported, the unfinished A lookup is a timeout (%.2fs)" % took)
 
 
 def free_port():
@@ -217,7 +230,7 @@ def main():
         check_targets_api(agent)
         check_host_names(agent)
         check_debug(agent)
-        check_deadline(agent)
+        check_deadline(agent, world)
         agent.stop()
         agent = None
         check_prometheus(binary, workdir)
