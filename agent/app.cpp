@@ -99,6 +99,7 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   service_options.make_resolver = make_unbound_bundle;
   service_options.unbound_version = checks::UnboundResolver::version();
   service_options.shard = options.shard;
+  service_options.probe_timeout_offset = options.probe_timeout_offset;
   service_options.discovery_backend = discovery::make_resolver_backend(make_unbound_bundle);
   auto service = Service::create(std::move(initial), std::move(service_options));
   if (!service) {

@@ -1,6 +1,7 @@
 // The long-running agent: scheduler, HTTP endpoints, reload, signals.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,7 @@ struct AgentOptions {
   std::string web_config_file;  // exporter-toolkit style TLS/basic-auth TOML; empty = plain HTTP
   std::optional<Shard> shard;   // --shard: check only this agent's share of the targets
   std::string storage_path;     // --storage.path: where results survive restarts; empty = nowhere
+  std::chrono::milliseconds probe_timeout_offset{500};  // --probe.timeout-offset
 };
 
 // Runs until SIGTERM/SIGINT; returns the process exit status. `initial` is the already

@@ -53,24 +53,41 @@ void Engine::start_check(checks::CheckRequest request, checks::Checker::Done don
   m_checker.start(std::move(request), [this, done = std::move(done)](checks::CheckResult result) {
     // Settled even when `done` throws (the resolver reports the exception): a check that never
     // left the in-flight count would keep a retired engine alive for ever.
-    struct Settle {
-      std::atomic<int>& in_flight;
-      ~Settle() { --in_flight; }  // last: after this the Engine may be destroyed
-    } settle{m_in_flight};
+    Settle settle{m_in_flight};
+    done(std::move(result));
+  });
+}
+
+void Engine::start_traced_check(checks::CheckRequest request, std::shared_ptr<checks::LookupTrace> trace,
+                                checks::Checker::Done done) {
+  // The tracing resolver must outlive every query of the check: the completion owns it, and
+  // the checker calls the completion only after its last lookup has answered.
+  auto tracer = std::make_shared<checks::TracingResolver>(m_gate, std::move(trace));
+  const checks::Checker checker(*tracer, *m_classifier);
+  ++m_in_flight;
+  checker.start(std::move(request), [this, tracer, done = std::move(done)](checks::CheckResult result) {
+    Settle settle{m_in_flight};
     done(std::move(result));
   });
 }
 
 void Engine::resolve(std::string name, checks::RrType type, checks::Resolver::Deadline deadline,
-                     checks::Resolver::Callback done) {
+                     std::shared_ptr<checks::LookupTrace> trace, checks::Resolver::Callback done) {
   ++m_in_flight;
-  m_gate.resolve(std::move(name), type, deadline, [this, done = std::move(done)](checks::DnsAnswer answer) {
-    struct Settle {
-      std::atomic<int>& in_flight;
-      ~Settle() { --in_flight; }
-    } settle{m_in_flight};
+  auto settled = [this, done = std::move(done)](checks::DnsAnswer answer) {
+    Settle settle{m_in_flight};
     done(std::move(answer));
-  });
+  };
+  if (trace) {
+    checks::TracingResolver(m_gate, std::move(trace)).resolve(std::move(name), type, deadline, std::move(settled));
+  } else {
+    m_gate.resolve(std::move(name), type, deadline, std::move(settled));
+  }
+}
+
+void Engine::resolve(std::string name, checks::RrType type, checks::Resolver::Deadline deadline,
+                     checks::Resolver::Callback done) {
+  resolve(std::move(name), type, deadline, nullptr, std::move(done));
 }
 
 tl::expected<std::shared_ptr<Engine>, std::string> build_engine(

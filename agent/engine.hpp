@@ -27,6 +27,7 @@
 #include "checks/trust_anchor.hpp"
 #include "checks/zone/server_querier.hpp"
 #include "checks/zone/zone_surveyor.hpp"
+#include "checks/tracing_resolver.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {
@@ -88,11 +89,24 @@ public:
   // counted in in_flight(), so a retired engine outlives it. `done` runs exactly once.
   void resolve(std::string name, checks::RrType type, checks::Resolver::Deadline deadline,
                checks::Resolver::Callback done);
+  // The same, with every query of the check written to `trace` (/probe?debug=true).
+  void start_traced_check(checks::CheckRequest request, std::shared_ptr<checks::LookupTrace> trace,
+                          checks::Checker::Done done);
+  // One lookup through this engine's resolver (rate limit and shutdown gate included), counted
+  // as in flight like a check: /probe's A/AAAA of a host-name target. `trace` may be null.
+  void resolve(std::string name, checks::RrType type, checks::Resolver::Deadline deadline,
+               std::shared_ptr<checks::LookupTrace> trace, checks::Resolver::Callback done);
   int in_flight() const { return m_in_flight.load(); }
   const std::shared_ptr<ResolverBundle>& resolver() const { return m_resolver; }
   const std::shared_ptr<const checks::GenericClassifier>& classifier() const { return m_classifier; }
 
 private:
+  // Decrements m_in_flight when destroyed: last, after which the Engine may be destroyed.
+  struct Settle {
+    std::atomic<int>& in_flight;
+    ~Settle() { --in_flight; }
+  };
+
   std::shared_ptr<ResolverBundle> m_resolver;
   std::shared_ptr<const checks::GenericClassifier> m_classifier;
   RateLimitedResolver m_limited;

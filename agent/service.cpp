@@ -48,7 +48,7 @@ Service::Service(ServiceOptions options, std::shared_ptr<Engine> engine, std::sh
     : m_options(std::move(options)),
       m_engines(std::move(engine)),
       m_limiter(std::move(limiter)),
-      m_probe(m_engines, m_options.max_concurrent_probes),
+      m_probe(m_engines, m_options.max_concurrent_probes, m_options.probe_timeout_offset),
       m_scheduler([this](std::uint64_t id, Scheduler::Complete complete) { start_check(id, std::move(complete)); },
                   [this] { return m_limiter->start_delay(); }),
       m_discovery(m_options.discovery_backend, [this] { on_discovered(); }) {}

@@ -42,6 +42,8 @@ struct ServiceOptions {
   ResolverFactory make_resolver;
   std::string unbound_version;             // rdns_build_info
   std::size_t max_concurrent_probes = 16;  // /probe beyond this: 503
+  // --probe.timeout-offset: taken off X-Prometheus-Scrape-Timeout-Seconds for /probe's deadline.
+  std::chrono::milliseconds probe_timeout_offset = k_default_probe_timeout_offset;
   std::optional<Shard> shard;              // --shard: targets of other shards are dropped
   // Asks the DNS for discovered targets (app: discovery::make_resolver_backend; tests: fakes).
   // Null: a config with spf_domain / discover entries is refused.
@@ -70,7 +72,8 @@ public:
   void write_metrics(const metrics::TextSink::Flush& flush);
   std::string metrics_text();
 
-  ProbeResponse probe(const std::string& target) { return m_probe.handle(target); }
+  ProbeResponse probe(const ProbeRequest& request) { return m_probe.handle(request); }
+  ProbeResponse probe(const std::string& target) { return m_probe.handle(ProbeRequest{target, false, std::nullopt}); }
   bool ready() const { return m_store.first_cycle_done(); }
   ResultStore::Snapshot snapshot() const { return m_store.snapshot(); }
   // The store itself, read-only (the status page visits it in place: ResultStore::pick_rows).

@@ -1,5 +1,6 @@
 #include "agent/web_handlers.hpp"
 
+#include "agent/status/status_json.hpp"
 #include "agent/status/status_page.hpp"
 #include "checks/remediation.hpp"
 
@@ -27,7 +28,7 @@ WebHandlers make_web_handlers(Service& service, WebHandlerOptions options) {
       if (open) open = write(chunk);
     });
   };
-  handlers.probe = [&service](const std::string& target) { return service.probe(target); };
+  handlers.probe = [&service](const ProbeRequest& request) { return service.probe(request); };
   handlers.reload = [&service, file = options.config_file]() -> tl::expected<void, std::string> {
     if (file.empty()) return tl::make_unexpected(std::string("no configuration file"));
     return service.reload_from_file(file);
@@ -42,6 +43,10 @@ WebHandlers make_web_handlers(Service& service, WebHandlerOptions options) {
     model.resolver_problem = trust_anchor_problem(service.trust_anchor_status());
     return render_status_page(model, query, std::chrono::system_clock::now(),
                               [](const checks::CheckResult& r) { return checks::remediation_hints(r); });
+  };
+  handlers.targets_json = [&service](const QueryParam& param) {
+    const StatusPageQuery query = make_status_page_query(param);
+    return render_status_json(select_status_rows(service.store(), query), query);
   };
   return handlers;
 }

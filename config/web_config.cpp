@@ -1,43 +1,27 @@
 #include "config/web_config.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "config/file_io.hpp"
 #include "config/toml_util.hpp"
+#include "config/web_config_rules.hpp"
 
 namespace rdns::config {
 namespace {
 
+using web_rules::k_client_auth_types;
+using web_rules::k_tls_versions;
+using web_rules::looks_like_bcrypt;
+using web_rules::one_of;
+
 const std::vector<std::string_view> k_top_keys = {"tls_server_config", "basic_auth_users"};
 const std::vector<std::string_view> k_tls_keys = {"cert_file", "key_file", "client_ca_file", "client_auth_type",
                                                   "min_version"};
-const std::vector<std::string_view> k_client_auth_types = {"NoClientCert", "RequestClientCert", "RequireAnyClientCert",
-                                                           "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"};
-const std::vector<std::string_view> k_tls_versions = {"TLS10", "TLS11", "TLS12", "TLS13"};
 
 std::string section_of(std::string_view key) {
   if (std::find(k_tls_keys.begin(), k_tls_keys.end(), key) != k_tls_keys.end()) return "[tls_server_config]";
   return {};
-}
-
-// $2a$, $2b$ or $2y$, a two-digit cost, then 53 characters of bcrypt's base64 (salt + hash).
-bool looks_like_bcrypt(std::string_view h) {
-  if (h.size() != 60 || h[0] != '$' || h[1] != '2' || (h[2] != 'a' && h[2] != 'b' && h[2] != 'y') || h[3] != '$') {
-    return false;
-  }
-  if (h[4] < '0' || h[4] > '9' || h[5] < '0' || h[5] > '9' || h[6] != '$') return false;
-  return std::all_of(h.begin() + 7, h.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '/';
-  });
-}
-
-std::string one_of(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
-    out += quote(names[i]);
-  }
-  return out;
 }
 
 class WebLoader {
@@ -144,15 +128,46 @@ private:
 
 }  // namespace
 
+WebConfigFormat detect_web_config_format(std::string_view file_name, std::string_view text) {
+  const auto ends_with = [&](std::string_view suffix) {
+    if (file_name.size() < suffix.size()) return false;
+    const auto tail = file_name.substr(file_name.size() - suffix.size());
+    return std::equal(tail.begin(), tail.end(), suffix.begin(), [](char a, char b) {
+      return std::tolower(static_cast<unsigned char>(a)) == b;
+    });
+  };
+  if (ends_with(".yml") || ends_with(".yaml")) return WebConfigFormat::yaml;
+  if (ends_with(".toml")) return WebConfigFormat::toml;
+  // The first line that is neither blank nor a comment: "[table]" or "key = value" is TOML;
+  // "key:" (or "---", or anything else) is YAML, the toolkit's own form.
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty() || line.front() == '#' || line == "\r") continue;
+    if (line.front() == '[') return WebConfigFormat::toml;
+    const auto equals = line.find('='), colon = line.find(':');
+    return equals != std::string_view::npos && (colon == std::string_view::npos || equals < colon)
+               ? WebConfigFormat::toml
+               : WebConfigFormat::yaml;
+  }
+  return WebConfigFormat::yaml;
+}
+
+tl::expected<WebConfig, ConfigError> load_web_config_toml(std::string_view text, const std::string& source_name) {
+  return WebLoader(source_name).load(text);
+}
+
+tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view text, const std::string& source_name) {
+  return detect_web_config_format(source_name, text) == WebConfigFormat::yaml ? load_web_config_yaml(text, source_name)
+                                                                            : load_web_config_toml(text, source_name);
+}
+
 tl::expected<WebConfig, ConfigError> load_web_config_file(const std::string& path) {
   auto text = read_file(path);
   if (!text) return tl::make_unexpected(ConfigError{path, 0, 0, "", "cannot read web config file: " + text.error()});
-  return WebLoader(path).load(*text);
-}
-
-tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view toml_text,
-                                                            const std::string& source_name) {
-  return WebLoader(source_name).load(toml_text);
+  return load_web_config_string(*text, path);
 }
 
 }  // namespace rdns::config

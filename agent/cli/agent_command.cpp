@@ -1,4 +1,7 @@
+#include <charconv>
+#include <chrono>
 #include <cstdlib>
+#include <system_error>
 #include <ostream>
 
 #include <spdlog/spdlog.h>
@@ -10,9 +13,29 @@
 #include "agent/cli/flags.hpp"
 #include "agent/logging.hpp"
 #include "checks/unbound/unbound_resolver.hpp"
+#include "config/duration.hpp"
 #include "config/load.hpp"
 
 namespace rdns::agent {
+namespace {
+
+// "500ms", "1s" or plain seconds "0.5" (blackbox_exporter's --timeout-offset is a float); 0 is
+// allowed (answer at the scrape timeout itself).
+tl::expected<std::chrono::milliseconds, std::string> parse_timeout_offset(const std::string& text) {
+  if (text == "0" || text == "0s") return std::chrono::milliseconds(0);
+  double seconds = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (error == std::errc() && end == text.data() + text.size() && !text.empty()) {
+    if (!(seconds >= 0 && seconds <= 3600)) return tl::make_unexpected("\"" + text + "\" is out of range (0 to 1h)");
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000 + 0.5));
+  }
+  auto parsed = config::parse_duration(text);
+  if (!parsed) return tl::make_unexpected("\"" + text + "\": " + parsed.error());
+  if (*parsed > std::chrono::hours(1)) return tl::make_unexpected("\"" + text + "\" is out of range (0 to 1h)");
+  return *parsed;
+}
+
+}  // namespace
 
 int run_agent_command(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   AgentOptions options;
@@ -22,6 +45,7 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
   bool show_help = false;
   bool config_check = false;
   std::string shard_text;
+  std::string probe_offset_text = "500ms";
 
   FlagParser flags(
       "rdns_exporter [flags]\n"
@@ -42,6 +66,9 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
   flags.add_bool("config.check", &config_check,
                  "validate the config file (and the web config file), print OK or the errors, exit 0 or 78; "
                  "sends no DNS query");
+  flags.add_string("probe.timeout-offset", &probe_offset_text,
+                   "/probe answers this long before the scrape timeout Prometheus sends "
+                   "(X-Prometheus-Scrape-Timeout-Seconds): a Go duration, or seconds (0.5)");
   flags.add_bool("version", &show_version, "print version and exit");
   flags.add_bool("help", &show_help, "print this help and exit");
 
@@ -70,6 +97,12 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
   }
   if (options.telemetry_path.empty() || options.telemetry_path.front() != '/') {
     err << "rdns_exporter: --web.telemetry-path must start with '/', got \"" << options.telemetry_path << "\"\n";
+    return k_exit_usage;
+  }
+  if (auto offset = parse_timeout_offset(probe_offset_text)) {
+    options.probe_timeout_offset = *offset;
+  } else {
+    err << "rdns_exporter: --probe.timeout-offset: " << offset.error() << "\n";
     return k_exit_usage;
   }
   if (config_check) return run_config_check(options.config_file, options.web_config_file, out, err);

@@ -38,6 +38,7 @@ tl::expected<std::vector<std::string>, std::string> FlagParser::parse(std::span<
       name = body.substr(0, eq);
       value = body.substr(eq + 1);
     }
+    if (name == "h" && find("h") == nullptr) name = "help";  // -h, as every Prometheus binary
     const Flag* flag = find(name);
     bool negated = false;
     if (flag == nullptr && name.rfind("no-", 0) == 0) {

@@ -8,13 +8,15 @@
 //  - no `target`, or an empty one;
 //  - a malformed %-escape in the target's value ("%zz", a '%' near the end);
 //  - a target over k_max_probe_target_bytes or with a byte outside printable ASCII: no IP
-//    literal looks like that, and the error text never echoes such bytes back.
-// Anything else is handed on as it is; whether it is an IP (and an allowed one) is decided later.
+//    IP literal or host name looks like that, and the error text never echoes such bytes back.
+// Anything else is handed on as it is; whether it is an IP or a host name (and allowed) is
+// decided later.
 //
 // Thread-safety: pure function, safe from any thread.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,12 +24,19 @@
 
 namespace rdns::agent {
 
-// The longest IPv6 text ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255") is 45 bytes; leave room
-// for forms the IP parser rejects with a better message than "too long".
-inline constexpr std::size_t k_max_probe_target_bytes = 100;
+// A host name target has at most 253 characters (255 octets on the wire); the longest IPv6 text
+// is 45 bytes.
+inline constexpr std::size_t k_max_probe_target_bytes = 255;
 
 // `query`: the raw text after '?' of the request target (still percent-encoded), without '#...'.
 tl::expected<std::string, std::string> probe_target_from_query(std::string_view query);
+
+// True when the query asks for the explanation: `debug=true` (the first `debug` field counts).
+bool probe_debug_from_query(std::string_view query);
+
+// X-Prometheus-Scrape-Timeout-Seconds ("10", "1.5"): a finite positive number of seconds, or
+// nullopt for an absent, malformed, zero or negative value (the configured timeout then applies).
+std::optional<double> parse_scrape_timeout_header(std::string_view value);
 
 // The query part of a raw request target ("/probe?target=x" -> "target=x"; "" without '?').
 std::string_view query_of_request_target(std::string_view request_target);

@@ -1,5 +1,9 @@
 #include "agent/http/request_guard.hpp"
 
+#include <algorithm>
+
+#include "agent/http/http_text.hpp"
+
 namespace rdns::agent {
 namespace {
 
@@ -9,12 +13,24 @@ using httplib::Response;
 constexpr std::size_t k_max_header_bytes = 16 * 1024;
 constexpr std::size_t k_max_header_count = 100;
 
-void set_text(Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_content(body, "text/plain; charset=utf-8");
-}
-
 }  // namespace
+
+bool RequestGuard::rate_allows(std::chrono::milliseconds interval, int burst) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(m_rate_mutex);
+  if (interval != m_rate_interval || burst != m_rate_burst) {
+    m_rate_interval = interval;
+    m_rate_burst = burst;
+    m_tokens = burst;
+    m_refilled = now;
+  }
+  const double earned = std::chrono::duration<double>(now - m_refilled) / std::chrono::duration<double>(interval);
+  m_tokens = std::min<double>(burst, m_tokens + earned);
+  m_refilled = now;
+  if (m_tokens < 1) return false;
+  m_tokens -= 1;
+  return true;
+}
 
 httplib::Server::HandlerResponse RequestGuard::check(const Request& req, Response& res) {
   using HR = httplib::Server::HandlerResponse;
@@ -33,6 +49,11 @@ httplib::Server::HandlerResponse RequestGuard::check(const Request& req, Respons
   if (!web) {
     // Never fall back to serving without the configured auth: fail closed until it is fixed.
     set_text(res, 500, "web config file is invalid, see the exporter's log\n");
+    return HR::Handled;
+  }
+  for (const auto& [name, value] : (*web)->headers) res.set_header(name, value);
+  if ((*web)->rate_limit_interval.count() > 0 && !rate_allows((*web)->rate_limit_interval, (*web)->rate_limit_burst)) {
+    set_text(res, 429, "Too Many Requests\n");
     return HR::Handled;
   }
   const auto& users = (*web)->basic_auth_users;

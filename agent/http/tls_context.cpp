@@ -7,6 +7,8 @@
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/http/tls_policy.hpp"
+
 namespace rdns::agent {
 namespace {
 
@@ -20,9 +22,6 @@ std::string openssl_error() {
   }
   return text.empty() ? "unknown OpenSSL error" : text;
 }
-
-// RequestClientCert / RequireAnyClientCert take any certificate, as Go's crypto/tls does.
-int accept_any_certificate(int, X509_STORE_CTX*) { return 1; }
 
 // Every OpenSSL object is owned by a unique_ptr from the line that creates it.
 struct BioFree {
@@ -49,8 +48,32 @@ struct CertificateReloader::Loaded {
   std::unique_ptr<STACK_OF(X509), X509StackFree> chain;
 };
 
-CertificateReloader::CertificateReloader(std::string cert_file, std::string key_file)
-    : m_cert_file(std::move(cert_file)), m_key_file(std::move(key_file)) {}
+CertificateReloader::CertificateReloader(std::string cert_file, std::string key_file, std::string cert_pem,
+                                         std::string key_pem)
+    : m_cert_file(std::move(cert_file)),
+      m_key_file(std::move(key_file)),
+      m_cert_pem(std::move(cert_pem)),
+      m_key_pem(std::move(key_pem)) {}
+
+namespace {
+
+// The PEM text of a file, or of the inline value when there is no file.
+Bio open_pem(const std::string& file, const std::string& pem) {
+  if (file.empty()) return Bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  return Bio(BIO_new_file(file.c_str(), "r"));
+}
+
+std::string name_of(const std::string& file, const char* inline_key) {
+  return file.empty() ? std::string("(inline ") + inline_key + ")" : file;
+}
+
+}  // namespace
+
+bool CertificateReloader::use_in(SSL_CTX& ctx) {
+  std::lock_guard lock(m_mutex);
+  return m_loaded &&
+         SSL_CTX_use_cert_and_key(&ctx, m_loaded->cert.get(), m_loaded->key.get(), m_loaded->chain.get(), 1) == 1;
+}
 
 CertificateReloader::~CertificateReloader() = default;
 
@@ -75,25 +98,25 @@ tl::expected<std::shared_ptr<CertificateReloader::Loaded>, std::string> Certific
   ERR_clear_error();
   auto loaded = std::make_shared<Loaded>();
   {
-    Bio bio(BIO_new_file(m_cert_file.c_str(), "r"));
+    Bio bio = open_pem(m_cert_file, m_cert_pem);
     if (bio) loaded->cert.reset(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr));
     if (loaded->cert == nullptr) {
-      return tl::unexpected("cannot load TLS certificate " + m_cert_file + ": " + openssl_error());
+      return tl::unexpected("cannot load TLS certificate " + name_of(m_cert_file, "cert") + ": " + openssl_error());
     }
     loaded->chain.reset(sk_X509_new_null());
-    if (!loaded->chain) return tl::unexpected("cannot load TLS certificate " + m_cert_file + ": out of memory");
+    if (!loaded->chain) return tl::unexpected("cannot load TLS certificate " + name_of(m_cert_file, "cert") + ": out of memory");
     while (X509* extra = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
       if (sk_X509_push(loaded->chain.get(), extra) == 0) X509_free(extra);  // not owned by the stack
     }
     ERR_clear_error();  // the end of the file reads as "no start line"
   }
   {
-    Bio bio(BIO_new_file(m_key_file.c_str(), "r"));
+    Bio bio = open_pem(m_key_file, m_key_pem);
     if (bio) loaded->key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-    if (loaded->key == nullptr) return tl::unexpected("cannot load TLS key " + m_key_file + ": " + openssl_error());
+    if (loaded->key == nullptr) return tl::unexpected("cannot load TLS key " + name_of(m_key_file, "key") + ": " + openssl_error());
   }
   if (X509_check_private_key(loaded->cert.get(), loaded->key.get()) != 1) {
-    return tl::unexpected("TLS key " + m_key_file + " does not match certificate " + m_cert_file + ": " +
+    return tl::unexpected("TLS key " + name_of(m_key_file, "key") + " does not match certificate " + name_of(m_cert_file, "cert") + ": " +
                           openssl_error());
   }
   return loaded;
@@ -145,62 +168,13 @@ int CertificateReloader::reloads() const {
 tl::expected<void, std::string> configure_tls(SSL_CTX& ctx, const config::WebConfig& web,
                                               CertificateReloader& certificates) {
   ERR_clear_error();
-  int min_version = TLS1_2_VERSION;
-  if (web.min_version == "TLS10")
-    min_version = TLS1_VERSION;
-  else if (web.min_version == "TLS11")
-    min_version = TLS1_1_VERSION;
-  else if (web.min_version == "TLS13")
-    min_version = TLS1_3_VERSION;
-  else if (!web.min_version.empty() && web.min_version != "TLS12") {
-    return tl::unexpected("unknown min_version \"" + web.min_version + "\" (TLS10, TLS11, TLS12, TLS13)");
-  }
-  SSL_CTX_set_min_proto_version(&ctx, min_version);
-  SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  if (web.cert_file.empty() || web.key_file.empty()) {
-    return tl::unexpected(std::string("tls_server_config needs both cert_file and key_file"));
-  }
-  // Loaded into the context too: a handshake always has a pair even if the callback is skipped.
-  if (SSL_CTX_use_certificate_chain_file(&ctx, web.cert_file.c_str()) != 1) {
-    return tl::unexpected("cannot load TLS certificate " + web.cert_file + ": " + openssl_error());
-  }
-  if (SSL_CTX_use_PrivateKey_file(&ctx, web.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-    return tl::unexpected("cannot load TLS key " + web.key_file + ": " + openssl_error());
-  }
-  if (SSL_CTX_check_private_key(&ctx) != 1) {
-    return tl::unexpected("TLS key " + web.key_file + " does not match certificate " + web.cert_file + ": " +
-                          openssl_error());
-  }
+  if (auto policy = apply_protocol_policy(ctx, web); !policy) return policy;
+  if (!web.tls_enabled()) return tl::unexpected(std::string("tls_server_config needs a certificate and a key"));
   if (auto loaded = certificates.load(); !loaded) return loaded;
+  // Into the context too: a handshake always has a pair even if the callback is skipped.
+  if (!certificates.use_in(ctx)) return tl::unexpected("cannot use the TLS certificate: " + openssl_error());
   certificates.install(ctx);
-
-  const std::string& type = web.client_auth_type;
-  if (!web.client_ca_file.empty()) {
-    if (SSL_CTX_load_verify_locations(&ctx, web.client_ca_file.c_str(), nullptr) != 1) {
-      return tl::unexpected("cannot load client CA file " + web.client_ca_file + ": " + openssl_error());
-    }
-    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(web.client_ca_file.c_str());
-    if (names != nullptr) SSL_CTX_set_client_CA_list(&ctx, names);  // ctx takes ownership
-  }
-  if (type.empty() || type == "NoClientCert") {
-    SSL_CTX_set_verify(&ctx, SSL_VERIFY_NONE, nullptr);
-  } else if (type == "RequestClientCert") {
-    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, accept_any_certificate);
-  } else if (type == "RequireAnyClientCert") {
-    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any_certificate);
-  } else if (type == "VerifyClientCertIfGiven" || type == "RequireAndVerifyClientCert") {
-    if (web.client_ca_file.empty()) {
-      return tl::unexpected("client_auth_type " + type + " needs client_ca_file");
-    }
-    int mode = SSL_VERIFY_PEER;
-    if (type == "RequireAndVerifyClientCert") mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-    SSL_CTX_set_verify(&ctx, mode, nullptr);
-  } else {
-    return tl::unexpected("unknown client_auth_type \"" + type +
-                          "\" (NoClientCert, RequestClientCert, RequireAnyClientCert, "
-                          "VerifyClientCertIfGiven, RequireAndVerifyClientCert)");
-  }
-  return {};
+  return apply_client_auth(ctx, web);
 }
 
 }  // namespace rdns::agent

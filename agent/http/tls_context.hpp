@@ -22,13 +22,18 @@ namespace rdns::agent {
 // Thread-safety: install() once before serving; handshakes may then run on any threads.
 class CertificateReloader {
 public:
-  CertificateReloader(std::string cert_file, std::string key_file);
+  // An empty file name reads the inline PEM text instead (tls_server_config cert / key), which
+  // never changes.
+  CertificateReloader(std::string cert_file, std::string key_file, std::string cert_pem = {},
+                      std::string key_pem = {});
   ~CertificateReloader();
   CertificateReloader(const CertificateReloader&) = delete;
   CertificateReloader& operator=(const CertificateReloader&) = delete;
 
   // Loads the pair now; the error names the file and OpenSSL's reason.
   tl::expected<void, std::string> load();
+  // Sets the loaded pair as the context's own; false before a successful load().
+  bool use_in(SSL_CTX& ctx);
   // Makes every handshake of `ctx` use the current pair (SSL_CTX_set_cert_cb).
   void install(SSL_CTX& ctx);
   // How many times a changed pair was loaded after the first (for tests and logs).
@@ -53,17 +58,18 @@ private:
 
   const std::string m_cert_file;
   const std::string m_key_file;
+  const std::string m_cert_pem;
+  const std::string m_key_pem;
   mutable std::mutex m_mutex;  // guards the members below
   std::shared_ptr<Loaded> m_loaded;
   FileStamp m_cert_stamp;  // of both files, when m_loaded was read
   int m_reloads = 0;
 };
 
-// Sets up `ctx` (a fresh server SSL_CTX): min_version (TLS 1.2 by default, as the exporter-
-// toolkit), the certificate chain and key (checked to match; `certificates` keeps them fresh),
-// and client certificates per client_auth_type (NoClientCert, RequestClientCert,
-// RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert) against
-// client_ca_file, which is read once here. The error names the file and OpenSSL's reason.
+// Sets up `ctx` (a fresh server SSL_CTX): the protocol policy (tls_policy.hpp: versions, cipher
+// suites, curves), the certificate chain and key (checked to match; `certificates` keeps them
+// fresh), and client certificates (tls_policy.hpp: client_auth_type, the client CA, which is read
+// once here, client_allowed_sans). The error names the file and OpenSSL's reason.
 // Thread-safety: call before the context is shared.
 tl::expected<void, std::string> configure_tls(SSL_CTX& ctx, const config::WebConfig& web,
                                               CertificateReloader& certificates);

@@ -18,6 +18,7 @@
 #include "agent/http/chunk_pipe.hpp"
 #include "agent/http/connection_gate.hpp"
 #include "agent/http/content_coding.hpp"
+#include "agent/http/http_text.hpp"
 #include "agent/http/listen_address.hpp"
 #include "agent/http/probe_query.hpp"
 #include "agent/http/request_guard.hpp"
@@ -44,52 +45,8 @@ constexpr time_t k_keep_alive_timeout_seconds = 2;  // also bounds how long stop
 constexpr std::size_t k_keep_alive_max_requests = 100;
 constexpr int k_listen_backlog = 128;
 
-constexpr const char* k_text = "text/plain; charset=utf-8";
+constexpr const char* k_text = k_text_plain;
 constexpr const char* k_exposition = "text/plain; version=0.0.4; charset=utf-8";
-
-std::string regex_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (std::strchr(".^$|()[]{}*+?\\", c) != nullptr) out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-void set_text(Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_content(body, k_text);
-}
-
-std::string reason_phrase(int status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 416: return "Range Not Satisfiable";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    default: return "Error";
-  }
-}
-
-// For the large text routes (/metrics, the status page): the coding is negotiated here
-// (content_coding.hpp), and the request's Accept-Encoding is then removed so that httplib, which
-// decides after the handler from that header alone, leaves the body as it is. httplib hands
-// handlers a const reference to its own non-const Request, so removing the header is defined.
-ContentCoding negotiate_coding(const Request& req, Response& res) {
-  const ContentCoding coding = choose_content_coding(req.get_header_value("Accept-Encoding"));
-  const_cast<Request&>(req).headers.erase("Accept-Encoding");
-  res.set_header("Vary", "Accept-Encoding");
-  if (coding == ContentCoding::gzip) res.set_header("Content-Encoding", "gzip");
-  return coding;
-}
 
 class HttpWebServer final : public WebServer {
 public:
@@ -117,6 +74,7 @@ private:
   void ready(const Request& req, Response& res);
   void reload(const Request& req, Response& res);
   void status_page(const Request& req, Response& res);
+  void targets_json(const Request& req, Response& res);
 
   const WebServerOptions m_options;
   const WebHandlers m_handlers;
@@ -151,7 +109,8 @@ tl::expected<void, std::string> HttpWebServer::create_server() {
   if (!(*web)->tls_enabled()) return plain();
   std::string tls_error;
   const config::WebConfig tls_config = **web;
-  m_certificates = std::make_unique<CertificateReloader>(tls_config.cert_file, tls_config.key_file);
+  m_certificates = std::make_unique<CertificateReloader>(tls_config.cert_file, tls_config.key_file,
+                                                         tls_config.cert_pem, tls_config.key_pem);
   auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
     auto configured = configure_tls(ctx, tls_config, *m_certificates);
     if (!configured) tls_error = configured.error();
@@ -271,10 +230,16 @@ void HttpWebServer::metrics(const Request& req, Response& res) {
 }
 
 void HttpWebServer::probe(const Request& req, Response& res) {
-  const auto target = probe_target_from_query(query_of_request_target(req.target));
+  const std::string_view query = query_of_request_target(req.target);
+  auto target = probe_target_from_query(query);
   if (!target) return set_text(res, 400, target.error() + "\n");
   if (!m_handlers.probe) return set_text(res, 503, "probing is not available\n");
-  ProbeResponse answer = m_handlers.probe(*target);
+  ProbeRequest request;
+  request.target = std::move(*target);
+  request.debug = probe_debug_from_query(query);
+  request.scrape_timeout_seconds =
+      parse_scrape_timeout_header(req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"));
+  ProbeResponse answer = m_handlers.probe(request);
   res.status = answer.http_status;
   res.set_content(answer.body, answer.content_type.empty() ? k_text : answer.content_type.c_str());
 }
@@ -299,8 +264,10 @@ void HttpWebServer::status_page(const Request& req, Response& res) {
   res.set_header("Cache-Control", "no-store");
   // The page needs nothing but its own inline CSS: forbid everything else, so even a missed
   // escape could not run a script.
-  res.set_header("Content-Security-Policy",
-                 "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
+  // A Content-Security-Policy from http_server_config.headers (already set) takes precedence.
+  if (!res.has_header("Content-Security-Policy"))
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
                  "frame-ancestors 'none'");
   // The default page at a /16 is ~0.35 MB of HTML: gzip at level 1 takes a few milliseconds
   // where httplib's brotli (quality 11, what a browser got) took most of a second.
@@ -308,6 +275,18 @@ void HttpWebServer::status_page(const Request& req, Response& res) {
   std::string page = m_handlers.status_page(param);
   if (coding == ContentCoding::gzip) page = gzip_compress(page);
   res.set_content(page, "text/html; charset=utf-8");
+}
+
+void HttpWebServer::targets_json(const Request& req, Response& res) {
+  if (!m_handlers.targets_json) return set_text(res, 503, "the targets API is not available\n");
+  const QueryParam param = [&](const std::string& name) {
+    return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : std::string();
+  };
+  res.set_header("Cache-Control", "no-store");
+  const ContentCoding coding = negotiate_coding(req, res);
+  std::string body = m_handlers.targets_json(param);
+  if (coding == ContentCoding::gzip) body = gzip_compress(body);
+  res.set_content(body, "application/json");
 }
 
 void HttpWebServer::add_routes() {
@@ -321,7 +300,8 @@ void HttpWebServer::add_routes() {
   s.Get("/-/ready", bind_handler(&HttpWebServer::ready));
   s.Post("/-/reload", bind_handler(&HttpWebServer::reload));
   s.Get("/", bind_handler(&HttpWebServer::status_page));
-  m_get_paths = {m_options.telemetry_path, "/probe", "/-/healthy", "/-/ready", "/"};
+  s.Get("/api/v1/targets", bind_handler(&HttpWebServer::targets_json));
+  m_get_paths = {m_options.telemetry_path, "/probe", "/-/healthy", "/-/ready", "/", "/api/v1/targets"};
 
   // A known path with the wrong method is 405 with Allow (GET /-/reload, as Prometheus does);
   // every other error gets a one-line text body.
@@ -366,9 +346,10 @@ tl::expected<void, std::string> HttpWebServer::start() {
   auto address = parse_listen_address(m_options.listen_address);
   if (!address) return tl::unexpected(address.error());
   const std::string& path = m_options.telemetry_path;
-  if (path.empty() || path.front() != '/' || path == "/" || path == "/probe" || path.starts_with("/-/")) {
+  if (path.empty() || path.front() != '/' || path == "/" || path == "/probe" || path.starts_with("/-/") ||
+      path.starts_with("/api/")) {
     return tl::unexpected("invalid telemetry path \"" + path +
-                          "\": must start with '/' and not be /, /probe or under /-/");
+                          "\": must start with '/' and not be /, /probe or under /-/ or /api/");
   }
   if (auto created = create_server(); !created) return created;
 

@@ -20,6 +20,14 @@ struct ProbeResponse {
   std::string body;
 };
 
+// What /probe was asked.
+struct ProbeRequest {
+  std::string target;  // decoded, printable ASCII, not yet known to be an IP or a host name
+  bool debug = false;  // debug=true: explain the probe as text instead of the exposition
+  // X-Prometheus-Scrape-Timeout-Seconds, when sent as a positive number of seconds.
+  std::optional<double> scrape_timeout_seconds;
+};
+
 // A request's query parameter by name; "" when absent.
 using QueryParam = std::function<std::string(const std::string& name)>;
 
@@ -27,10 +35,11 @@ using QueryParam = std::function<std::string(const std::string& name)>;
 // thread-safe. None may trigger DNS traffic except `probe`.
 struct WebHandlers {
   std::function<std::string()> metrics;                             // exposition text (text format 0.0.4)
-  std::function<ProbeResponse(const std::string& target)> probe;    // blocking one-shot check
+  std::function<ProbeResponse(const ProbeRequest& request)> probe;  // blocking one-shot check
   std::function<tl::expected<void, std::string>()> reload;          // POST /-/reload
   std::function<bool()> ready;                                      // /-/ready: first full cycle done
   std::function<std::string(const QueryParam& param)> status_page;  // "/": a whole HTML page
+  std::function<std::string(const QueryParam& param)> targets_json;  // /api/v1/targets: the page's rows
   // Optional; when set, preferred over `metrics`: writes the same exposition in chunks of about
   // 64 KiB through `write` (which returns false once the client is gone; the rest is then
   // discarded). A /16 of targets is ~100 MB of text: streaming it (chunked transfer) keeps it
@@ -65,8 +74,8 @@ public:
 //   16 KiB -> 431. SIGPIPE is ignored process-wide (a client leaving mid-response).
 // - Routes: GET/HEAD <telemetry_path> (gzip when accepted, negotiated in content_coding.hpp), /probe?target= (400 without),
 //   /-/healthy, /-/ready (503 until ready), POST /-/reload (500 with the error; other methods on
-//   a known path -> 405 with Allow), GET / status page (?filter=, ?ip=, ?limit=; gzip as /metrics),
-//   else 404.
+//   a known path -> 405 with Allow), GET / status page (?filter=, ?ip=, ?limit=, ?offset=; gzip as
+//   /metrics), GET /api/v1/targets (the same rows as JSON, same parameters), else 404.
 // - --web.config.file: validated here at start. basic_auth_users are re-read on every request
 //   (parsed again only when the file changed); bcrypt successes are cached. A file that turns
 //   invalid while serving makes every request 500 (logged), never unauthenticated. TLS settings

@@ -205,7 +205,7 @@ TEST(AgentService, ReloadFromABrokenFileKeepsTheRunningConfig) {
 TEST(AgentService, ProbeChecksOneIpWithItsOwnMetrics) {
   FakeFactory fakes;
   auto service = make_service(fakes);
-  auto bad = service->probe("mail.example.test");
+  auto bad = service->probe("under_score.example.test");  // neither an IP nor a valid host name
   EXPECT_EQ(bad.http_status, 400);
   EXPECT_EQ(service->probe("192.0.2.10/24").http_status, 400);
 

@@ -10,7 +10,7 @@ namespace {
 using rdns::agent::probe_target_from_query;
 using rdns::agent::query_of_request_target;
 
-const std::string k_missing = "Target parameter is missing: use /probe?target=IP";
+const std::string k_missing = "Target parameter is missing: use /probe?target=IP or /probe?target=HOSTNAME";
 
 TEST(ProbeQuery, Targets) {
   struct Case {
@@ -39,7 +39,7 @@ TEST(ProbeQuery, Refusals) {
     std::string query, error;
   };
   const std::string bad_escape = "target: malformed percent-encoding (use %HH with two hex digits)";
-  const std::string odd_byte = "target contains a space, control or non-ASCII byte: not an IP address";
+  const std::string odd_byte = "target contains a space, control or non-ASCII byte: not an IP address or host name";
   const Case cases[] = {
       {"", k_missing},
       {"target", k_missing},
@@ -53,14 +53,14 @@ TEST(ProbeQuery, Refusals) {
       {"target=+192.0.2.1", odd_byte},  // '+' is a space
       {"target=192.0.2.1%0a", odd_byte},
       {"target=%c3%a4", odd_byte},
-      {"target=" + std::string(101, '1'), "target is longer than 100 bytes: not an IP address"},
+      {"target=" + std::string(256, '1'), "target is longer than 255 bytes: not an IP address or host name"},
   };
   for (const auto& c : cases) {
     const auto got = probe_target_from_query(c.query);
     ASSERT_FALSE(got) << c.query << " -> " << *got;
     EXPECT_EQ(got.error(), c.error) << c.query;
   }
-  EXPECT_TRUE(probe_target_from_query("target=" + std::string(100, '1')));
+  EXPECT_TRUE(probe_target_from_query("target=" + std::string(255, '1')));
 }
 
 TEST(ProbeQuery, QueryOfRequestTarget) {
@@ -72,3 +72,27 @@ TEST(ProbeQuery, QueryOfRequestTarget) {
 }
 
 }  // namespace
+
+namespace rdns::agent {
+namespace {
+
+TEST(ProbeQuery, DebugIsAskedWithDebugTrue) {
+  EXPECT_TRUE(probe_debug_from_query("target=x&debug=true"));
+  EXPECT_TRUE(probe_debug_from_query("debug=true&target=x"));
+  EXPECT_FALSE(probe_debug_from_query("target=x"));
+  EXPECT_FALSE(probe_debug_from_query("target=x&debug=1"));
+  EXPECT_FALSE(probe_debug_from_query("target=x&debug=false&debug=true"));  // the first one counts
+  EXPECT_FALSE(probe_debug_from_query("target=x&debug"));
+}
+
+TEST(ProbeQuery, ScrapeTimeoutHeader) {
+  EXPECT_EQ(parse_scrape_timeout_header("10"), 10.0);
+  EXPECT_EQ(parse_scrape_timeout_header(" 1.5 "), 1.5);
+  EXPECT_EQ(parse_scrape_timeout_header("0.25"), 0.25);
+  for (const char* bad : {"", "0", "-2", "1s", "abc", "nan", "inf", "1e999", "1,5", "99999999999999999999999999999999999"}) {
+    EXPECT_FALSE(parse_scrape_timeout_header(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace rdns::agent

@@ -34,6 +34,8 @@ struct FakeApp {
   std::string metrics_text = k_metrics;
   std::string reload_error;  // non-empty: reload fails with it
   std::string last_probe_target;
+  bool last_probe_debug = false;
+  std::optional<double> last_scrape_timeout;
   std::string status_page_html = "<!DOCTYPE html><p>status</p>";
   std::vector<std::string> status_page_queries;  // "filter=...;ip=...;limit=..." per request
   // > 0: also provide metrics_stream, writing metrics_text in chunks of this many bytes.
@@ -66,8 +68,11 @@ struct FakeApp {
       std::lock_guard lock(mutex);
       return metrics_text;
     };
-    h.probe = [this](const std::string& target) {
+    h.probe = [this](const ProbeRequest& request) {
+      const std::string& target = request.target;
       std::lock_guard lock(mutex);
+      last_probe_debug = request.debug;
+      last_scrape_timeout = request.scrape_timeout_seconds;
       last_probe_target = target;
       if (target == "not-an-ip") return ProbeResponse{400, "text/plain; charset=utf-8", "bad target\n"};
       return ProbeResponse{200, "text/plain; version=0.0.4; charset=utf-8", "probe_success 1\n"};
@@ -465,7 +470,7 @@ TEST(HttpWebServer, ProbeNeedsATarget) {
   res = c.Get("/probe?target=192.0.2.1%0d%0aX-Injected:%201");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
-  EXPECT_EQ(res->body, "target contains a space, control or non-ASCII byte: not an IP address\n");
+  EXPECT_EQ(res->body, "target contains a space, control or non-ASCII byte: not an IP address or host name\n");
   res = c.Get("/probe?target=%zz");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
@@ -477,6 +482,30 @@ TEST(HttpWebServer, ProbeNeedsATarget) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);  // the app's status is passed through
   EXPECT_EQ(res->body, "bad target\n");
+}
+
+TEST(HttpWebServer, ProbeHandsOnDebugAndTheScrapeTimeout) {
+  FakeApp app;
+  auto server = start(app);
+  ASSERT_TRUE(server);
+  auto c = client(*server);
+  auto res = c.Get("/probe?target=mail.example.test&debug=true",
+                   httplib::Headers{{"X-Prometheus-Scrape-Timeout-Seconds", "2.5"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  {
+    std::lock_guard lock(app.mutex);
+    EXPECT_EQ(app.last_probe_target, "mail.example.test");
+    EXPECT_TRUE(app.last_probe_debug);
+    EXPECT_EQ(app.last_scrape_timeout, 2.5);
+  }
+  for (const char* header : {"", "0", "-1", "abc", "nan", "inf", "1.5s"}) {
+    res = c.Get("/probe?target=192.0.2.1&debug=1", httplib::Headers{{"X-Prometheus-Scrape-Timeout-Seconds", header}});
+    ASSERT_TRUE(res);
+    std::lock_guard lock(app.mutex);
+    EXPECT_FALSE(app.last_probe_debug) << "only debug=true asks for the explanation";
+    EXPECT_FALSE(app.last_scrape_timeout) << "header \"" << header << "\" is not a timeout";
+  }
 }
 
 TEST(HttpWebServer, ReloadIsPostOnly) {

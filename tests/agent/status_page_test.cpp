@@ -1,5 +1,6 @@
 // The "/" status page: selection of rows from the store, and the renderer: content, order, caps, filters, and escaping of hostile names.
 #include "agent/status/status_page.hpp"
+#include "agent/status/status_json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -472,6 +473,41 @@ TEST(StatusPage, EveryViewOfASlash16IsQuick) {
 #endif
     EXPECT_LT(count(page, "<article"), k_status_page_default_rows + 1);
   }
+}
+
+TEST(StatusJson, RowsOfThePageWithTheSameSelection) {
+  std::vector<TargetStatus> targets = {passing("192.0.2.1", "mail.example.com"), failing_missing("192.0.2.2"),
+                                       undecided("192.0.2.3"), unchecked("192.0.2.4"),
+                                       passing("192.0.2.5", "we\"ird\\name")};
+  targets[0].target.labels = {{"pool", "out\"bound"}};
+  targets[0].target.expected_hostname = "mail.example.com";
+  StatusPageQuery query;
+  const std::string all = render_status_json(select_status_rows(targets, query), query);
+  EXPECT_NE(all.find("\"counts\":{\"failing\":1,\"undecided\":1,\"unchecked\":1,\"passing\":2},\"total\":5,"
+                     "\"matching\":5,\"offset\":0,\"limit\":500,\"filter\":\"all\""),
+            std::string::npos)
+      << all;
+  // The page's order: failing, undecided, unchecked, passing.
+  EXPECT_LT(all.find("192.0.2.2"), all.find("192.0.2.3"));
+  EXPECT_LT(all.find("192.0.2.3"), all.find("192.0.2.4"));
+  EXPECT_LT(all.find("192.0.2.4"), all.find("192.0.2.1"));
+  EXPECT_NE(all.find("{\"ip\":\"192.0.2.4\",\"state\":\"unchecked\",\"expected_hostname\":null,"
+                     "\"helo_hostname\":null,\"labels\":{},\"result\":null}"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("\"labels\":{\"pool\":\"out\\\"bound\"}"), std::string::npos) << all;
+  EXPECT_NE(all.find("\"ptr_hostnames\":[\"we\\\"ird\\\\name\"]"), std::string::npos) << all;
+  EXPECT_NE(all.find("\"verdict\":\"unknown\",\"ptr_status\":\"servfail\""), std::string::npos) << all;
+  EXPECT_NE(all.find("\"ptr_present\":false,\"fcrdns_pass\":null"), std::string::npos) << all;
+  EXPECT_NE(all.find("\"checked_at\":\"2027-01-15T07:59:18Z\""), std::string::npos) << all;
+
+  query.filter = "passing";
+  query.limit = 1;
+  query.offset = 1;
+  const std::string page = render_status_json(select_status_rows(targets, query), query);
+  EXPECT_NE(page.find("\"matching\":2,\"offset\":1,\"limit\":1,\"filter\":\"passing\""), std::string::npos) << page;
+  EXPECT_EQ(page.find("192.0.2.1\""), std::string::npos) << page;
+  EXPECT_NE(page.find("192.0.2.5"), std::string::npos) << page;
 }
 
 }  // namespace

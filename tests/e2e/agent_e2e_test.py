@@ -378,7 +378,7 @@ def main():
         assert status == 200, (status, body)
         probe = Scrape(body)
         assert probe.value("probe_success") == 0.0 and probe.value("rdns_ptr_present", ip="192.0.2.11") == 0.0
-        assert agent.get("/probe?target=example.test")[0] == 400
+        assert agent.get("/probe?target=bad_name.example.test")[0] == 400  # neither an IP nor a host name
 
         # 8. SIGTERM while checks hang on a dead server (queries in flight are cancelled): exit 0
         #    within two seconds.

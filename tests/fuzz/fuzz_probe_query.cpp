@@ -2,6 +2,7 @@
 // Invariants: an accepted target is 1..k_max_probe_target_bytes of printable ASCII without
 // spaces; it is the first `target` field of the query; encoding it again and putting it first
 // in any query gives it back; errors are one non-empty line.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -34,6 +35,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view request_target(reinterpret_cast<const char*>(data), size);
   const std::string_view query = rdns::agent::query_of_request_target(request_target);
   RDNS_FUZZ_CHECK(query.size() <= request_target.size());
+  // The same input as the debug flag and as the scrape-timeout header: a timeout is always a
+  // finite positive number of seconds; debug=true put first always counts.
+  if (const auto seconds = rdns::agent::parse_scrape_timeout_header(request_target)) {
+    RDNS_FUZZ_CHECK(std::isfinite(*seconds) && *seconds > 0);
+  }
+  RDNS_FUZZ_CHECK(rdns::agent::probe_debug_from_query("debug=true&" + std::string(query)));
+  (void)rdns::agent::probe_debug_from_query(query);
 
   const auto target = rdns::agent::probe_target_from_query(query);
   if (!target) {
