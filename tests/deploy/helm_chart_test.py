@@ -44,7 +44,7 @@ EXPECT = {
     "no-persistence": {"workload": "Deployment", "rollout": "checksum"},
     "sharded": {"workload": "StatefulSet", "sharded": True, "rollout": "reload", "claim_templates": True, **OPERATOR},
     "sidecar": {"workload": "Deployment", "sidecar": True, "rollout": "reload", **OPERATOR},
-    "tls": {"workload": "Deployment", "tls": True, "rollout": "checksum", **OPERATOR},
+    "tls": {"workload": "Deployment", "tls": True, "rollout": "reload", **OPERATOR},
     "basic-auth": {"workload": "Deployment", "rollout": "reload", "basic_auth": True, **OPERATOR},
 }
 MTA = {"name": "postfix", "image": "registry.example.com/mail/postfix:3.7.11",
@@ -206,7 +206,8 @@ def check_notes(chart):
                     'data: {notes: {{ include "notes.test" . | toJson }}}\n')
         cases = {"annotations": ([], ["port-forward svc/rdns-rdns-exporter", "http://127.0.0.1:9781/",
                                       "prometheus.io/* annotations", "reloaded in place", "PVC rdns-rdns-exporter-state"]),
-                 "servicemonitor": (["--set", "serviceMonitor.enabled=true", "--set", "tls.enabled=true"],
+                 "servicemonitor": (["--set", "serviceMonitor.enabled=true", "--set", "tls.enabled=true",
+                                     "--set", "configReloader.enabled=false"],
                                     ["ServiceMonitor mail/rdns-rdns-exporter", "https://127.0.0.1:9781/", "roll the pods"]),
                  "sidecar": (["--set", "mode=sidecar", "--set", "podMonitor.enabled=true"],
                              ["PodMonitor mail/rdns-rdns-exporter", "get podtemplate rdns-rdns-exporter-sidecar"]),

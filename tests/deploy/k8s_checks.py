@@ -302,7 +302,8 @@ def _check_reloader(e, where, pod, config_mount):
              f"{where}: the reloader does not watch the config volume ({args.get('--volume-dir')}, mounts {mounts})")
     url = args.get("--webhook-url", "")
     envs = {x["name"] for x in r.get("env", [])}
-    e.expect(url == f"http://127.0.0.1:{PORT}/-/reload" or (url == "$(RELOAD_URL)" and "RELOAD_URL" in envs),
+    https = url == f"https://localhost:{PORT}/-/reload" and "SSL_CERT_FILE" in envs  # trusts the TLS CA
+    e.expect(url == f"http://127.0.0.1:{PORT}/-/reload" or https or (url == "$(RELOAD_URL)" and "RELOAD_URL" in envs),
              f"{where}: reloader webhook {url!r}")
     e.expect(args.get("--webhook-method") == "POST", f"{where}: /-/reload needs POST")
 

@@ -60,9 +60,14 @@ rdns-exporter.io/member: {{ include "rdns.fullname" . }}
 {{- define "rdns.tlsSecretName" -}}{{ .Values.tls.secretName | default (printf "%s-tls" (include "rdns.fullname" .)) }}{{- end -}}
 {{- define "rdns.webConfigEnabled" -}}{{ if or .Values.tls.enabled .Values.basicAuth.enabled }}true{{ end }}{{- end -}}
 
-{{/* Config changes by reload (configReloader) or, where it cannot work, by rolling the pods. */}}
+{{/* Config changes by reload (configReloader), else by rolling the pods. */}}
 {{- define "rdns.reloaderEnabled" -}}
-{{- if and .Values.configReloader.enabled (not .Values.tls.enabled) -}}true{{- end -}}
+{{- if .Values.configReloader.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* Where the reloader POSTs: over TLS as `localhost` (the certificate must name it). */}}
+{{- define "rdns.reloadURL" -}}
+{{- if .Values.tls.enabled -}}https://localhost:9781/-/reload{{- else -}}http://127.0.0.1:9781/-/reload{{- end -}}
 {{- end -}}
 
 {{/* Namespace of a monitoring object: its own value, else the release's. */}}

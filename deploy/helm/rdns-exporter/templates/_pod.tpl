@@ -89,17 +89,24 @@ readiness never waits for or depends on the exporter's.
     # Go's HTTP client logs in with the URL's user and password (kept in the chart's Secret).
     - --webhook-url=$(RELOAD_URL)
     {{- else }}
-    - --webhook-url=http://127.0.0.1:9781/-/reload
+    - --webhook-url={{ include "rdns.reloadURL" $ }}
     {{- end }}
     - --webhook-method=POST
     - --web.listen-address=127.0.0.1:9533
-  {{- if $.Values.basicAuth.enabled }}
+  {{- if or $.Values.basicAuth.enabled $.Values.tls.enabled }}
   env:
+    {{- if $.Values.basicAuth.enabled }}
     - name: RELOAD_URL
       valueFrom:
         secretKeyRef:
           name: {{ include "rdns.fullname" $ }}-basic-auth
           key: reload-url
+    {{- end }}
+    {{- if $.Values.tls.enabled }}
+    # Go's TLS client trusts this CA file: the exporter's certificate must name `localhost`.
+    - name: SSL_CERT_FILE
+      value: /etc/rdns_exporter-tls/ca.crt
+    {{- end }}
   {{- end }}
   resources: {{- toYaml $.Values.configReloader.resources | nindent 4 }}
   securityContext: {{- toYaml $.Values.securityContext | nindent 4 }}
@@ -107,6 +114,11 @@ readiness never waits for or depends on the exporter's.
     - name: rdns-exporter-config
       mountPath: /etc/rdns_exporter
       readOnly: true
+    {{- if $.Values.tls.enabled }}
+    - name: rdns-exporter-tls
+      mountPath: /etc/rdns_exporter-tls
+      readOnly: true
+    {{- end }}
 {{- end -}}
 
 {{/* Volumes of the exporter pod; the state volume only where it is no PVC template. */}}
