@@ -15,6 +15,7 @@
 - two releases in one namespace: no object name in common, and no Service or monitor of one
   selects the pods of the other;
 - NOTES.txt renders for every variant and names the status page and the discovery in force;
+- README.md lists every value of values.yaml with its default;
 - the PrometheusRule is the mixin's rules (files/rdns_alerts.yml equals
   deploy/prometheus/rdns_alerts.yml) and its tuning knobs act.
 
@@ -24,6 +25,7 @@ Usage: helm_chart_test.py REPO_ROOT BUILD_DIR [RDNS_CONFIG_LINT]
 """
 import copy
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -251,6 +253,39 @@ def check_rule_tuning(chart, rule_groups):
     return errors
 
 
+def check_readme(chart_dir):
+    """README.md lists every value of values.yaml with its default."""
+    with open(os.path.join(chart_dir, "values.yaml")) as f:
+        values = yaml.safe_load(f)
+    with open(os.path.join(chart_dir, "README.md")) as f:
+        rows = {line.split("|")[1].strip().strip("`"): line.split("|")[2].strip().strip("`")
+                for line in f if line.startswith("| `")}
+    errors = []
+
+    def walk(node, path):
+        documented = path in rows
+        if isinstance(node, dict) and node and not documented:
+            for k, v in node.items():
+                walk(v, f"{path}.{k}" if path else k)
+        elif not documented:
+            errors.append(f"README.md does not list the value {path}")
+        elif path != "config" and yaml.safe_load(rows[path]) != node:
+            errors.append(f"README.md gives {path} the default {rows[path]}, values.yaml {json.dumps(node)}")
+    walk(values, "")
+    stale = [k for k in rows if not _has_path(values, k)]
+    errors += [f"README.md lists {k}, which values.yaml does not have" for k in stale]
+    return errors
+
+
+def _has_path(values, path):
+    node = values
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
 def main():
     root, build = sys.argv[1], sys.argv[2]
     lint_bin = sys.argv[3] if len(sys.argv) > 3 else None
@@ -291,6 +326,7 @@ def main():
         names = {d["metadata"]["name"] for d in docs or [] if d["kind"] == "Deployment"}
         if names != {want}:
             errors.append(f"{name}: Deployment names {names}, want {{{want!r}}} ({err})")
+    errors += check_readme(chart_dir)
     errors += check_rejections(chart)
     errors += check_two_releases(chart)
     errors += check_notes(chart)
