@@ -21,7 +21,10 @@
 
 helm: $RDNS_HELM, build/tools/helm (scripts/install-helm.sh), or helm on PATH; without one the
 test FAILS (the chart cannot be checked without it).
-Usage: helm_chart_test.py REPO_ROOT BUILD_DIR [RDNS_CONFIG_LINT]
+With the exporter binary, the web config of the TLS and basic-auth variants is checked by the
+exporter itself (--config.check).
+
+Usage: helm_chart_test.py REPO_ROOT BUILD_DIR [RDNS_CONFIG_LINT [RDNS_EXPORTER]]
 """
 import copy
 import glob
@@ -100,7 +103,29 @@ def with_mta(docs):
     return docs + [mta], errors
 
 
-def check_variant(chart, name, args, expect, rule_groups, lint):
+def check_web_config(docs, agent):
+    """The chart's --web.config.file and config, checked by the exporter itself (--config.check):
+    TLS file paths are swapped for a throwaway key pair, as the Secret's mount would provide."""
+    secrets = [d for d in docs if d["kind"] == "Secret" and "web_config.toml" in d.get("stringData", {})]
+    configs = [d for d in docs if d["kind"] == "ConfigMap" and "rdns_exporter.toml" in d.get("data", {})]
+    if len(secrets) != 1 or len(configs) != 1:
+        return [f"expected one web-config Secret and one config ConfigMap, got {len(secrets)} and {len(configs)}"]
+    with tempfile.TemporaryDirectory(prefix="rdns-web-") as tmp:
+        web = secrets[0]["stringData"]["web_config.toml"]
+        if "/etc/rdns_exporter-tls/" in web:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                            "-keyout", os.path.join(tmp, "tls.key"), "-out", os.path.join(tmp, "tls.crt")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=60)
+            web = web.replace("/etc/rdns_exporter-tls/", tmp + "/")
+        for name, text in (("web.toml", web), ("rdns.toml", configs[0]["data"]["rdns_exporter.toml"])):
+            with open(os.path.join(tmp, name), "w") as f:
+                f.write(text)
+        proc = subprocess.run([agent, "--config.check", f"--config.file={tmp}/rdns.toml", f"--web.config.file={tmp}/web.toml"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    return [] if proc.returncode == 0 else [f"the exporter rejects the chart's web config: {proc.stdout.strip()}"]
+
+
+def check_variant(chart, name, args, expect, rule_groups, lint, agent=None):
     docs, err = chart.template("rdns", args)
     if docs is None:
         return [f"{name}: helm template failed: {err}"], []
@@ -123,6 +148,8 @@ def check_variant(chart, name, args, expect, rule_groups, lint):
         sts = [d for d in docs if d["kind"] == "StatefulSet"]
         if not sts or not sts[0]["spec"].get("volumeClaimTemplates"):
             errors.append(f"{name}: sharded with persistence needs volumeClaimTemplates")
+    if agent and (expect.get("basic_auth") or expect.get("tls")):
+        errors += [f"{name}: {e}" for e in check_web_config(docs, agent)]
     if expect.get("basic_auth"):
         for d in docs:
             if d["kind"] != "Deployment":
@@ -289,6 +316,7 @@ def _has_path(values, path):
 def main():
     root, build = sys.argv[1], sys.argv[2]
     lint_bin = sys.argv[3] if len(sys.argv) > 3 else None
+    agent = sys.argv[4] if len(sys.argv) > 4 else None
     chart_dir = os.path.join(root, "deploy", "helm", "rdns-exporter")
     errors = []
     with open(os.path.join(root, "deploy", "prometheus", "rdns_alerts.yml")) as f:
@@ -316,7 +344,7 @@ def main():
         proc = chart.run("lint", "--strict", "-f", values_files[variant])
         if proc.returncode != 0:
             errors.append(f"{variant}: helm lint --strict failed: {proc.stdout.strip()}")
-        found, _ = check_variant(chart, variant, ["-f", values_files[variant]], expect, rule_groups, lint_bin)
+        found, _ = check_variant(chart, variant, ["-f", values_files[variant]], expect, rule_groups, lint_bin, agent)
         errors += found
     # fullnameOverride and a release named like the chart
     for name, args, want in (("fullnameOverride", ["--set", "fullnameOverride=rdns-probe"], "rdns-probe"),

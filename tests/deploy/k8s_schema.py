@@ -1,6 +1,6 @@
-"""Validates Kubernetes objects offline against the API schemas of a Kubernetes release
-(k8s_schemas/definitions.json, made once by k8s_schemas/make_schemas.py from the release's
-OpenAPI document), strictly: unknown fields, wrong types and missing required fields are
+"""Validates Kubernetes objects offline against the API schemas of a Kubernetes release and
+the CRD schemas of prometheus-operator (k8s_schemas/definitions.json, made once by
+k8s_schemas/make_schemas.py from the release's OpenAPI document and the CRDs), strictly: unknown fields, wrong types and missing required fields are
 errors, as `kubeconform -strict` or the API server's field validation reports them.
 Needs python3-jsonschema.
 """
@@ -27,8 +27,7 @@ def _validator(kind):
 
 
 def validate(doc):
-    """Errors of one object (empty: valid), or None for a kind without a schema here (custom
-    resources such as ServiceMonitor, checked by k8s_checks.py instead)."""
+    """Errors of one object (empty: valid), or None for a kind without a schema here."""
     kind = doc.get("kind")
     if kind not in KINDS:
         return None
