@@ -21,19 +21,27 @@
 
 helm: $RDNS_HELM, build/tools/helm (scripts/install-helm.sh), or helm on PATH; without one the
 test FAILS (the chart cannot be checked without it).
-With the exporter binary, the web config of the TLS and basic-auth variants is checked by the
-exporter itself (--config.check).
+With the exporter binary, the TLS and basic-auth variants run for real: the exporter with the
+chart's config and web config answers each probe as the kubelet sends it (200; 401 without the
+header) and the reloader's POST /-/reload with the chart's URL and login.
 
 Usage: helm_chart_test.py REPO_ROOT BUILD_DIR [RDNS_CONFIG_LINT [RDNS_EXPORTER]]
 """
+import base64
 import copy
 import glob
 import json
 import os
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import yaml
 
@@ -103,26 +111,96 @@ def with_mta(docs):
     return docs + [mta], errors
 
 
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _request(url, method="GET", headers=None):
+    """(status, body) of one request; certificates are not verified, as the kubelet's probes."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    req = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=5, context=ctx) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, b""
+
+
 def check_web_config(docs, agent):
-    """The chart's --web.config.file and config, checked by the exporter itself (--config.check):
-    TLS file paths are swapped for a throwaway key pair, as the Secret's mount would provide."""
-    secrets = [d for d in docs if d["kind"] == "Secret" and "web_config.toml" in d.get("stringData", {})]
+    """Runs the real exporter with the chart's config and web config (TLS: a throwaway key pair
+    where the Secret's mount would be) and sends what the pod's clients send: every probe of the
+    exporter container (path, scheme, headers) must get 200, the same path without them 401
+    under basic auth, and the reloader's POST (its URL and login from the chart) must reload."""
+    secrets = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Secret"}
+    web = [d["stringData"]["web_config.toml"] for d in secrets.values() if "web_config.toml" in d.get("stringData", {})]
     configs = [d for d in docs if d["kind"] == "ConfigMap" and "rdns_exporter.toml" in d.get("data", {})]
-    if len(secrets) != 1 or len(configs) != 1:
-        return [f"expected one web-config Secret and one config ConfigMap, got {len(secrets)} and {len(configs)}"]
+    pods = [d["spec"]["template"]["spec"] for d in docs if d["kind"] == "Deployment"]
+    if len(web) != 1 or len(configs) != 1 or len(pods) != 1:
+        return [f"expected one web config, one config and one Deployment, got {len(web)}, {len(configs)}, {len(pods)}"]
+    exporter = next(c for c in pods[0]["containers"] if c["name"] == k8s_checks.EXPORTER)
+    reloader = next((c for c in pods[0]["containers"] if c["name"] == k8s_checks.RELOADER), None)
+    errors = []
     with tempfile.TemporaryDirectory(prefix="rdns-web-") as tmp:
-        web = secrets[0]["stringData"]["web_config.toml"]
-        if "/etc/rdns_exporter-tls/" in web:
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                            "-keyout", os.path.join(tmp, "tls.key"), "-out", os.path.join(tmp, "tls.crt")],
+        text = web[0]
+        if "/etc/rdns_exporter-tls/" in text:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                            "-subj", "/CN=localhost", "-keyout", os.path.join(tmp, "tls.key"),
+                            "-out", os.path.join(tmp, "tls.crt")],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=60)
-            web = web.replace("/etc/rdns_exporter-tls/", tmp + "/")
-        for name, text in (("web.toml", web), ("rdns.toml", configs[0]["data"]["rdns_exporter.toml"])):
+            text = text.replace("/etc/rdns_exporter-tls/", tmp + "/")
+        for name, content in (("web.toml", text), ("rdns.toml", configs[0]["data"]["rdns_exporter.toml"])):
             with open(os.path.join(tmp, name), "w") as f:
-                f.write(text)
-        proc = subprocess.run([agent, "--config.check", f"--config.file={tmp}/rdns.toml", f"--web.config.file={tmp}/web.toml"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
-    return [] if proc.returncode == 0 else [f"the exporter rejects the chart's web config: {proc.stdout.strip()}"]
+                f.write(content)
+        port = _free_port()
+        log = open(os.path.join(tmp, "agent.log"), "w")
+        proc = subprocess.Popen([agent, f"--config.file={tmp}/rdns.toml", f"--web.config.file={tmp}/web.toml",
+                                 f"--web.listen-address=127.0.0.1:{port}", f"--storage.path={tmp}"],
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            scheme = "https" if "tls_server_config" in text else "http"
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    _request(f"{scheme}://127.0.0.1:{port}/-/healthy")
+                    break
+                except (OSError, urllib.error.URLError):
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        log.close()
+                        return [f"the exporter did not start with the chart's web config: {open(log.name).read()[-500:]}"]
+                    time.sleep(0.2)
+            for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+                get = exporter[probe]["httpGet"]
+                headers = {h["name"]: h["value"] for h in get.get("httpHeaders", [])}
+                url = f"{get['scheme'].lower()}://127.0.0.1:{port}{get['path']}"
+                status, _ = _request(url, headers=headers)
+                if status != 200:
+                    errors.append(f"{probe} as the kubelet sends it ({url}, headers {sorted(headers)}): {status}")
+                if headers and _request(url)[0] != 401:
+                    errors.append(f"{probe}: without its Authorization header the exporter did not ask for one")
+            if reloader is not None:
+                url = dict(a.split("=", 1) for a in reloader["args"] if "=" in a)["--webhook-url"]
+                if url == "$(RELOAD_URL)":
+                    ref = next(e for e in reloader["env"] if e["name"] == "RELOAD_URL")["valueFrom"]["secretKeyRef"]
+                    url = secrets[ref["name"]]["stringData"][ref["key"]]
+                parsed = urllib.parse.urlsplit(url)
+                headers = {}
+                if parsed.username:
+                    login = f"{urllib.parse.unquote(parsed.username)}:{urllib.parse.unquote(parsed.password)}"
+                    headers["Authorization"] = "Basic " + base64.b64encode(login.encode()).decode()
+                target = f"{parsed.scheme}://127.0.0.1:{port}{parsed.path}"
+                status, body = _request(target, method="POST", headers=headers)
+                if status != 200:
+                    errors.append(f"the reloader's POST {parsed.scheme}://{parsed.hostname}{parsed.path}: {status} {body[:200]!r}")
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            log.close()
+    print(f"  the exporter ({scheme}) answered the 3 probes{' and the reloader' if reloader else ''}: "
+          f"{len(errors)} problems")
+    return errors
 
 
 def check_variant(chart, name, args, expect, rule_groups, lint, agent=None):
@@ -163,8 +241,8 @@ def check_variant(chart, name, args, expect, rule_groups, lint, agent=None):
         if not all("basicAuth" in ep for m in monitors for ep in m["spec"].get("endpoints", m["spec"].get("podMetricsEndpoints", []))):
             errors.append(f"{name}: the monitor does not log in")
     summary = ", ".join(sorted(f"{d['kind']}/{d['metadata']['name']}" for d in docs))
-    print(f"{name}: {len(docs)} objects ({checked} schema-validated, Kubernetes {k8s_schema.RELEASE}; "
-          f"{', '.join(sorted(other)) or 'no'} custom resources checked by k8s_checks): {summary}")
+    print(f"{name}: {len(docs)} objects ({checked} validated against the Kubernetes {k8s_schema.RELEASE} and "
+          f"prometheus-operator schemas{'; without a schema: ' + ', '.join(sorted(other)) if other else ''}): {summary}")
     return errors, docs
 
 
@@ -215,7 +293,7 @@ def check_two_releases(chart):
     for m in (d for d in a if d["kind"] == "ServiceMonitor"):
         if any(k8s_checks._selects(m["spec"]["selector"], labels) for labels in services_b):
             errors.append("the ServiceMonitor of one release selects the other's Service")
-    print(f"two releases: {len(names_a)} + {len(names_b)} names, {len(names_a & names_b)} in common")
+    print(f"two releases: {len(a)} + {len(b)} objects, {len(names_a & names_b)} names in common")
     return errors
 
 

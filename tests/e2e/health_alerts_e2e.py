@@ -7,7 +7,7 @@ Prometheus scrapes the agent in two jobs, as a cluster would:
     same job that is not an rdns_exporter and never answers (another service behind the same
     annotations);
   - a ServiceMonitor-style job: prometheus-operator's job name
-    `serviceMonitor/<namespace>/<name>/0`, relabelled to the Service's name `rdns-exporter`,
+    `serviceMonitor/<namespace>/<name>/0`, relabelled to the Service's name `mail-rdns-exporter` (a Helm release "mail"),
     with the `namespace` and `service` labels it adds.
 The shipped rules are loaded (deploy/prometheus/rdns_alerts.yml, `for:` set to 1s).
 
@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import alerting_stack as st  # noqa: E402
 from alerting_stack import log, wait_for  # noqa: E402
 
-SERVICE_MONITOR_JOB = "rdns-exporter"
+SERVICE_MONITOR_JOB = "mail-rdns-exporter"  # the Service of a Helm release "mail"
 
 
 class KubernetesJobsStack(st.Stack):
@@ -61,6 +61,9 @@ def run(stack):
              lambda: sorted(r["metric"]["job"] for r in stack.query("rdns_build_info")) == sorted(jobs), 30)
     wait_for("the foreign target of kubernetes-service-endpoints to be down",
              lambda: stack.query(f'up{{instance="{stack.foreign}"}} == 0'), 30)
+    # Before the first scrape nothing delivered rdns_build_info, so RdnsExporterAbsent may have
+    # fired (for: 1s) during start-up: it must resolve now that the exporter is scraped.
+    wait_for("the health alerts of the start-up to resolve", lambda: not health_alerts(stack), 20)
     # 1. scraped: silent for 5 evaluations (for: 1s would have made them fire by then)
     for _ in range(5):
         active = health_alerts(stack)
