@@ -67,6 +67,10 @@ def main():
             errors.append(f"dashboard: token {token} left unreplaced")
     if "pool" in text:
         errors.append("dashboard: the label `pool` is still hard-wired with groupLabel: site")
+    exprs = [t.get("expr", "") for p in out["dashboard"]["panels"] for t in p.get("targets", [])]
+    up = [e for e in exprs if e.startswith("up")]
+    if not up or any("rdns_build_info" not in e or 'job=~"rdns' in e for e in up):
+        errors.append(f"dashboard: the scrape panel must select exporters by rdns_build_info, not a job name: {up}")
     names = [v["name"] for v in out["dashboard"]["templating"]["list"]]
     if "site" not in names:
         errors.append(f"dashboard variables {names} lack `site`")
