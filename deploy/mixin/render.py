@@ -37,7 +37,8 @@ local m = import 'mixin.libsonnet';
 local rules = [r for g in m.prometheusAlerts.groups for r in g.rules];
 {
   groups: m.prometheusAlerts.groups,
-  comments: { [r.alert]: r.comment for r in rules if std.objectHasAll(r, 'comment') },
+  comments: { [r.alert]: r.comment for r in rules if std.objectHasAll(r, 'comment') } +
+            { ['group ' + g.name]: g.comment for g in m.prometheusAlerts.groups if std.objectHasAll(g, 'comment') },
   dashboards: m.grafanaDashboards,
 }
 """
@@ -50,7 +51,7 @@ class _Dumper(yaml.SafeDumper):
 def _str(dumper, s):
     # Multi-line expressions as block scalars, long annotations folded: both load back as the
     # very same string (checked below).
-    style = "|" if "\n" in s else (">" if len(s) > 90 else None)
+    style = "|" if "\n" in s else (">" if len(s) > 90 and " " in s else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", s, style=style)
 
 
@@ -76,15 +77,20 @@ def _ordered_groups(groups):
 
 
 def _with_comments(text, comments, indent):
-    """Puts each rule's comment above its `- alert:` line."""
+    """Puts each rule's comment above its `- alert:` line, each group's above its `- name:`."""
     out = []
     for line in text.split("\n"):
         stripped = line.strip()
+        name = None
         if stripped.startswith("- alert: ") and line.startswith(" " * indent + "- alert:"):
             name = stripped[len("- alert: "):]
+        elif stripped.startswith("- name: ") and line.startswith(" " * (indent - 2) + "- name:"):
+            name = "group " + stripped[len("- name: "):]
+        if name:
+            pad = line[:len(line) - len(line.lstrip())]
             for c in comments.get(name, "").rstrip("\n").split("\n"):
                 if c:
-                    out.append(" " * indent + ("# " + c).rstrip())
+                    out.append(pad + ("# " + c).rstrip())
         out.append(line)
     return "\n".join(out)
 

@@ -14,6 +14,7 @@
       (import 'target_entries.libsonnet')(c),
       (import 'discovery.libsonnet')(c),
       (import 'monitoring.libsonnet')(c),
+      (import 'zone_servers.libsonnet')(c),
     ],
   },
 }
