@@ -213,6 +213,7 @@ def check_rendered(docs, expect, rule_groups, lint=None):
             e.expect("--web.config.file" in flags, f"{where}: TLS without --web.config.file")
         if expect.get("sidecar"):
             e.expect("readinessProbe" not in c, f"{where}: a sidecar readinessProbe would take the MTA out of its Service")
+            e.expect("startupProbe" not in c, f"{where}: a sidecar startupProbe holds the MTA pod unready until it passes")
             e.expect("runAsNonRoot" not in pod.get("securityContext", {}),
                      f"{where}: pod-level runAsNonRoot would also bind the MTA container")
             e.expect(c.get("securityContext", {}).get("runAsNonRoot") is True, f"{where}: container runAsNonRoot")
