@@ -1,7 +1,9 @@
-// The `rdns-monitoring` alert group. Expressions take the selector from _config (%(s)s:
-// `{selector}` or nothing, %(m)s: `selector, ` or nothing); rule.libsonnet adds `for`
-// overrides and runbook_url; `comment` goes above the rule in the rendered YAML.
-local rule = import 'rule.libsonnet';
+// The `rdns-monitoring` alert group. Expressions are formatted with c.params: the selector
+// (%(s)s: `{selector}` or nothing; %(m)s: `selector, ` or nothing) and the thresholds of
+// _config. helpers.rule adds `for` overrides and runbook_url; helpers.withTarget the `target`
+// join of a per-IP alert. A `comment::` goes above its rule in the rendered YAML.
+local helpers = import 'rule.libsonnet';
+local rule = helpers.rule;
 
 function(c) {
   name: "rdns-monitoring",

@@ -1,7 +1,9 @@
-// The `rdns-records` alert group. Expressions take the selector from _config (%(s)s:
-// `{selector}` or nothing, %(m)s: `selector, ` or nothing); rule.libsonnet adds `for`
-// overrides and runbook_url; `comment` goes above the rule in the rendered YAML.
-local rule = import 'rule.libsonnet';
+// The `rdns-records` alert group. Expressions are formatted with c.params: the selector
+// (%(s)s: `{selector}` or nothing; %(m)s: `selector, ` or nothing) and the thresholds of
+// _config. helpers.rule adds `for` overrides and runbook_url; helpers.withTarget the `target`
+// join of a per-IP alert. A `comment::` goes above its rule in the rendered YAML.
+local helpers = import 'rule.libsonnet';
+local rule = helpers.rule;
 
 function(c) {
   name: "rdns-records",
@@ -15,13 +17,7 @@ function(c) {
         annotations: this is the alert a whole /16 raises at once, and a query per alert
         made one rule evaluation of 16,384 alerts take 83 s on 2 cores.
       |||,
-      expr: |||
-        (rdns_ptr_present%(s)s == 0)
-          * on(job, instance, ip) group_left(target) rdns_target_info%(s)s
-        # no rdns_target_info (an exporter older than the rules): the same alert without `target`
-        or on(job, instance, ip)
-        (rdns_ptr_present%(s)s == 0)
-      ||| % c.params,
+      expr: helpers.withTarget(c, '(rdns_ptr_present%(s)s == 0)'),
       'for': "15m",
       keep_firing_for: c.keepFiringFor,
       labels: {
@@ -58,13 +54,7 @@ function(c) {
         FCrDNS: no PTR name resolves back to the IP. Absent (so silent) when undecidable.
         The exporter also says 0 for an IP without any PTR: RdnsPtrMissing covers that one.
       |||,
-      expr: |||
-        ((rdns_fcrdns_pass%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))
-          * on(job, instance, ip) group_left(target) rdns_target_info%(s)s
-        # no rdns_target_info (an exporter older than the rules): the same alert without `target`
-        or on(job, instance, ip)
-        ((rdns_fcrdns_pass%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))
-      ||| % c.params,
+      expr: helpers.withTarget(c, '((rdns_fcrdns_pass%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))'),
       'for': "15m",
       keep_firing_for: c.keepFiringFor,
       labels: {
@@ -92,13 +82,7 @@ function(c) {
     }),
     rule(c, {
       alert: "RdnsPtrHostnameInvalid",
-      expr: |||
-        ((rdns_ptr_hostname_valid%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))
-          * on(job, instance, ip) group_left(target) rdns_target_info%(s)s
-        # no rdns_target_info (an exporter older than the rules): the same alert without `target`
-        or on(job, instance, ip)
-        ((rdns_ptr_hostname_valid%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))
-      ||| % c.params,
+      expr: helpers.withTarget(c, '((rdns_ptr_hostname_valid%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))'),
       'for': "15m",
       keep_firing_for: c.keepFiringFor,
       labels: {
@@ -127,13 +111,7 @@ function(c) {
       comment:: |||
         A steady state rather than an event: a long window, and a warning.
       |||,
-      expr: |||
-        ((rdns_generic_hostname%(s)s == 1) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))
-          * on(job, instance, ip) group_left(target) rdns_target_info%(s)s
-        # no rdns_target_info (an exporter older than the rules): the same alert without `target`
-        or on(job, instance, ip)
-        ((rdns_generic_hostname%(s)s == 1) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))
-      ||| % c.params,
+      expr: helpers.withTarget(c, '((rdns_generic_hostname%(s)s == 1) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))'),
       'for': "30m",
       keep_firing_for: c.keepFiringFor,
       labels: {
@@ -162,13 +140,7 @@ function(c) {
       comment:: |||
         The drift check: the PTR no longer names the configured expected_hostname.
       |||,
-      expr: |||
-        ((rdns_expected_hostname_match%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))
-          * on(job, instance, ip) group_left(target) rdns_target_info%(s)s
-        # no rdns_target_info (an exporter older than the rules): the same alert without `target`
-        or on(job, instance, ip)
-        ((rdns_expected_hostname_match%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))
-      ||| % c.params,
+      expr: helpers.withTarget(c, '((rdns_expected_hostname_match%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))'),
       'for': "10m",
       keep_firing_for: c.keepFiringFor,
       labels: {
@@ -194,13 +166,7 @@ function(c) {
     }),
     rule(c, {
       alert: "RdnsHeloMismatch",
-      expr: |||
-        ((rdns_helo_match%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))
-          * on(job, instance, ip) group_left(target) rdns_target_info%(s)s
-        # no rdns_target_info (an exporter older than the rules): the same alert without `target`
-        or on(job, instance, ip)
-        ((rdns_helo_match%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))
-      ||| % c.params,
+      expr: helpers.withTarget(c, '((rdns_helo_match%(s)s == 0) unless on(job, instance, ip) (rdns_ptr_present%(s)s == 0))'),
       'for': "15m",
       keep_firing_for: c.keepFiringFor,
       labels: {
@@ -284,13 +250,7 @@ function(c) {
       comment:: |||
         A bogus answer is withheld from every verdict gauge; only the state set shows it.
       |||,
-      expr: |||
-        (rdns_ptr_lookup_status{%(m)sstatus="bogus"} == 1)
-          * on(job, instance, ip) group_left(target) rdns_target_info%(s)s
-        # no rdns_target_info (an exporter older than the rules): the same alert without `target`
-        or on(job, instance, ip)
-        (rdns_ptr_lookup_status{%(m)sstatus="bogus"} == 1)
-      ||| % c.params,
+      expr: helpers.withTarget(c, '(rdns_ptr_lookup_status{%(m)sstatus="bogus"} == 1)'),
       'for': "15m",
       keep_firing_for: c.keepFiringFor,
       labels: {

@@ -1,7 +1,9 @@
-// The `rdns-zone-servers` alert group. Expressions take the selector from _config (%(s)s:
-// `{selector}` or nothing, %(m)s: `selector, ` or nothing); rule.libsonnet adds `for`
-// overrides and runbook_url; `comment` goes above the rule in the rendered YAML.
-local rule = import 'rule.libsonnet';
+// The `rdns-zone-servers` alert group. Expressions are formatted with c.params: the selector
+// (%(s)s: `{selector}` or nothing; %(m)s: `selector, ` or nothing) and the thresholds of
+// _config. helpers.rule adds `for` overrides and runbook_url; helpers.withTarget the `target`
+// join of a per-IP alert. A `comment::` goes above its rule in the rendered YAML.
+local helpers = import 'rule.libsonnet';
+local rule = helpers.rule;
 
 function(c) {
   name: "rdns-zone-servers",
@@ -22,13 +24,7 @@ function(c) {
         brings secondaries up to date within seconds, and without it the SOA refresh
         (commonly 1h) at the latest: inconsistent for longer than that is a broken transfer.
       |||,
-      expr: |||
-        (rdns_ptr_consistent%(s)s == 0)
-          * on(job, instance, ip) group_left(target) rdns_target_info%(s)s
-        # no rdns_target_info (an exporter older than the rules): the same alert without `target`
-        or on(job, instance, ip)
-        (rdns_ptr_consistent%(s)s == 0)
-      ||| % c.params,
+      expr: helpers.withTarget(c, '(rdns_ptr_consistent%(s)s == 0)'),
       'for': "1h",
       keep_firing_for: c.keepFiringFor,
       labels: {
