@@ -2,7 +2,7 @@
 // (%(s)s: `{selector}` or nothing; %(m)s: `selector, ` or nothing) and the thresholds of
 // _config. helpers.rule adds `for` overrides and runbook_url; helpers.withTarget the `target`
 // join of a per-IP alert. A `comment::` goes above its rule in the rendered YAML.
-local helpers = import 'rule.libsonnet';
+local helpers = import 'helpers.libsonnet';
 local rule = helpers.rule;
 
 function(c) {
