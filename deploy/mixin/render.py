@@ -76,6 +76,20 @@ def _ordered_groups(groups):
     return out
 
 
+def _in_order_of(value, template):
+    """`value` with its object keys in the order of `template` (jsonnet sorts them), so the
+    rendered dashboard reads, and diffs, like its source."""
+    if isinstance(value, dict):
+        order = list(template) if isinstance(template, dict) else []
+        keys = [k for k in order if k in value] + sorted(k for k in value if k not in order)
+        return {k: _in_order_of(value[k], (template or {}).get(k) if isinstance(template, dict) else None)
+                for k in keys}
+    if isinstance(value, list):
+        same = isinstance(template, list) and len(template) == len(value)
+        return [_in_order_of(v, template[i] if same else None) for i, v in enumerate(value)]
+    return value
+
+
 def _with_comments(text, comments, indent):
     """Puts each rule's comment above its `- alert:` line, each group's above its `- name:`."""
     out = []
@@ -121,7 +135,10 @@ def render(jsonnet):
         "# rerun it (tests/deploy/mixin_test.py fails while they differ). The label your\n"
         "# Prometheus' ruleSelector matches is set in kustomization.yaml.\n"
         + _with_comments(_dump(operator), out["comments"], 6))
-    dashboard = json.dumps(out["dashboards"]["rdns_exporter.json"], indent=2, ensure_ascii=False) + "\n"
+    with open(os.path.join(HERE, "dashboards", "rdns_exporter.json")) as f:
+        template = json.load(f)
+    dashboard = json.dumps(_in_order_of(out["dashboards"]["rdns_exporter.json"], template),
+                           indent=2, ensure_ascii=False) + "\n"
     return {RULES: rules, CHART_RULES: rules, OPERATOR_RULE: operator_text,
             DASHBOARD: dashboard, CHART_DASHBOARD: dashboard}
 
