@@ -11,6 +11,7 @@ _config changed nothing would pass the first check alone.
 Usage: mixin_test.py REPO_ROOT
 Needs jsonnet (Debian package jsonnet) and python3-yaml.
 """
+import glob
 import json
 import os
 import shutil
@@ -40,6 +41,17 @@ def main():
     print(proc.stdout.strip())
     if proc.returncode != 0:
         errors.append("rendered files differ from the mixin: run deploy/mixin/render.py")
+
+    # The sources in jsonnetfmt's style (Debian's jsonnet package ships it).
+    fmt = shutil.which("jsonnetfmt")
+    sources = sorted(glob.glob(os.path.join(mixin, "**", "*.libsonnet"), recursive=True))
+    if fmt is None:
+        errors.append("no jsonnetfmt (apt-get install jsonnet)")
+    else:
+        unformatted = [os.path.relpath(f, root) for f in sources
+                       if subprocess.run([fmt, "--test", f], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, timeout=60).returncode != 0]
+        errors += [f"{f} is not formatted: jsonnetfmt -i {f}" for f in unformatted]
 
     proc = subprocess.run([jsonnet, "-J", mixin, "-e", CUSTOM], cwd=mixin, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, timeout=120)

@@ -6,10 +6,10 @@ local helpers = import 'helpers.libsonnet';
 local rule = helpers.rule;
 
 function(c) {
-  name: "rdns-monitoring",
+  name: 'rdns-monitoring',
   rules: [
     rule(c, {
-      alert: "RdnsLookupsFailing",
+      alert: 'RdnsLookupsFailing',
       comment:: |||
         The resolver is in trouble: more than half of the exporter's IPs get servfail/timeout/
         refused/error for their PTR or for the A/AAAA lookups of their PTR names. One alert
@@ -45,29 +45,29 @@ function(c) {
           > %(lookupsFailingShare)s
         )
       ||| % c.params,
-      'for': "10m",
+      'for': '10m',
       labels: {
-        severity: "warning",
-        team: "infra",
+        severity: 'warning',
+        team: 'infra',
       },
       annotations: {
-        summary: "rDNS lookups fail on {{ $labels.instance }} ({{ $labels.status }})",
+        summary: 'rDNS lookups fail on {{ $labels.instance }} ({{ $labels.status }})',
         description: std.join(' ', [
-          "{{ $value }} of {{ with printf \"rdns_targets{job=%q,instance=%q}\" $labels.job",
-          "$labels.instance | query }}{{ . | first | value }}{{ else }}?{{ end }} targets of {{",
-          "$labels.instance }} get {{ $labels.status }} for their PTR or A/AAAA lookups. Their",
-          "verdicts stay those of their last decisive answer until lookups succeed again",
-          "(rdns_verdict_timestamp_seconds says when); nothing new is learnt meanwhile.",
+          '{{ $value }} of {{ with printf "rdns_targets{job=%q,instance=%q}" $labels.job',
+          '$labels.instance | query }}{{ . | first | value }}{{ else }}?{{ end }} targets of {{',
+          '$labels.instance }} get {{ $labels.status }} for their PTR or A/AAAA lookups. Their',
+          'verdicts stay those of their last decisive answer until lookups succeed again',
+          '(rdns_verdict_timestamp_seconds says when); nothing new is learnt meanwhile.',
         ]),
         runbook: std.join(' ', [
-          "Check the resolver the exporter uses ([resolver] in its config: system resolv.conf,",
-          "forwarders, or recursion from the root) and the network path to it (`dig -x <ip>",
-          "@<resolver>`).",
+          'Check the resolver the exporter uses ([resolver] in its config: system resolv.conf,',
+          'forwarders, or recursion from the root) and the network path to it (`dig -x <ip>',
+          '@<resolver>`).',
         ]),
       },
     }),
     rule(c, {
-      alert: "RdnsChecksStale",
+      alert: 'RdnsChecksStale',
       comment:: |||
         An IP not checked for two check intervals plus the check timeout plus a minute of
         slack, from the exporter's own rdns_check_interval_seconds / rdns_check_timeout_seconds
@@ -89,28 +89,28 @@ function(c) {
             (2 * rdns_check_interval_seconds%(s)s + rdns_check_timeout_seconds%(s)s + %(staleSlackSeconds)s)
         ) > 0
       ||| % c.params,
-      'for': "5m",
+      'for': '5m',
       labels: {
-        severity: "warning",
-        team: "infra",
+        severity: 'warning',
+        team: 'infra',
       },
       annotations: {
-        summary: "rDNS checks on {{ $labels.instance }} are stale",
+        summary: 'rDNS checks on {{ $labels.instance }} are stale',
         description: std.join(' ', [
-          "{{ $value }} targets of {{ $labels.instance }} were not checked for more than two check",
-          "intervals ({{ with printf \"rdns_check_interval_seconds{job=%q,instance=%q}\" $labels.job",
-          "$labels.instance | query }}{{ . | first | value | humanizeDuration }}{{ else }}?{{ end }}",
-          "each). Their verdicts are out of date.",
+          '{{ $value }} targets of {{ $labels.instance }} were not checked for more than two check',
+          'intervals ({{ with printf "rdns_check_interval_seconds{job=%q,instance=%q}" $labels.job',
+          '$labels.instance | query }}{{ . | first | value | humanizeDuration }}{{ else }}?{{ end }}',
+          'each). Their verdicts are out of date.',
         ]),
         runbook: std.join(' ', [
           "The scheduler is stuck or overloaded: look at the exporter's log, its",
-          "rdns_check_duration_seconds and [schedule] concurrency/timeout; restart it if needed",
-          "(`systemctl restart rdns_exporter`).",
+          'rdns_check_duration_seconds and [schedule] concurrency/timeout; restart it if needed',
+          '(`systemctl restart rdns_exporter`).',
         ]),
       },
     }),
     rule(c, {
-      alert: "RdnsExporterDown",
+      alert: 'RdnsExporterDown',
       comment:: |||
         Whatever the job is called (kubernetes-service-endpoints, a ServiceMonitor's service
         name, a static job): a scrape target is an rdns_exporter when it served rdns_build_info
@@ -122,67 +122,67 @@ function(c) {
         and on(job, instance)
         present_over_time(rdns_build_info%(s)s[%(exporterMemory)s])
       ||| % c.params,
-      'for': "5m",
+      'for': '5m',
       labels: {
-        severity: "warning",
-        team: "infra",
+        severity: 'warning',
+        team: 'infra',
       },
       annotations: {
-        summary: "rdns_exporter {{ $labels.instance }} is down",
+        summary: 'rdns_exporter {{ $labels.instance }} is down',
         description: std.join(' ', [
-          "Prometheus cannot scrape {{ $labels.instance }} (job {{ $labels.job }}): reverse DNS of",
-          "the sending IPs is not being watched.",
+          'Prometheus cannot scrape {{ $labels.instance }} (job {{ $labels.job }}): reverse DNS of',
+          'the sending IPs is not being watched.',
         ]),
         runbook: std.join(' ', [
           "Check the service (`systemctl status rdns_exporter`, the pod's events and logs) and that",
-          "it listens on the scraped address (default :9781).",
+          'it listens on the scraped address (default :9781).',
         ]),
       },
     }),
     rule(c, {
-      alert: "RdnsExporterAbsent",
+      alert: 'RdnsExporterAbsent',
       comment:: |||
         No target delivers rdns_build_info: every exporter is down, or service discovery lost
         them all (a pod that is not Ready leaves its Service's endpoints, so its target vanishes
         instead of failing). Any job name works; _config.selector narrows it down.
       |||,
-      expr: "absent(rdns_build_info%(s)s)" % c.params,
-      'for': "15m",
+      expr: 'absent(rdns_build_info%(s)s)' % c.params,
+      'for': '15m',
       labels: {
-        severity: "warning",
-        team: "infra",
+        severity: 'warning',
+        team: 'infra',
       },
       annotations: {
-        summary: "No rdns_exporter is being scraped",
+        summary: 'No rdns_exporter is being scraped',
         description: std.join(' ', [
-          "Prometheus scrapes no target that serves rdns_build_info: every exporter is down, or",
-          "service discovery or the scrape configuration lost them.",
+          'Prometheus scrapes no target that serves rdns_build_info: every exporter is down, or',
+          'service discovery or the scrape configuration lost them.',
         ]),
         runbook: std.join(' ', [
           "Check Prometheus' /targets page for the exporter (its Service's prometheus.io/*",
-          "annotations, the ServiceMonitor or PodMonitor and the label your Prometheus selects them",
+          'annotations, the ServiceMonitor or PodMonitor and the label your Prometheus selects them',
           "by, or the static job), and the pods' events and logs.",
         ]),
       },
     }),
     rule(c, {
-      alert: "RdnsConfigReloadFailing",
-      expr: "rdns_config_last_reload_successful%(s)s == 0" % c.params,
-      'for': "5m",
+      alert: 'RdnsConfigReloadFailing',
+      expr: 'rdns_config_last_reload_successful%(s)s == 0' % c.params,
+      'for': '5m',
       labels: {
-        severity: "warning",
-        team: "infra",
+        severity: 'warning',
+        team: 'infra',
       },
       annotations: {
-        summary: "rdns_exporter {{ $labels.instance }} rejected its new configuration",
+        summary: 'rdns_exporter {{ $labels.instance }} rejected its new configuration',
         description: std.join(' ', [
-          "The last reload of {{ $labels.instance }} failed; it keeps running the previous",
-          "configuration, so recent target changes are not in effect.",
+          'The last reload of {{ $labels.instance }} failed; it keeps running the previous',
+          'configuration, so recent target changes are not in effect.',
         ]),
         runbook: std.join(' ', [
           "Run `rdns_exporter check --config.file=<file> <ip>` or read the exporter's log: the error",
-          "names the file, line and key. Fix it, then reload (SIGHUP or `curl -X POST",
-          "http://<host>:9781/-/reload`).",
+          'names the file, line and key. Fix it, then reload (SIGHUP or `curl -X POST',
+          'http://<host>:9781/-/reload`).',
         ]),
       },
     }),
