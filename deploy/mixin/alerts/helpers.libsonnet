@@ -12,7 +12,7 @@
   // rdns_target_info; from an exporter older than the rules (no rdns_target_info) the same
   // alert without `target`. `cond` is formatted with c.params like any expression.
   withTarget(c, cond)::
-    local p = c.params { cond: std.format(cond, c.params) };
+    local p = c.params { cond: std.rstripChars(std.format(cond, c.params), '\n') };
     |||
       %(cond)s
         * on(job, instance, ip) group_left(target) rdns_target_info%(s)s

@@ -12,7 +12,9 @@ function(c) {
       alert: 'RdnsLookupsFailing',
       comment:: |||
         The resolver is in trouble: more than half of the exporter's IPs get servfail/timeout/
-        refused/error for their PTR or for the A/AAAA lookups of their PTR names. One alert
+        refused/error/bogus for their PTR or for the A/AAAA lookups of their PTR names (bogus
+        for most IPs at once: the resolver's clock, or a validating forwarder in the way; not
+        while RdnsTrustAnchorInvalid says the anchors themselves are the cause). One alert
         per exporter and failure kind, not per IP. A target counts once whether its PTR
         lookup or its forward lookups fail (`or` matches on the labels without the metric
         name). Failures of a minority of IPs are their zones' problem, not the resolver's:
@@ -23,17 +25,17 @@ function(c) {
       |||,
       expr: |||
         sum by (job, instance, status) (
-            rdns_ptr_lookup_status{%(m)sstatus=~"servfail|timeout|refused|error"} == 1
+            rdns_ptr_lookup_status{%(m)sstatus=~"servfail|timeout|refused|error|bogus"} == 1
           or
-            rdns_forward_lookup_status{%(m)sstatus=~"servfail|timeout|refused|error"} == 1
+            rdns_forward_lookup_status{%(m)sstatus=~"servfail|timeout|refused|error|bogus"} == 1
         ) > 0
         and on(job, instance)
         (
             count by (job, instance) (
               max without(status) (
-                  rdns_ptr_lookup_status{%(m)sstatus=~"servfail|timeout|refused|error"} == 1
+                  rdns_ptr_lookup_status{%(m)sstatus=~"servfail|timeout|refused|error|bogus"} == 1
                 or
-                  rdns_forward_lookup_status{%(m)sstatus=~"servfail|timeout|refused|error"} == 1
+                  rdns_forward_lookup_status{%(m)sstatus=~"servfail|timeout|refused|error|bogus"} == 1
               )
             )
           /
@@ -44,6 +46,7 @@ function(c) {
             )
           > %(lookupsFailingShare)s
         )
+        unless on(job, instance) (rdns_resolver_trust_anchor_valid%(s)s == 0)
       ||| % c.params,
       'for': '10m',
       labels: {
@@ -63,6 +66,38 @@ function(c) {
           'Check the resolver the exporter uses ([resolver] in its config: system resolv.conf,',
           'forwarders, or recursion from the root) and the network path to it (`dig -x <ip>',
           '@<resolver>`).',
+        ]),
+      },
+    }),
+    rule(c, {
+      alert: 'RdnsTrustAnchorInvalid',
+      comment:: |||
+        The exporter's DNSSEC trust anchors do not validate the root's DNSKEY set (a stale
+        anchor after a root KSK roll, a clock far off, a validating middlebox): every answer
+        is bogus, so no IP gets a new verdict. One alert per exporter; RdnsDnssecBogus and
+        RdnsLookupsFailing stay silent meanwhile, and the verdicts keep their last values.
+      |||,
+      expr: 'rdns_resolver_trust_anchor_valid%(s)s == 0' % c.params,
+      'for': '5m',
+      labels: {
+        severity: 'critical',
+        team: 'infra',
+      },
+      annotations: {
+        summary: 'rdns_exporter on {{ $labels.instance }} cannot validate the DNS root (DNSSEC trust anchors)',
+        description: std.join(' ', [
+          'The DNSSEC trust anchors of {{ $labels.instance }} ({{ with printf',
+          '"rdns_resolver_trust_anchor_info{job=%q,instance=%q}" $labels.job $labels.instance | query',
+          '}}{{ with first . }}source {{ .Labels.source }}, key tags {{ .Labels.key_tags }}{{ end',
+          "}}{{ else }}unknown{{ end }}) do not validate the root zone's keys, so every lookup is",
+          "bogus and no IP gets a new verdict; the last verdicts are kept. This is the exporter's",
+          'resolver, not your PTR zones.',
+        ]),
+        runbook: std.join(' ', [
+          "The exporter's log names the anchors in use. Without [resolver] trust_anchor_file:",
+          "install or update Debian's dns-root-data package (/usr/share/dns/root.key), or run",
+          'with --storage.path so RFC 5011 follows root key rolls. With trust_anchor_file: put',
+          "the root's current KSK in that file. Check the host's clock too.",
         ]),
       },
     }),

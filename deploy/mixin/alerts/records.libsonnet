@@ -249,8 +249,16 @@ function(c) {
       alert: 'RdnsDnssecBogus',
       comment:: |||
         A bogus answer is withheld from every verdict gauge; only the state set shows it.
+        Not while the exporter's own trust anchors fail to validate the root
+        (rdns_resolver_trust_anchor_valid 0): then every answer is bogus, which is one resolver
+        problem, RdnsTrustAnchorInvalid, not a finding about each IP's zone.
       |||,
-      expr: helpers.withTarget(c, '(rdns_ptr_lookup_status{%(m)sstatus="bogus"} == 1)'),
+      expr: helpers.withTarget(c, |||
+        (
+            (rdns_ptr_lookup_status{%(m)sstatus="bogus"} == 1)
+          unless on(job, instance) (rdns_resolver_trust_anchor_valid%(s)s == 0)
+        )
+      |||),
       'for': '15m',
       keep_firing_for: c.keepFiringFor,
       labels: {
