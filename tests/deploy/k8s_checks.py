@@ -4,7 +4,9 @@ deployment variant. Used by kubernetes_manifests_test.py and helm_chart_test.py.
 
 `expect` keys: workload ("Deployment" or "StatefulSet"), operator (ServiceMonitor and
 PrometheusRule present, no scrape annotations), sidecar, sharded, tls, rollout ("checksum":
-a pod annotation rolls config changes out, as Helm does; default: kustomize's hashed name).
+a pod annotation rolls config changes out; "reload": a config-reloader container POSTs
+/-/reload when the mounted ConfigMap changes; default "hash": kustomize's hashed name),
+rules_tuned (the PrometheusRule was tuned by values: not compared with the rules file).
 """
 import os
 import re
@@ -17,12 +19,16 @@ from cli_contract import CONTRACT_FLAGS  # noqa: E402
 
 PORT = 9781
 EXPORTER = "rdns-exporter"  # the exporter's container name in every variant
+RELOADER = "rdns-exporter-reloader"  # the config reloader's
+PORT_NAMES = ("metrics", "rdns-metrics")  # rdns-metrics: as a sidecar, beside the MTA's ports
 DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
 QUANTITY = re.compile(r"^[0-9.]+(m|Ki|Mi|Gi|k|M|G)?$")
 DURATION = re.compile(r"^([0-9]+(ms|s|m|h))+$")
-API_VERSIONS = {"ConfigMap": "v1", "Service": "v1", "Secret": "v1", "Deployment": "apps/v1",
+API_VERSIONS = {"ConfigMap": "v1", "Service": "v1", "Secret": "v1", "ServiceAccount": "v1",
+                "PersistentVolumeClaim": "v1", "PodTemplate": "v1", "PodDisruptionBudget": "policy/v1",
+                "NetworkPolicy": "networking.k8s.io/v1", "Deployment": "apps/v1",
                 "StatefulSet": "apps/v1", "ServiceMonitor": "monitoring.coreos.com/v1",
                 "PodMonitor": "monitoring.coreos.com/v1", "PrometheusRule": "monitoring.coreos.com/v1"}
 
@@ -101,6 +107,7 @@ def _check_workload(e, where, d):
     e.expect(isinstance(spec.get("replicas", 1), int), f"{where}: replicas must be an int")
     pod = spec.get("template", {}).get("spec", {})
     volumes = {v.get("name"): v for v in pod.get("volumes", [])}
+    volumes.update({t["metadata"]["name"]: t for t in spec.get("volumeClaimTemplates", [])})
     for c in _typed(e, d, "spec.template.spec.containers", list) or []:
         cw = f"{where} container {c.get('name')}"
         e.expect(isinstance(c.get("name"), str) and isinstance(c.get("image"), str), f"{cw}: name and image")
@@ -168,7 +175,7 @@ def check_rendered(docs, expect, rule_groups, lint=None):
         flags = {a.split("=", 1)[0]: a.split("=", 1)[1] if "=" in a else "" for a in c.get("args", [])}
         e.expect(set(flags) <= CONTRACT_FLAGS, f"{where}: flags outside the CLI contract: {set(flags) - CONTRACT_FLAGS}")
         e.expect(flags.get("--web.listen-address", ":9781").endswith(f":{PORT}"), f"{where}: listens elsewhere")
-        e.expect(any(p.get("containerPort") == PORT and p.get("name") == "metrics" for p in c.get("ports", [])),
+        e.expect(any(p.get("containerPort") == PORT and p.get("name") in PORT_NAMES for p in c.get("ports", [])),
                  f"{where}: needs port metrics={PORT}")
         e.expect(c.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/-/healthy", f"{where}: liveness /-/healthy")
         # --config.file must be a key of a ConfigMap mounted at its directory.
@@ -181,9 +188,13 @@ def check_rendered(docs, expect, rule_groups, lint=None):
             key = cfg[len(mounted[0]["mountPath"].rstrip("/")) + 1:]
             cm = configmaps.get(cm_name)
             if e.expect(cm is not None, f"{where}: ConfigMap {cm_name} not rendered"):
-                if expect.get("rollout") == "checksum":  # Helm: a checksum annotation rolls the pods
+                if expect.get("rollout") == "checksum":  # Helm without reloader: the pods roll
                     e.expect("checksum/config" in (w["spec"]["template"]["metadata"].get("annotations") or {}),
                              f"{where}: no checksum/config annotation (config edits would not roll out)")
+                elif expect.get("rollout") == "reload":  # a reloader POSTs /-/reload, no roll
+                    _check_reloader(e, where, pod, mounted[0])
+                    e.expect("checksum/config" not in (w["spec"]["template"]["metadata"].get("annotations") or {}),
+                             f"{where}: checksum/config beside the reloader rolls the pods anyway")
                 else:  # kustomize: the generator's hash in the name rolls the pods
                     e.expect(re.search(r"-[a-z0-9]{10}$", cm_name) is not None,
                              f"{where}: ConfigMap {cm_name} lacks the generator's hash (edits would not roll out)")
@@ -202,6 +213,7 @@ def check_rendered(docs, expect, rule_groups, lint=None):
             e.expect("--web.config.file" in flags, f"{where}: TLS without --web.config.file")
         if expect.get("sidecar"):
             e.expect("readinessProbe" not in c, f"{where}: a sidecar readinessProbe would take the MTA out of its Service")
+            e.expect("startupProbe" not in c, f"{where}: a sidecar startupProbe holds the MTA pod unready until it passes")
             e.expect("runAsNonRoot" not in pod.get("securityContext", {}),
                      f"{where}: pod-level runAsNonRoot would also bind the MTA container")
             e.expect(c.get("securityContext", {}).get("runAsNonRoot") is True, f"{where}: container runAsNonRoot")
@@ -236,29 +248,65 @@ def check_rendered(docs, expect, rule_groups, lint=None):
                      if (w["spec"]["template"]["metadata"].get("annotations") or {}).get("prometheus.io/scrape") == "true"]
     monitors = by_kind.get("ServiceMonitor", []) + by_kind.get("PodMonitor", [])
     if expect.get("operator"):
-        e.expect(len(by_kind.get("ServiceMonitor", [])) == 1, "one ServiceMonitor expected")
+        e.expect(len(monitors) == 1, f"one ServiceMonitor or PodMonitor expected, found {len(monitors)}")
+        for m in by_kind.get("PodMonitor", []):
+            e.expect("release" in m["metadata"].get("labels", {}), "PodMonitor lacks the release selector label")
+            sel = m["spec"]["selector"]["matchLabels"]
+            pods = [w for w in workloads if _selects(m["spec"]["selector"], w["spec"]["template"]["metadata"]["labels"])]
+            e.expect(pods, f"PodMonitor selector {sel} matches no pods")
+            names = {pt.get("name") for w in pods for c in w["spec"]["template"]["spec"]["containers"] for pt in c.get("ports", [])}
+            for ep in m["spec"]["podMetricsEndpoints"]:
+                e.expect(ep["port"] in names, f"PodMonitor port {ep['port']} is no container port")
+                e.expect(ep.get("scheme", "http") == ("https" if expect.get("tls") else "http"), "PodMonitor scheme")
         e.expect(not annotated and not pod_annotated, f"scrape annotations beside a ServiceMonitor: {annotated + pod_annotated}")
         for m in by_kind.get("ServiceMonitor", []):
             e.expect("release" in m["metadata"].get("labels", {}), "ServiceMonitor lacks the release selector label")
-            targets = [s for s in by_kind.get("Service", [])
-                       if all(s["metadata"].get("labels", {}).get(k) == v for k, v in m["spec"]["selector"]["matchLabels"].items())]
+            targets = [s for s in by_kind.get("Service", []) if _selects(m["spec"]["selector"], s["metadata"].get("labels", {}))]
             e.expect(len(targets) == 1, f"ServiceMonitor selects {len(targets)} Services, expected 1")
             for t in targets:
                 for ep in m["spec"]["endpoints"]:
                     e.expect(ep["port"] in {p.get("name") for p in t["spec"]["ports"]}, f"ServiceMonitor port {ep['port']}")
                     e.expect(ep.get("scheme", "http") == ("https" if expect.get("tls") else "http"), "ServiceMonitor scheme")
-                    e.expect(any(r.get("targetLabel") == "job" and r.get("replacement") == "rdns"
-                                 for r in ep.get("relabelings", [])), "ServiceMonitor must set job=rdns for the alerts")
         rules = by_kind.get("PrometheusRule", [])
         if e.expect(len(rules) == 1, "one PrometheusRule expected"):
             e.expect("release" in rules[0]["metadata"].get("labels", {}), "PrometheusRule lacks the release label")
-            e.expect(rules[0]["spec"]["groups"] == rule_groups,
+            e.expect(expect.get("rules_tuned") or rules[0]["spec"]["groups"] == rule_groups,
                      "PrometheusRule differs from deploy/prometheus/rdns_alerts.yml (regenerate it)")
     else:
         e.expect(not monitors, "ServiceMonitor without the prometheus-operator variant")
         e.expect(len(annotated) + len(pod_annotated) == 1,
                  f"annotation discovery must be on exactly one object, found {annotated + pod_annotated}")
     return e
+
+
+def _selects(selector, labels):
+    """A LabelSelector (matchLabels, matchExpressions) against a label map."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for x in selector.get("matchExpressions", []):
+        key, op, values = x["key"], x["operator"], x.get("values", [])
+        if not {"Exists": key in labels, "DoesNotExist": key not in labels,
+                "In": labels.get(key) in values, "NotIn": labels.get(key) not in values}[op]:
+            return False
+    return True
+
+
+def _check_reloader(e, where, pod, config_mount):
+    """The reloader watches the exporter's config volume and POSTs /-/reload on 127.0.0.1."""
+    reloaders = [c for c in pod["containers"] if c["name"] == RELOADER]
+    if not e.expect(len(reloaders) == 1, f"{where}: no {RELOADER} container (config edits would not apply)"):
+        return
+    r = reloaders[0]
+    args = dict(a.split("=", 1) for a in r.get("args", []) if "=" in a)
+    mounts = {m["name"]: m["mountPath"] for m in r.get("volumeMounts", [])}
+    e.expect(mounts.get(config_mount["name"]) == args.get("--volume-dir"),
+             f"{where}: the reloader does not watch the config volume ({args.get('--volume-dir')}, mounts {mounts})")
+    url = args.get("--webhook-url", "")
+    envs = {x["name"] for x in r.get("env", [])}
+    https = url == f"https://localhost:{PORT}/-/reload" and "SSL_CERT_FILE" in envs  # trusts the TLS CA
+    e.expect(url == f"http://127.0.0.1:{PORT}/-/reload" or https or (url == "$(RELOAD_URL)" and "RELOAD_URL" in envs),
+             f"{where}: reloader webhook {url!r}")
+    e.expect(args.get("--webhook-method") == "POST", f"{where}: /-/reload needs POST")
 
 
 def check_raw_file(rel, docs):

@@ -6,18 +6,19 @@ binary, whichever is on PATH. Debian 12's own kubectl (kubernetes-client 1.20, k
 cannot render components; without a capable kustomize the test validates each raw YAML file of
 the tree instead (weaker: no merged objects) and says so.
 
-Validation (k8s_checks.py; kubeconform is not in Debian and there is no cluster here): the
-fields and types of the Kubernetes and prometheus-operator objects we use, cross references
-(selectors match pod labels, ports and volumes resolve, ConfigMaps exist with the generator's
-hash, ServiceMonitor -> Service -> pods, StatefulSet -> headless Service), then per-variant
-promises: annotation discovery on exactly one object (none with prometheus-operator), the
-sidecar without readinessProbe and without pod-level runAsNonRoot, --shard=auto/N equal to the
-StatefulSet's replicas with HOSTNAME from the pod name, HTTPS probes with TLS, the
-PrometheusRule equal to deploy/prometheus/rdns_alerts.yml. The TOML config of every ConfigMap
-is loaded with the exporter's own loader (rdns_config_lint).
+Validation, offline: every Kubernetes object against the API schemas of Kubernetes v1.36
+(k8s_schema.py, strict: unknown fields and wrong types fail), then k8s_checks.py: the
+prometheus-operator objects' fields, cross references (selectors match pod labels, ports and
+volumes resolve, ConfigMaps exist, ServiceMonitor -> Service -> pods, StatefulSet -> headless
+Service), then per-variant promises: annotation discovery on exactly one object (none with
+prometheus-operator), the sidecar without readinessProbe and without pod-level runAsNonRoot,
+--shard=auto/N equal to the StatefulSet's replicas with HOSTNAME from the pod name, HTTPS probes
+with TLS, the config reloader watching the config volume, the PrometheusRule equal to
+deploy/prometheus/rdns_alerts.yml. The TOML config of every ConfigMap is loaded with the
+exporter's own loader (rdns_config_lint).
 
 Usage: kubernetes_manifests_test.py REPO_ROOT [RDNS_CONFIG_LINT]
-Needs python3-yaml.
+Needs python3-yaml and python3-jsonschema.
 """
 import glob
 import os
@@ -29,14 +30,15 @@ import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import k8s_checks  # noqa: E402
+import k8s_schema  # noqa: E402
 
 # variant directory -> what it must show
 VARIANTS = {
-    ".": {"workload": "Deployment"},
-    "overlays/standalone-operator": {"workload": "Deployment", "operator": True},
-    "overlays/sidecar": {"workload": "Deployment", "sidecar": True},
-    "overlays/sharded": {"workload": "StatefulSet", "operator": True, "sharded": True},
-    "overlays/tls": {"workload": "Deployment", "operator": True, "tls": True},
+    ".": {"workload": "Deployment", "rollout": "reload"},
+    "overlays/standalone-operator": {"workload": "Deployment", "operator": True, "rollout": "reload"},
+    "overlays/sidecar": {"workload": "Deployment", "sidecar": True, "rollout": "reload"},
+    "overlays/sharded": {"workload": "StatefulSet", "operator": True, "sharded": True, "rollout": "reload"},
+    "overlays/tls": {"workload": "Deployment", "operator": True, "tls": True, "rollout": "reload"},
 }
 
 
@@ -90,8 +92,11 @@ def main():
                 continue
             docs = [d for d in yaml.safe_load_all(proc.stdout) if isinstance(d, dict)]
             found = k8s_checks.check_rendered(docs, expect, rule_groups, lint)
+            schema_errors, checked, other = k8s_schema.validate_all(docs)
+            found += [f"schema: {e}" for e in schema_errors]
             kinds = sorted(f"{d['kind']}/{d['metadata']['name']}" for d in docs)
-            print(f"{variant}: {len(docs)} objects: {', '.join(kinds)}; {len(found)} problems")
+            print(f"{variant}: {len(docs)} objects ({checked} validated against the Kubernetes "
+                  f"{k8s_schema.RELEASE} API schemas): {', '.join(kinds)}; {len(found)} problems")
             errors += [f"{variant}: {e}" for e in found]
     if errors:
         print("FAIL:\n  " + "\n  ".join(errors))

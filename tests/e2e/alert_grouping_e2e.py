@@ -78,6 +78,9 @@ def exposition():
                         ("rdns_check_timeout_seconds", 10), ("rdns_config_last_reload_successful", 1)):
         fam(name, "self")
         out.append(f"{name} {value}\n")
+    # What the real exporter always serves; the exporter-health alerts recognise it by this.
+    fam("rdns_build_info", "build")
+    out.append('rdns_build_info{version="0.0.0",revision="synthetic",unbound_version="1.17.1"} 1\n')
     return "".join(out).encode()
 
 

@@ -314,6 +314,11 @@ labels = {{ pool = "v6" }}
         A test may override this (flaky_resolver_e2e.py drops keep_firing_for)."""
         rules_with_short_for(RULES, dst, self.for_override)
 
+    def scrape_configs(self):
+        """The scrape jobs of Prometheus; a test may override this (health_alerts_e2e.py
+        scrapes under Kubernetes-style job names)."""
+        return [{"job_name": "rdns", "static_configs": [{"targets": [f"127.0.0.1:{self.agent_port}"]}]}]
+
     def _start_prometheus(self):
         rules = os.path.join(self.dir, "rdns_alerts.yml")
         self.write_rules(rules)
@@ -326,8 +331,7 @@ labels = {{ pool = "v6" }}
                 "global": {"scrape_interval": "1s", "evaluation_interval": "1s",
                            "scrape_timeout": "1s"},
                 "rule_files": [rules],
-                "scrape_configs": [{"job_name": "rdns", "static_configs": [
-                    {"targets": [f"127.0.0.1:{self.agent_port}"]}]}],
+                "scrape_configs": self.scrape_configs(),
             }
             if self.am_port:
                 conf["alerting"] = {"alertmanagers": [{"static_configs": [
