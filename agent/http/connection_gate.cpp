@@ -36,7 +36,10 @@ constexpr const char* k_too_large =
 // admits it to the gate (no blocking), so it runs right there on the accept thread.
 class InlineTaskQueue final : public httplib::TaskQueue {
 public:
-  void enqueue(std::function<void()> fn) override { fn(); }
+  TaskQueueEnqueueResult enqueue(std::function<void()> fn) override {
+    fn();
+    return enqueue_taken<TaskQueueEnqueueResult>();
+  }
   void shutdown() override {}
 };
 

@@ -33,7 +33,7 @@ EXPECTED_FILES = [
     "./usr/share/doc/rdns-exporter/changelog.Debian.gz",
     "./usr/share/doc/rdns-exporter/examples/rdns_exporter.toml",
 ]
-EXPECTED_DEPENDS = ["libunbound8", "libc6", "libstdc++6", "adduser"]
+EXPECTED_DEPENDS = ["libunbound8", "libc6", "libstdc++6", "adduser", "dns-root-data"]
 
 
 def run(cmd, **kw):
