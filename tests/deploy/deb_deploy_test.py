@@ -61,7 +61,12 @@ class System:
         podman("run", "-d", "--name", self.name, "--privileged", "--network", "host", "--systemd", "always",
                "-v", "%s:/dist:ro" % dist, "-v", "%s:%s:ro" % (world_dir, world_dir), image,
                "sh", "-c", "mount --make-rshared / && exec /sbin/init")
-        state = wait_until("systemd in the container is up", lambda: self.system_state(), 90)
+        try:
+            state = wait_until("systemd in the container is up", lambda: self.system_state(), 90)
+        except AssertionError:
+            print(podman("logs", self.name, check=False).stdout[-3000:])
+            self.remove()
+            raise
         log("systemd %s: %s" % (self.sh("systemctl --version | head -n1").stdout.strip(), state))
 
     def system_state(self):
@@ -98,6 +103,7 @@ def install(system, deb):
     wait_until("the unit is active", lambda: system.sh("systemctl is-active " + UNIT, check=False).stdout.strip()
                == "active", 30)
     assert system.sh("systemctl is-enabled " + UNIT).stdout.strip() == "enabled"
+    assert system.sh("test -s /usr/share/dns/root.key", check=False).returncode == 0, "no dns-root-data"
     user = system.sh("getent passwd rdns_exporter").stdout.strip()
     uid = user.split(":")[2]
     status = system.sh("cat /proc/%d/status" % system.main_pid()).stdout
@@ -105,7 +111,8 @@ def install(system, deb):
     assert set(uids) == {uid}, "service uids %s, rdns_exporter is %s" % (uids, uid)
     s = wait_until("/metrics on :%d" % PORT, lambda: http_get("http://127.0.0.1:%d/metrics" % PORT)[0] == 200, 30)
     assert s and scrape(PORT).find("rdns_build_info"), "no rdns_build_info"
-    log("apt install ./%s: unit enabled and active as %s (uid %s), /metrics served on :%d"
+    log("apt install ./%s: unit enabled and active as %s (uid %s), /metrics served on :%d, "
+        "dns-root-data installed"
         % (os.path.basename(deb), user.split(":")[0], uid, PORT))
     print(system.sh("systemd-analyze security --no-pager %s" % UNIT, check=False).stdout, flush=True)
 
