@@ -157,17 +157,19 @@ GenericVerdict GenericClassifier::classify(std::string_view hostname, std::strin
   // (A moved-from classifier has no Impl: it still answers, with the built-in rules.)
   if (m_impl == nullptr) return verdict;
   const Impl& impl = *m_impl;
+  // generic::quoted, qualified: an unqualified call with a std::string finds std::quoted by
+  // argument-dependent lookup wherever <iomanip> is reachable (as with Debian 13's GCC 14).
   if (!impl.extra.empty() || !impl.allow.empty()) {
     for (std::size_t i = 0; i < impl.allow.size(); ++i) {
       if (pattern_matches(parts.name, *impl.allow[i].re)) {
-        return GenericVerdict{false, 0.0,
-                              "allowed by allow_patterns[" + std::to_string(i) + "] " + quoted(impl.allow[i].text)};
+        return GenericVerdict{
+            false, 0.0, "allowed by allow_patterns[" + std::to_string(i) + "] " + generic::quoted(impl.allow[i].text)};
       }
     }
     for (std::size_t i = 0; i < impl.extra.size(); ++i) {
       if (pattern_matches(parts.name, *impl.extra[i].re)) {
-        return GenericVerdict{true, 1.0,
-                              "matches extra_patterns[" + std::to_string(i) + "] " + quoted(impl.extra[i].text)};
+        return GenericVerdict{
+            true, 1.0, "matches extra_patterns[" + std::to_string(i) + "] " + generic::quoted(impl.extra[i].text)};
       }
     }
   }

@@ -4,7 +4,16 @@
 # below somewhere else.
 include(GNUInstallDirs)
 set(RDNS_INSTALL_SYSCONFDIR "/etc" CACHE PATH "Where rdns_exporter/ (config) and default/ go")
-set(RDNS_SYSTEMD_UNITDIR "/lib/systemd/system" CACHE PATH "Where the systemd unit goes")
+# Debian 13 links /lib to /usr/lib, and dpkg must not ship files under the alias (lintian:
+# aliased-location); Debian 12's packages still use /lib/systemd/system.
+set(_rdns_unitdir "/lib/systemd/system")
+if(EXISTS /etc/debian_version)
+  file(READ /etc/debian_version _rdns_debian_version)
+  if(_rdns_debian_version MATCHES "^([0-9]+)" AND CMAKE_MATCH_1 GREATER_EQUAL 13)
+    set(_rdns_unitdir "/usr/lib/systemd/system")
+  endif()
+endif()
+set(RDNS_SYSTEMD_UNITDIR "${_rdns_unitdir}" CACHE PATH "Where the systemd unit goes")
 option(RDNS_MANPAGE "Generate and install the man page (needs help2man)" ON)
 
 set(_rdns_share "${CMAKE_INSTALL_DATADIR}/rdns_exporter")

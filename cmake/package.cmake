@@ -12,13 +12,17 @@ set(CPACK_GENERATOR DEB)
 # Debian versions may not carry git describe's hyphens in the upstream part.
 string(REPLACE "-" "+" _rdns_deb_version "${RDNS_VERSION_EFFECTIVE}")
 set(CPACK_DEBIAN_PACKAGE_VERSION ${_rdns_deb_version})
-set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+# Per Debian release when the same version is built for several: "1+deb12", "1+deb13" (the
+# .debs are not interchangeable: dpkg-shlibdeps names each release's library packages).
+set(RDNS_DEB_RELEASE "1" CACHE STRING "Debian revision of the package (e.g. 1+deb13)")
+set(CPACK_DEBIAN_PACKAGE_RELEASE ${RDNS_DEB_RELEASE})
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "rdns_exporter maintainers <maintainers@rdns-exporter.example>")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# dns-root-data: the root's DNSSEC trust anchor the agent reads (/usr/share/dns/root.key).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, dns-root-data")
 # The extended description; CPack puts the summary above it.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "For every configured IP address, rdns_exporter re-verifies on a schedule,
 through libunbound, that a PTR record exists, that the PTR name resolves
@@ -36,7 +40,7 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 set(_rdns_changelog ${PROJECT_BINARY_DIR}/debian/changelog.Debian)
 string(TIMESTAMP _rdns_changelog_date "%a, %d %b %Y %H:%M:%S +0000" UTC)
 file(WRITE ${_rdns_changelog}
-"rdns-exporter (${_rdns_deb_version}-1) unstable; urgency=medium
+"rdns-exporter (${_rdns_deb_version}-${RDNS_DEB_RELEASE}) unstable; urgency=medium
 
   * Package built from revision ${RDNS_REVISION_EFFECTIVE} with CPack.
 

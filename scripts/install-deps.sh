@@ -1,9 +1,27 @@
 #!/usr/bin/env bash
-# Installs the Debian packages in scripts/debian-packages.txt that are missing. Idempotent and
-# quiet when everything is already there; needs root (or sudo) only when something is missing.
+# Installs the Debian packages that are missing: scripts/debian-packages-run.txt (build and run)
+# and scripts/debian-packages.txt (tests), or with --run only the first. Lines naming releases
+# apply only to those (this system's VERSION_CODENAME). Idempotent and quiet when everything is
+# already there; needs root (or sudo) only when something is missing.
+#   scripts/install-deps.sh [--run] [--print]     --print: list the packages, install nothing
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(grep -v '^\s*#' "$here/debian-packages.txt" | awk 'NF {print $1}')
+lists=("$here/debian-packages-run.txt" "$here/debian-packages.txt")
+print=0
+for arg in "$@"; do
+  case $arg in
+    --run) lists=("$here/debian-packages-run.txt") ;;
+    --print) print=1 ;;
+    *) echo "install-deps: unknown argument $arg" >&2; exit 64 ;;
+  esac
+done
+codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+mapfile -t wanted < <(grep -hv '^\s*#' "${lists[@]}" |
+  awk -v rel="$codename" 'NF == 1 {print $1} NF > 1 {for (i = 2; i <= NF; i++) if ($i == rel) print $1}')
+if [ $print -eq 1 ]; then
+  printf '%s\n' "${wanted[@]}"
+  exit 0
+fi
 missing=()
 for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)

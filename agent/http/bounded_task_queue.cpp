@@ -9,12 +9,13 @@ BoundedTaskQueue::BoundedTaskQueue(std::size_t threads, std::size_t max_queued) 
 
 BoundedTaskQueue::~BoundedTaskQueue() { shutdown(); }
 
-void BoundedTaskQueue::enqueue(std::function<void()> fn) {
+TaskQueueEnqueueResult BoundedTaskQueue::enqueue(std::function<void()> fn) {
   std::unique_lock lock(m_mutex);
   m_has_room.wait(lock, [this] { return m_jobs.size() < m_max_queued || m_shutdown; });
   m_jobs.push_back(std::move(fn));
   lock.unlock();
   m_has_job.notify_one();
+  return enqueue_taken<TaskQueueEnqueueResult>();
 }
 
 bool BoundedTaskQueue::try_enqueue(std::function<void()> fn) {

@@ -7,11 +7,27 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <httplib.h>
 
 namespace rdns::agent {
+
+// What httplib::TaskQueue::enqueue returns: void in cpp-httplib 0.11 (Debian 12), bool ("taken";
+// false makes the server close the connection) in 0.18 (Debian 13). Overrides declare this type
+// and end with `return enqueue_taken<TaskQueueEnqueueResult>();`.
+using TaskQueueEnqueueResult = decltype(std::declval<httplib::TaskQueue&>().enqueue(std::function<void()>{}));
+
+template <typename Result>
+Result enqueue_taken() {
+  if constexpr (std::is_void_v<Result>) {
+    return;
+  } else {
+    return true;
+  }
+}
 
 // httplib's own ThreadPool queues accepted connections without limit: a flood of connections
 // would grow memory without bound. Here enqueue() blocks the accept loop while `max_queued`
@@ -23,7 +39,8 @@ public:
   BoundedTaskQueue(std::size_t threads, std::size_t max_queued);
   ~BoundedTaskQueue() override;
 
-  void enqueue(std::function<void()> fn) override;
+  // Blocks while the backlog is full; always takes `fn`.
+  TaskQueueEnqueueResult enqueue(std::function<void()> fn) override;
   // Never blocks: false (and `fn` not taken) while the backlog is full or after shutdown.
   bool try_enqueue(std::function<void()> fn);
   void shutdown() override;  // runs what is queued, then joins the workers

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace rdns::agent {
@@ -36,7 +37,10 @@ constexpr const char* k_too_large =
 // admits it to the gate (no blocking), so it runs right there on the accept thread.
 class InlineTaskQueue final : public httplib::TaskQueue {
 public:
-  void enqueue(std::function<void()> fn) override { fn(); }
+  TaskQueueEnqueueResult enqueue(std::function<void()> fn) override {
+    fn();
+    return enqueue_taken<TaskQueueEnqueueResult>();
+  }
   void shutdown() override {}
 };
 
@@ -319,7 +323,21 @@ void GatedServer::serve(const Ready& ready) {
   HeadStream stream(ready.fd, ready.head_bytes, m_limits);
   const bool last = ready.requests_left <= 1 || m_stopping;
   bool closed = false;
-  const bool ok = process_request(stream, last, closed, nullptr);
+  // cpp-httplib 0.11 (Debian 12) asks the stream for the peer's address itself; 0.18 (Debian 13)
+  // takes the remote and local address and port as arguments. A generic lambda, so that only
+  // the call this httplib has is compiled.
+  const auto process = [&](auto& server) -> bool {
+    if constexpr (requires { server.process_request(stream, last, closed, nullptr); }) {
+      return server.process_request(stream, last, closed, nullptr);
+    } else {
+      std::string remote_ip, local_ip;
+      int remote_port = 0, local_port = 0;
+      stream.get_remote_ip_and_port(remote_ip, remote_port);
+      stream.get_local_ip_and_port(local_ip, local_port);
+      return server.process_request(stream, remote_ip, remote_port, local_ip, local_port, last, closed, nullptr);
+    }
+  };
+  const bool ok = process(*this);
   if (!ok || closed || last || m_stopping) return close_connection(ready.fd);
   hand_to_gate(Waiting{ready.fd, ready.requests_left - 1, Clock::now(), false});
 }

@@ -26,14 +26,13 @@ EXPECTED_FILES = [
     "./usr/share/man/man1/rdns_exporter.1.gz",
     "./etc/rdns_exporter/rdns_exporter.toml",
     "./etc/default/rdns_exporter",
-    "./lib/systemd/system/rdns_exporter.service",
     "./usr/share/rdns_exporter/prometheus/rdns_alerts.yml",
     "./usr/share/rdns_exporter/grafana/dashboards/rdns_exporter.json",
     "./usr/share/doc/rdns-exporter/copyright",
     "./usr/share/doc/rdns-exporter/changelog.Debian.gz",
     "./usr/share/doc/rdns-exporter/examples/rdns_exporter.toml",
 ]
-EXPECTED_DEPENDS = ["libunbound8", "libc6", "libstdc++6", "adduser"]
+EXPECTED_DEPENDS = ["libunbound8", "libc6", "libstdc++6", "adduser", "dns-root-data"]
 
 
 def run(cmd, **kw):
@@ -86,6 +85,11 @@ def main():
         for path in EXPECTED_FILES:
             if path not in paths:
                 errors.append(f"{path} not in the package")
+        # /lib/systemd/system on Debian 12, /usr/lib/systemd/system from Debian 13 (/lib aliased).
+        units = [p for p in paths if p.endswith("/systemd/system/rdns_exporter.service")]
+        if units not in (["./lib/systemd/system/rdns_exporter.service"],
+                         ["./usr/lib/systemd/system/rdns_exporter.service"]):
+            errors.append(f"systemd unit: {units}")
 
         if shutil.which("lintian"):
             # --no-cfg: the machine's lintian profile must not change the verdict.

@@ -25,12 +25,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cli_contract import CONTRACT_FLAGS  # noqa: E402
 
 REQUIRED = {
-    "DynamicUser": "yes",
+    "User": "rdns_exporter",
     "ProtectSystem": "strict",
     "NoNewPrivileges": "yes",
     "CapabilityBoundingSet": "",
     "RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX",
-    "ExecReload": "/bin/kill -HUP $MAINPID",
+    "ExecReload": "/bin/sh -c 'kill -HUP \"$$MAINPID\"'",
     "Restart": "on-failure",
     "ProtectHome": "yes",
     "PrivateTmp": "yes",
