@@ -22,15 +22,11 @@ import sys
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import report  # noqa: E402
 import k8s_checks  # noqa: E402
 
-EXPECT = {
-    "standalone": {"workload": "Deployment"},
-    "standalone-operator": {"workload": "Deployment", "operator": True},
-    "sidecar": {"workload": "Deployment", "sidecar": True},
-    "sharded": {"workload": "StatefulSet", "operator": True, "sharded": True},
-    "tls": {"workload": "Deployment", "operator": True, "tls": True},
-}
+EXPECT = k8s_checks.VARIANTS
 
 
 def find_helm(root, build):
@@ -86,11 +82,7 @@ def main():
                               stderr=subprocess.PIPE, text=True, timeout=120)
         if proc.returncode == 0:
             errors.append("mode=bogus rendered without error")
-    if errors:
-        print("FAIL:\n  " + "\n  ".join(errors))
-        return 1
-    print("OK")
-    return 0
+    return report(errors)
 
 
 if __name__ == "__main__":

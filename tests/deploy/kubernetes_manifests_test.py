@@ -28,16 +28,13 @@ import sys
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import report  # noqa: E402
 import k8s_checks  # noqa: E402
 
 # variant directory -> what it must show
-VARIANTS = {
-    ".": {"workload": "Deployment"},
-    "overlays/standalone-operator": {"workload": "Deployment", "operator": True},
-    "overlays/sidecar": {"workload": "Deployment", "sidecar": True},
-    "overlays/sharded": {"workload": "StatefulSet", "operator": True, "sharded": True},
-    "overlays/tls": {"workload": "Deployment", "operator": True, "tls": True},
-}
+VARIANTS = {("." if name == "standalone" else "overlays/" + name): expect
+            for name, expect in k8s_checks.VARIANTS.items()}
 
 
 def renderer():
@@ -93,11 +90,7 @@ def main():
             kinds = sorted(f"{d['kind']}/{d['metadata']['name']}" for d in docs)
             print(f"{variant}: {len(docs)} objects: {', '.join(kinds)}; {len(found)} problems")
             errors += [f"{variant}: {e}" for e in found]
-    if errors:
-        print("FAIL:\n  " + "\n  ".join(errors))
-        return 1
-    print("OK")
-    return 0
+    return report(errors)
 
 
 if __name__ == "__main__":
