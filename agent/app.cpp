@@ -35,7 +35,8 @@ std::string_view mode_name(config::ResolverMode mode) {
   return "system";
 }
 
-tl::expected<std::shared_ptr<ResolverBundle>, std::string> make_unbound_bundle(const config::ResolverConfig& config) {
+[[nodiscard]] tl::expected<std::shared_ptr<ResolverBundle>, std::string> make_unbound_bundle(
+    const config::ResolverConfig& config) {
   auto unbound = make_resolver(config);
   if (!unbound) return tl::make_unexpected(unbound.error());
 

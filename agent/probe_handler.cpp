@@ -55,7 +55,7 @@ ProbeResponse ProbeHandler::handle(const std::string& target) {
   SlotGuard slot{m_in_flight};
 
   struct Waiter {
-    std::mutex mutex;
+    std::mutex mutex;  // guards result
     std::condition_variable cv;
     std::optional<checks::CheckResult> result;
   };

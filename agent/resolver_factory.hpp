@@ -26,6 +26,7 @@ std::size_t effective_contexts(const config::ResolverConfig& config, unsigned ha
 // A new resolver for `config`: one UnboundResolver, or a ShardedResolver over
 // effective_contexts() of them (same settings) when that is more than one. The error names the
 // offending setting and file. A result callback that throws is logged at error level (spdlog).
-tl::expected<std::unique_ptr<checks::Resolver>, std::string> make_resolver(const config::ResolverConfig& config);
+[[nodiscard]] tl::expected<std::unique_ptr<checks::Resolver>, std::string> make_resolver(
+    const config::ResolverConfig& config);
 
 }  // namespace rdns::agent

@@ -7,7 +7,6 @@ namespace rdns::agent {
 
 WebHandlers make_web_handlers(Service& service, WebHandlerOptions options) {
   WebHandlers handlers;
-  handlers.metrics = [&service] { return service.metrics_text(); };
   handlers.metrics_stream = [&service](const std::function<bool(std::string_view)>& write) {
     bool open = true;
     service.write_metrics([&](std::string_view chunk) {

@@ -24,7 +24,7 @@
 
 #include <tl/expected.hpp>
 
-#include "config/load.hpp"
+#include "config/config_error.hpp"
 
 namespace rdns::config {
 
@@ -39,8 +39,9 @@ struct WebConfig {
   bool operator==(const WebConfig&) const = default;
 };
 
-tl::expected<WebConfig, ConfigError> load_web_config_file(const std::string& path);
+[[nodiscard]] tl::expected<WebConfig, ConfigError> load_web_config_file(const std::string& path);
 // Same, from text; `source_name` names it in messages and its directory anchors relative paths.
-tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view toml_text, const std::string& source_name);
+[[nodiscard]] tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view toml_text,
+                                                                          const std::string& source_name);
 
 }  // namespace rdns::config

@@ -27,7 +27,7 @@ namespace rdns::agent {
 inline constexpr std::size_t k_max_probe_target_bytes = 100;
 
 // `query`: the raw text after '?' of the request target (still percent-encoded), without '#...'.
-tl::expected<std::string, std::string> probe_target_from_query(std::string_view query);
+[[nodiscard]] tl::expected<std::string, std::string> probe_target_from_query(std::string_view query);
 
 // The query part of a raw request target ("/probe?target=x" -> "target=x"; "" without '?').
 std::string_view query_of_request_target(std::string_view request_target);

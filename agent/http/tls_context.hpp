@@ -28,7 +28,7 @@ public:
   CertificateReloader& operator=(const CertificateReloader&) = delete;
 
   // Loads the pair now; the error names the file and OpenSSL's reason.
-  tl::expected<void, std::string> load();
+  [[nodiscard]] tl::expected<void, std::string> load();
   // Makes every handshake of `ctx` use the current pair (SSL_CTX_set_cert_cb).
   void install(SSL_CTX& ctx);
   // How many times a changed pair was loaded after the first (for tests and logs).
@@ -48,7 +48,7 @@ private:
 
   static int on_handshake(SSL* ssl, void* self);
   std::shared_ptr<Loaded> current();
-  tl::expected<std::shared_ptr<Loaded>, std::string> read_files() const;
+  [[nodiscard]] tl::expected<std::shared_ptr<Loaded>, std::string> read_files() const;
   FileStamp stamp() const;
 
   const std::string m_cert_file;
@@ -65,7 +65,7 @@ private:
 // RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert) against
 // client_ca_file, which is read once here. The error names the file and OpenSSL's reason.
 // Thread-safety: call before the context is shared.
-tl::expected<void, std::string> configure_tls(SSL_CTX& ctx, const config::WebConfig& web,
-                                              CertificateReloader& certificates);
+[[nodiscard]] tl::expected<void, std::string> configure_tls(SSL_CTX& ctx, const config::WebConfig& web,
+                                                            CertificateReloader& certificates);
 
 }  // namespace rdns::agent

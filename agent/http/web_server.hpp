@@ -26,12 +26,11 @@ using QueryParam = std::function<std::string(const std::string& name)>;
 // Callbacks the app provides. All are called on HTTP worker threads, concurrently: each must be
 // thread-safe. None may trigger DNS traffic except `probe`.
 struct WebHandlers {
-  std::function<std::string()> metrics;                             // exposition text (text format 0.0.4)
   std::function<ProbeResponse(const std::string& target)> probe;    // blocking one-shot check
   std::function<tl::expected<void, std::string>()> reload;          // POST /-/reload
   std::function<bool()> ready;                                      // /-/ready: first full cycle done
   std::function<std::string(const QueryParam& param)> status_page;  // "/": a whole HTML page
-  // Optional; when set, preferred over `metrics`: writes the same exposition in chunks of about
+  // /metrics (text format 0.0.4; 503 while unset): writes the exposition in chunks of about
   // 64 KiB through `write` (which returns false once the client is gone; the rest is then
   // discarded). A /16 of targets is ~100 MB of text: streaming it (chunked transfer) keeps it
   // out of memory. For a gzip response it runs on a helper thread of the worker (chunk_pipe.hpp),
@@ -71,7 +70,7 @@ public:
 //   (parsed again only when the file changed); bcrypt successes are cached. A file that turns
 //   invalid while serving makes every request 500 (logged), never unauthenticated. TLS settings
 //   are read at start; the certificate/key files themselves are re-read when they change.
-tl::expected<std::unique_ptr<WebServer>, std::string> start_web_server(const WebServerOptions& options,
-                                                                       WebHandlers handlers);
+[[nodiscard]] tl::expected<std::unique_ptr<WebServer>, std::string> start_web_server(const WebServerOptions& options,
+                                                                                     WebHandlers handlers);
 
 }  // namespace rdns::agent

@@ -15,6 +15,6 @@ namespace rdns::checks::unbound {
 
 // The order matters and is: our lifting of libunbound's default local zones (default_zones.hpp),
 // unbound_config_file, mode, DNSSEC anchors, then finalize.
-tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& settings);
+[[nodiscard]] tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& settings);
 
 }  // namespace rdns::checks::unbound
