@@ -58,7 +58,7 @@ public:
 
 private:
   checks::Resolver* m_inner;
-  std::shared_mutex m_mutex;
+  std::shared_mutex m_mutex;  // guards m_closed: shared while a query enters, exclusive to close
   bool m_closed = false;
 };
 
@@ -122,11 +122,9 @@ private:
 // An engine for `resolver` and `generic`. `previous` (may be null) lends its resolver when
 // `reuse_resolver` and its classifier when `reuse_classifier`, so a reload that changed only one
 // of them keeps the other (and a resolver's cache and counters). Errors name the section.
-tl::expected<std::shared_ptr<Engine>, std::string> build_engine(const config::ResolverConfig& resolver,
-                                                                const config::GenericConfig& generic,
-                                                                const ResolverFactory& make_resolver,
-                                                                const Engine* previous, bool reuse_resolver,
-                                                                bool reuse_classifier,
-                                                                std::shared_ptr<QueryRateLimiter> limiter = nullptr);
+[[nodiscard]] tl::expected<std::shared_ptr<Engine>, std::string> build_engine(
+    const config::ResolverConfig& resolver, const config::GenericConfig& generic, const ResolverFactory& make_resolver,
+    const Engine* previous, bool reuse_resolver, bool reuse_classifier,
+    std::shared_ptr<QueryRateLimiter> limiter = nullptr);
 
 }  // namespace rdns::agent

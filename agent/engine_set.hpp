@@ -44,7 +44,7 @@ public:
   void shutdown(std::chrono::milliseconds drain = std::chrono::seconds(2));
 
 private:
-  mutable std::mutex m_mutex;
+  mutable std::mutex m_mutex;  // guards the members below; engines are destroyed outside it
   std::shared_ptr<Engine> m_current;
   std::vector<std::shared_ptr<Engine>> m_retired;
   QueryCounts m_destroyed_counts;  // of resolvers already destroyed

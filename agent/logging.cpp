@@ -4,7 +4,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::agent {
 namespace {

@@ -17,7 +17,7 @@
 namespace rdns::agent {
 
 // level: debug|info|warn|error; format: logfmt|json. Returns an error naming the bad value.
-tl::expected<void, std::string> setup_logging(const std::string& level, const std::string& format);
+[[nodiscard]] tl::expected<void, std::string> setup_logging(const std::string& level, const std::string& format);
 
 // The formatter setup_logging() installs for `format` ("logfmt" or "json"); null for others.
 std::unique_ptr<spdlog::formatter> make_log_formatter(const std::string& format);

@@ -26,7 +26,7 @@ public:
 
 private:
   const std::chrono::seconds m_window;
-  std::mutex m_mutex;
+  std::mutex m_mutex;  // guards the window, the count and the example
   Clock::time_point m_window_start = Clock::now();
   std::uint64_t m_failures = 0;
   std::string m_example;

@@ -15,7 +15,7 @@ class ProbeAllowList {
 public:
   ProbeAllowList() = default;  // allows everything
   // Errors name the bad CIDR.
-  static tl::expected<ProbeAllowList, std::string> create(const std::vector<std::string>& cidrs);
+  [[nodiscard]] static tl::expected<ProbeAllowList, std::string> create(const std::vector<std::string>& cidrs);
   // `ip`: canonical text.
   bool allows(const std::string& ip) const;
   bool empty() const { return m_networks.empty(); }

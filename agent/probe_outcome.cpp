@@ -11,7 +11,7 @@
 #include "agent/target_record.hpp"
 #include "checks/counting_resolver.hpp"
 #include "config/duration.hpp"
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::agent {
 namespace {

@@ -69,7 +69,7 @@ private:
   static TokenBucket::Nanos now_ns();
   void run();
 
-  std::mutex m_mutex;
+  std::mutex m_mutex;  // guards the members below but the thread; never held while a query is sent
   std::condition_variable m_wake;
   double m_rate = 0;
   std::optional<TokenBucket> m_bucket;  // none without a cap

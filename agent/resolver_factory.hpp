@@ -35,7 +35,7 @@ std::string auto_trust_anchor_path(const std::string& storage_path);
 // offending setting and file. A result callback that throws is logged at error level (spdlog).
 // `auto_trust_anchor_file`: see checks::ResolverSettings (empty: static anchors). `anchors`
 // (may be null) receives the anchors the (first) context got.
-tl::expected<std::unique_ptr<checks::Resolver>, std::string> make_resolver(
+[[nodiscard]] tl::expected<std::unique_ptr<checks::Resolver>, std::string> make_resolver(
     const config::ResolverConfig& config, const std::string& auto_trust_anchor_file = {},
     checks::TrustAnchorInfo* anchors = nullptr);
 

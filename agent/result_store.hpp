@@ -33,8 +33,8 @@ public:
     std::shared_ptr<const config::Labels> labels;
     std::shared_ptr<const std::string> entry;  // the [[targets]] entry (its ip or cidr)
     std::optional<TargetRecord> record;
-    std::optional<double> last_change;  // Unix seconds the PTR name set last changed
-    std::uint64_t names_hash = 0;       // hostname_set_hash() of that set (with last_change)
+    std::optional<double> last_change;                    // Unix seconds the PTR name set last changed
+    std::uint64_t names_hash = 0;                         // hostname_set_hash() of that set (with last_change)
     config::SeriesMode series = config::SeriesMode::all;  // of its [[targets]] entry
   };
   struct Snapshot {
@@ -104,7 +104,7 @@ private:
   void update_ready_locked();
   static Row row_of(const Entry& entry);
 
-  mutable std::mutex m_mutex;
+  mutable std::mutex m_mutex;  // guards every member below (entries, index, counters, generation)
   std::vector<Entry> m_entries;
   std::unordered_map<std::uint64_t, std::uint32_t> m_index;  // id -> m_entries index
   std::uint64_t m_next_id = 1;

@@ -2,16 +2,14 @@
 
 #include <algorithm>
 
+#include "util/hash.hpp"
+
 namespace rdns::agent {
 namespace {
 using namespace std::chrono;
 
 std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
+  std::uint64_t hash = util::fnv1a64(text);
   // FNV's low bits mix poorly for short, similar keys (IPs differ in the last bytes): finalise.
   hash ^= hash >> 33;
   hash *= 0xff51afd7ed558ccdull;

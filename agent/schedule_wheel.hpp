@@ -80,7 +80,6 @@ public:
   void complete(std::uint64_t id, CheckOutcome outcome, Nanos now, bool schedule_retries = true);
 
   const SchedulerStats& stats() const { return m_stats; }
-  std::size_t first_checks_waiting() const { return m_first.size(); }
 
 private:
   struct Item {

@@ -52,7 +52,7 @@ private:
   StartDelay m_start_delay;
   const std::chrono::steady_clock::time_point m_epoch = std::chrono::steady_clock::now();
 
-  mutable std::mutex m_mutex;
+  mutable std::mutex m_mutex;  // guards m_wheel and m_stopping; never held while a check starts
   std::condition_variable m_wake;
   ScheduleWheel m_wheel;
   bool m_stopping = false;

@@ -28,7 +28,7 @@ bool retry_sooner(const checks::CheckResult& result) {
   return is_transient(result.ptr_status) || (result.forward_status && is_transient(*result.forward_status));
 }
 
-tl::expected<ProbeAllowList, std::string> probe_policy(const config::Config& config) {
+[[nodiscard]] tl::expected<ProbeAllowList, std::string> probe_policy(const config::Config& config) {
   return ProbeAllowList::create(config.probe.allow_cidrs);
 }
 

@@ -53,7 +53,8 @@ struct ServiceOptions {
 class Service {
 public:
   // Builds the first engine (resolver, classifier) and the target set; does not start checking.
-  static tl::expected<std::unique_ptr<Service>, std::string> create(config::Config config, ServiceOptions options);
+  [[nodiscard]] static tl::expected<std::unique_ptr<Service>, std::string> create(config::Config config,
+                                                                                  ServiceOptions options);
   ~Service();
 
   void start();
@@ -64,9 +65,9 @@ public:
 
   // SIGHUP / POST /-/reload: load `path`; on any error keep everything as it is, set
   // rdns_config_last_reload_successful 0 and return the message.
-  tl::expected<void, std::string> reload_from_file(const std::string& path);
+  [[nodiscard]] tl::expected<void, std::string> reload_from_file(const std::string& path);
   // The part of a reload after parsing (also for tests).
-  tl::expected<void, std::string> apply(config::Config config);
+  [[nodiscard]] tl::expected<void, std::string> apply(config::Config config);
 
   // /metrics: the whole exposition, in chunks through `flush` (see TextSink), or as one text.
   void write_metrics(const metrics::TextSink::Flush& flush);
@@ -130,7 +131,7 @@ private:
   // resolver does not answer in time is kept (never freed) with its callbacks. They hold this
   // gate and do nothing once the destructor closed it.
   struct CallbackGate {
-    std::shared_mutex mutex;
+    std::shared_mutex mutex;  // guards `open`: shared by each running callback, exclusive to close
     bool open = true;
   };
   std::shared_ptr<CallbackGate> m_callbacks = std::make_shared<CallbackGate>();

@@ -3,20 +3,13 @@
 #include <algorithm>
 #include <charconv>
 
+#include "util/hash.hpp"
+
 namespace rdns::agent {
 namespace {
 
 // Fixed hash functions, not std::hash: every agent binary, whatever its standard library or
 // version, must agree on the owner of an IP.
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
 // splitmix64's finaliser: spreads (key, shard) pairs over 64 bits so each shard's score for a
 // key is independent of the others'.
 std::uint64_t mix(std::uint64_t x) {
@@ -28,7 +21,7 @@ std::uint64_t mix(std::uint64_t x) {
   return x;
 }
 
-tl::expected<std::uint32_t, std::string> parse_number(std::string_view text, std::string_view what) {
+[[nodiscard]] tl::expected<std::uint32_t, std::string> parse_number(std::string_view text, std::string_view what) {
   std::uint32_t value = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
@@ -73,7 +66,7 @@ tl::expected<Shard, std::string> parse_shard(std::string_view text, std::string_
 }
 
 std::uint32_t shard_owner(std::string_view ip, std::uint32_t count) {
-  const std::uint64_t key = fnv1a(ip);
+  const std::uint64_t key = util::fnv1a64(ip);
   std::uint32_t best = 0;
   std::uint64_t best_score = 0;
   for (std::uint32_t shard = 0; shard < count; ++shard) {

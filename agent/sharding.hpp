@@ -28,7 +28,7 @@ inline constexpr std::uint32_t k_max_shards = 4096;
 // "I/N" (0 <= I < N <= k_max_shards), or "auto/N": I is the number after the last '-' of
 // `hostname` (a StatefulSet pod is named <set>-<ordinal>, and that is its HOSTNAME). The error
 // says what is wrong in words a user can act on.
-tl::expected<Shard, std::string> parse_shard(std::string_view text, std::string_view hostname);
+[[nodiscard]] tl::expected<Shard, std::string> parse_shard(std::string_view text, std::string_view hostname);
 
 // Which of `count` shards owns `ip` (canonical text, as in the config).
 std::uint32_t shard_owner(std::string_view ip, std::uint32_t count);

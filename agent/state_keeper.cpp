@@ -80,8 +80,17 @@ void StateKeeper::write_egress() {
   std::string text;
   for (const auto& [family, address] : addresses) text += family + " " + address + "\n";
   if (auto written = state::replace_file(m_dir, k_egress_file, k_egress_temp, text); !written) {
-    spdlog::error("cannot write the egress file (tried again later): {}", written.error());
+    // Tried again every tick (a second): logged when the error is new, not every time.
+    if (written.error() != m_egress_error) {
+      spdlog::error("cannot write the egress file (tried again every second, logged again when the error changes): {}",
+                    written.error());
+      m_egress_error = written.error();
+    }
     return;
+  }
+  if (!m_egress_error.empty()) {
+    spdlog::info("egress file written again after: {}", m_egress_error);
+    m_egress_error.clear();
   }
   m_egress_written = std::move(addresses);
 }

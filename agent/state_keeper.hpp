@@ -1,7 +1,8 @@
 // --storage.path at run time: loads the state file once at start (its results are served at
 // once, with their original times) and writes the store back at a bounded rate and at
 // shutdown. A missing, unreadable, corrupt or foreign file is logged and ignored: it never stops
-// the agent and never produces a verdict; a failed write is logged and tried again later.
+// the agent and never produces a verdict; a failed write is logged and tried again later (the
+// egress file's every tick, logged once per distinct error and once when it works again).
 //
 // Thread-safety: one thread (the app's main loop) calls everything.
 #pragma once
@@ -37,6 +38,7 @@ private:
   std::chrono::seconds m_interval;
   state::StateWriter m_writer;
   std::map<std::string, std::string> m_egress_written;
+  std::string m_egress_error;  // the last failed write's error, logged once; "" after a success
 };
 
 }  // namespace rdns::agent

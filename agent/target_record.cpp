@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "checks/reverse_name.hpp"
+#include "util/hash.hpp"
 
 namespace rdns::agent {
 namespace {
@@ -215,17 +216,13 @@ std::uint64_t hostname_set_hash(const TargetRecord& record) {
   record.for_each_hostname([&](std::string_view name) { names.push_back(name); });
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a 64
-  auto mix = [&](unsigned char c) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  };
+  util::Fnv1a64 hash;
   for (auto name : names) {
-    for (unsigned char c : name) mix(c);
-    mix('\n');
+    hash.add(name);
+    hash.add('\n');
   }
-  mix(static_cast<unsigned char>(names.size() & 0xff));
-  return hash;
+  hash.add(static_cast<unsigned char>(names.size() & 0xff));
+  return hash.value();
 }
 
 }  // namespace rdns::agent

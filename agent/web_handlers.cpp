@@ -21,7 +21,6 @@ std::string trust_anchor_problem(const TrustAnchorMonitor::Status& status) {
 
 WebHandlers make_web_handlers(Service& service, WebHandlerOptions options) {
   WebHandlers handlers;
-  handlers.metrics = [&service] { return service.metrics_text(); };
   handlers.metrics_stream = [&service](const std::function<bool(std::string_view)>& write) {
     bool open = true;
     service.write_metrics([&](std::string_view chunk) {

@@ -293,7 +293,7 @@ void Checker::start(CheckRequest request, Done done) const {
 
 CheckResult run_check(const Checker& checker, CheckRequest request) {
   struct Waiter {
-    std::mutex mutex;
+    std::mutex mutex;  // guards result
     std::condition_variable ready;
     std::optional<CheckResult> result;
   };

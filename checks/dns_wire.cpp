@@ -127,8 +127,8 @@ tl::expected<std::string, std::string> decode_name(Bytes rdata) {
 namespace {
 
 // SOA rdata starting at `offset` of `message` and ending at `end`.
-tl::expected<Soa, std::string> decode_soa_in(Bytes message, std::size_t offset, std::size_t end,
-                                             bool allow_compression) {
+[[nodiscard]] tl::expected<Soa, std::string> decode_soa_in(Bytes message, std::size_t offset, std::size_t end,
+                                                           bool allow_compression) {
   auto mname = decode_name_at(message, offset, allow_compression);
   if (!mname) {
     return tl::unexpected("SOA MNAME: " + mname.error());

@@ -37,7 +37,7 @@ void append_escaped_label(std::string& out, Bytes label);
 // uncompressed), in presentation form with the trailing dot ("." for the root).
 // Rejects truncation, trailing bytes, labels over 63, names over 255 octets, compression
 // pointers and the reserved label types.
-tl::expected<std::string, std::string> decode_name(Bytes rdata);
+[[nodiscard]] tl::expected<std::string, std::string> decode_name(Bytes rdata);
 
 struct DecodedName {
   std::string name;      // presentation form, trailing dot
@@ -46,7 +46,8 @@ struct DecodedName {
 
 // The name at `offset` in `message`, following compression pointers when `allow_compression`
 // (each strictly backwards, at most k_max_compression_pointers of them).
-tl::expected<DecodedName, std::string> decode_name_at(Bytes message, std::size_t offset, bool allow_compression);
+[[nodiscard]] tl::expected<DecodedName, std::string> decode_name_at(Bytes message, std::size_t offset,
+                                                                    bool allow_compression);
 
 struct Soa {
   std::string mname;  // presentation form, trailing dot
@@ -57,7 +58,7 @@ struct Soa {
 };
 
 // SOA rdata as libunbound gives it (uncompressed names), exactly filling `rdata`.
-tl::expected<Soa, std::string> decode_soa_rdata(Bytes rdata);
+[[nodiscard]] tl::expected<Soa, std::string> decode_soa_rdata(Bytes rdata);
 
 // "mname rname serial refresh retry expire minimum", the DnsAnswer::records form of an SOA.
 std::string soa_text(const Soa& soa);
@@ -75,13 +76,13 @@ std::string without_trailing_dot(std::string_view name);
 std::optional<SoaInfo> find_authority_soa(Bytes message);
 
 // Canonical text of A (4 bytes) / AAAA (16 bytes) rdata (inet_ntop: "2001:db8::1").
-tl::expected<std::string, std::string> decode_address(Bytes rdata, RrType type);
+[[nodiscard]] tl::expected<std::string, std::string> decode_address(Bytes rdata, RrType type);
 
 // TXT rdata: its character-strings (each a length octet and that many bytes) concatenated, bytes
 // as they are. Rejects empty rdata and a string that runs past the end.
-tl::expected<std::string, std::string> decode_txt(Bytes rdata);
+[[nodiscard]] tl::expected<std::string, std::string> decode_txt(Bytes rdata);
 
 // MX rdata (uncompressed exchange name): "preference exchange.", e.g. "10 mail.example.net.".
-tl::expected<std::string, std::string> decode_mx(Bytes rdata);
+[[nodiscard]] tl::expected<std::string, std::string> decode_mx(Bytes rdata);
 
 }  // namespace rdns::checks::wire

@@ -20,8 +20,8 @@ public:
   // rules (allow wins). Returns an error naming the bad pattern. Patterns are RE2 syntax
   // (linear-time matching, no backreferences or lookaround), case-insensitive, searched anywhere
   // in the lower-case name without trailing dot.
-  static tl::expected<GenericClassifier, std::string> create(const std::vector<std::string>& extra_patterns,
-                                                             const std::vector<std::string>& allow_patterns);
+  [[nodiscard]] static tl::expected<GenericClassifier, std::string> create(
+      const std::vector<std::string>& extra_patterns, const std::vector<std::string>& allow_patterns);
   GenericClassifier();  // built-in rules only
   ~GenericClassifier();
   GenericClassifier(GenericClassifier&&) noexcept;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "util/ascii.hpp"
+
 namespace rdns::checks {
 namespace {
 
@@ -22,10 +24,7 @@ bool ends_with_unescaped_dot(std::string_view name) {
 
 std::string normalise_hostname(std::string_view name) {
   if (ends_with_unescaped_dot(name)) name.remove_suffix(1);
-  std::string out(name);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
-  return out;
+  return util::ascii_lower(name);
 }
 
 bool is_valid_hostname(std::string_view name) {

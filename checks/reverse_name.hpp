@@ -18,9 +18,9 @@ struct ParsedIp {
 
 // Accepts any textual form inet_pton accepts (so canonical text round-trips); the error is a
 // human sentence naming the input. Thread-safe (no shared state).
-tl::expected<ParsedIp, std::string> parse_ip(std::string_view text);
+[[nodiscard]] tl::expected<ParsedIp, std::string> parse_ip(std::string_view text);
 
 // Absolute name with the trailing dot, lower case.
-tl::expected<std::string, std::string> reverse_name(std::string_view ip);
+[[nodiscard]] tl::expected<std::string, std::string> reverse_name(std::string_view ip);
 
 }  // namespace rdns::checks

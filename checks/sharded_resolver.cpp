@@ -5,6 +5,8 @@
 #include <thread>
 #include <utility>
 
+#include "util/hash.hpp"
+
 namespace rdns::checks {
 
 ShardedResolver::ShardedResolver(std::vector<std::unique_ptr<Resolver>> shards) : m_shards(std::move(shards)) {
@@ -26,13 +28,7 @@ ShardedResolver::~ShardedResolver() {
 
 std::size_t ShardedResolver::shard_of(std::string_view name) const {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bit
-  for (const char c : name) {
-    const unsigned char folded =
-        (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : static_cast<unsigned char>(c);
-    hash = (hash ^ folded) * 1099511628211ull;
-  }
-  return static_cast<std::size_t>(hash % m_shards.size());
+  return static_cast<std::size_t>(util::fnv1a64_ascii_folded(name) % m_shards.size());
 }
 
 void ShardedResolver::resolve(std::string name, RrType type, Deadline deadline, Callback done) {

@@ -1,6 +1,6 @@
 #include "config/file_io.hpp"
 
-#include "config/unique_fd.hpp"
+#include "util/unique_fd.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

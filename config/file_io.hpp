@@ -7,7 +7,7 @@
 
 #include <tl/expected.hpp>
 
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::config {
 
@@ -15,7 +15,7 @@ namespace rdns::config {
 inline constexpr std::size_t k_max_config_bytes = 16u << 20;
 
 // The file's contents, or strerror(errno) (or a size complaint) as the error.
-tl::expected<std::string, std::string> read_file(const std::string& path);
+[[nodiscard]] tl::expected<std::string, std::string> read_file(const std::string& path);
 
 // "dir/sub/x.toml" -> "dir/sub"; "x.toml" -> "" (the working directory); "/x.toml" -> "/".
 std::string directory_of(std::string_view path);
@@ -25,7 +25,7 @@ std::string resolve_path(std::string_view base_dir, std::string_view path);
 
 // Whether the process can read `path` (a regular file or device, not a directory);
 // the error is strerror(errno) or "is a directory".
-tl::expected<void, std::string> check_readable(const std::string& path);
+[[nodiscard]] tl::expected<void, std::string> check_readable(const std::string& path);
 
 // one_line() is one of the shared text escapers (config/text_escape.hpp).
 using text::one_line;

@@ -15,7 +15,7 @@ struct Address {
   std::array<std::uint8_t, 16> bytes{};
 };
 
-tl::expected<Address, std::string> parse_address(std::string_view text) {
+[[nodiscard]] tl::expected<Address, std::string> parse_address(std::string_view text) {
   // inet_pton needs a NUL-terminated string and nothing longer than an address can be.
   if (text.empty()) return tl::make_unexpected(std::string("empty address"));
   if (text.size() > INET6_ADDRSTRLEN) return tl::make_unexpected(std::string("not an IPv4 or IPv6 address"));
@@ -92,7 +92,7 @@ struct Parsed {
   unsigned prefix = 0;
 };
 
-tl::expected<Parsed, std::string> parse_prefix(std::string_view cidr) {
+[[nodiscard]] tl::expected<Parsed, std::string> parse_prefix(std::string_view cidr) {
   const auto slash = cidr.find('/');
   if (slash == std::string_view::npos) {
     return tl::make_unexpected(std::string("missing \"/\" and prefix length (use ip = \"...\" for one address)"));

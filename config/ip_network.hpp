@@ -17,14 +17,15 @@ namespace rdns::config {
 // (::ffff:a.b.c.d) is the IPv4 address it carries and is returned as a dotted quad, since
 // that is the address a receiving mail server looks up. Zone ids ("%eth0") are rejected.
 // The error is a short reason without the input, e.g. "not an IPv4 or IPv6 address".
-tl::expected<std::string, std::string> canonical_ip(std::string_view text);
+[[nodiscard]] tl::expected<std::string, std::string> canonical_ip(std::string_view text);
 
 // Every address of "addr/len" in ascending order, canonical as above, network and broadcast
 // addresses included. Errors (short reasons, without the input): malformed address or
 // prefix, prefix too long, host bits set (names the network to use instead), or more than
 // `max_addresses` addresses (gives the count and the cap). The count is checked before
 // anything is allocated.
-tl::expected<std::vector<std::string>, std::string> expand_cidr(std::string_view cidr, std::size_t max_addresses);
+[[nodiscard]] tl::expected<std::vector<std::string>, std::string> expand_cidr(std::string_view cidr,
+                                                                              std::size_t max_addresses);
 
 // A parsed, validated CIDR without expanding it.
 struct CidrInfo {
@@ -33,7 +34,7 @@ struct CidrInfo {
   unsigned host_bits = 0;  // 32 - prefix (IPv4) or 128 - prefix (IPv6)
   std::string network;     // canonical network address
 };
-tl::expected<CidrInfo, std::string> parse_cidr(std::string_view cidr);
+[[nodiscard]] tl::expected<CidrInfo, std::string> parse_cidr(std::string_view cidr);
 
 // Number of addresses as decimal text, or "2^N" when it does not fit in 64 bits.
 std::string address_count_text(unsigned host_bits);

@@ -50,7 +50,7 @@ public:
     m_loaded.config.source_file = m_toml.file();
   }
 
-  tl::expected<Loaded, ConfigError> load(std::string_view text) {
+  [[nodiscard]] tl::expected<Loaded, ConfigError> load(std::string_view text) {
     auto root = m_toml.parse(text);
     if (!root) return tl::make_unexpected(root.error());
     if (auto r = load_root(*root); !r) return tl::make_unexpected(r.error());
@@ -336,17 +336,6 @@ private:
 };
 
 }  // namespace
-
-std::string ConfigError::to_string() const {
-  std::string out = file.empty() ? "<config>" : file;
-  if (line > 0) {
-    out += ":" + std::to_string(line);
-    if (column > 0) out += ":" + std::to_string(column);
-  }
-  if (!key.empty()) out += ": " + key;
-  out += ": " + message;
-  return one_line(out);
-}
 
 tl::expected<Loaded, ConfigError> load_config_file(const std::string& path, const LoadOptions& options) {
   auto text = read_file(path);

@@ -11,20 +11,10 @@
 
 #include <tl/expected.hpp>
 
+#include "config/config_error.hpp"
 #include "config/model.hpp"
 
 namespace rdns::config {
-
-// A problem a user can fix. `to_string()` is one line: "file:line:column: key: message".
-struct ConfigError {
-  std::string file;
-  int line = 0;  // 0 when there is no position (e.g. file unreadable)
-  int column = 0;
-  std::string key;  // dotted path, e.g. "targets[2].cidr"; empty when not about a key
-  std::string message;
-
-  std::string to_string() const;
-};
 
 struct LoadOptions {
   // `check` may run with a config that has no targets (IPs come from the command line).
@@ -39,9 +29,11 @@ struct Loaded {
   std::vector<ConfigError> warnings;  // accepted but worth saying (logged by the caller)
 };
 
-tl::expected<Loaded, ConfigError> load_config_file(const std::string& path, const LoadOptions& options = {});
+[[nodiscard]] tl::expected<Loaded, ConfigError> load_config_file(const std::string& path,
+                                                                 const LoadOptions& options = {});
 // `source_name` is used in messages in place of a path.
-tl::expected<Loaded, ConfigError> load_config_string(std::string_view toml_text, const std::string& source_name,
-                                                     const LoadOptions& options = {});
+[[nodiscard]] tl::expected<Loaded, ConfigError> load_config_string(std::string_view toml_text,
+                                                                   const std::string& source_name,
+                                                                   const LoadOptions& options = {});
 
 }  // namespace rdns::config

@@ -5,35 +5,21 @@
 #include <numeric>
 
 #include "config/ip_network.hpp"
+#include "config/load_discovery.hpp"
 #include "config/validate.hpp"
 
 namespace rdns::config {
 
-const std::vector<std::string_view> k_target_keys = {"ip", "cidr", "expected_hostname", "helo_hostname", "labels",
-                                                     "series",
-                                                     // discovery (agent/discovery/)
-                                                     "spf_domain", "discover", "egress_method", "egress_name",
-                                                     "egress_servers", "egress_families"};
+const std::vector<std::string_view> k_target_keys = {
+    "ip", "cidr", "expected_hostname", "helo_hostname", "labels", "series",
+    // discovery (agent/discovery/)
+    "spf_domain", "discover", "egress_method", "egress_name", "egress_servers", "egress_families"};
 
 namespace {
 
 // The keys that say what an entry watches: exactly one per entry.
 constexpr std::string_view k_address_keys[] = {"ip", "cidr", "spf_domain", "discover"};
 constexpr std::string_view k_egress_keys[] = {"egress_method", "egress_name", "egress_servers", "egress_families"};
-
-// The public echo services (checks/discovery/egress_lookup.hpp): Google's authoritative servers
-// ns1..ns4.google.com answer o-o.myaddr.l.google.com TXT with the asking address; OpenDNS's
-// resolvers answer myip.opendns.com A/AAAA with it.
-const std::vector<std::string> k_google_servers = {
-    "216.239.32.10",        "216.239.34.10",        "216.239.36.10",        "216.239.38.10",
-    "2001:4860:4802:32::a", "2001:4860:4802:34::a", "2001:4860:4802:36::a", "2001:4860:4802:38::a"};
-const std::vector<std::string> k_opendns_servers = {"208.67.222.222", "208.67.220.220", "2620:119:35::35",
-                                                    "2620:119:53::53"};
-
-bool is_ipv6_server(std::string_view server) {
-  // "addr" or "addr@port", canonical: only IPv6 text holds a colon.
-  return server.substr(0, server.find('@')).find(':') != std::string_view::npos;
-}
 
 // Where each configured address came from, for duplicate messages (kept apart from Target so
 // the model stays plain; 4 bytes per address).
@@ -79,8 +65,34 @@ public:
 
   Result load_target(const toml::table& t, const std::string& path, std::uint32_t index, std::vector<Origin>& origins,
                      std::vector<EntryInfo>& infos) {
+    if (auto r = check_entry_keys(t, path); !r) return r;
+    auto proto = load_shared(t, path);
+    if (!proto) return tl::make_unexpected(proto.error());
+    const toml::node* ip_node = t.get("ip");
+    const toml::node* cidr_node = t.get("cidr");
+    if (!ip_node && !cidr_node) return load_discovery(t, path, std::move(*proto), infos);
+
+    EntryInfo info;
+    const toml::node& addr_node = ip_node ? *ip_node : *cidr_node;
+    info.key = path + (ip_node ? ".ip" : ".cidr");
+    info.line = static_cast<int>(addr_node.source().begin.line);
+    info.column = static_cast<int>(addr_node.source().begin.column);
+    auto text = m_toml.string(addr_node, info.key);
+    if (!text) return tl::make_unexpected(text.error());
+    const std::size_t before = m_targets.size();
+    auto added = ip_node ? add_ip(addr_node, info.key, *text, std::move(*proto))
+                         : add_cidr(addr_node, info.key, *text, std::move(*proto));
+    if (!added) return added;
+    if (cidr_node) info.cidr = *text;
+    origins.insert(origins.end(), m_targets.size() - before, Origin{index});
+    infos.push_back(std::move(info));
+    return {};
+  }
+
+  // The keys of one entry: all known, exactly one of ip, cidr, spf_domain, discover (the second
+  // in file order is the error), egress_* only with discover.
+  Result check_entry_keys(const toml::table& t, const std::string& path) {
     if (auto r = m_toml.check_keys(t, path, k_target_keys, m_input.section_of); !r) return r;
-    // Exactly one of ip, cidr, spf_domain, discover; the second one in file order is the error.
     const toml::node* first = nullptr;
     std::string_view first_key;
     for (std::string_view key : k_address_keys) {
@@ -103,9 +115,6 @@ public:
       return tl::make_unexpected(
           m_toml.error(t, path, "needs ip = \"...\", cidr = \"...\", spf_domain = \"...\" or discover = \"egress\""));
     }
-    const toml::node* ip_node = t.get("ip");
-    const toml::node* cidr_node = t.get("cidr");
-    const bool discovery = !ip_node && !cidr_node;
     if (!t.get("discover")) {
       for (std::string_view key : k_egress_keys) {
         if (const toml::node* n = t.get(key)) {
@@ -114,8 +123,12 @@ public:
         }
       }
     }
+    return {};
+  }
 
-    Target proto;  // what every address of this entry shares
+  // What every address of an entry shares: host names, labels, series.
+  [[nodiscard]] tl::expected<Target, ConfigError> load_shared(const toml::table& t, const std::string& path) {
+    Target proto;
     for (auto [name, field] :
          {std::pair{"expected_hostname", &proto.expected_hostname}, std::pair{"helo_hostname", &proto.helo_hostname}}) {
       const toml::node* n = t.get(name);
@@ -139,87 +152,79 @@ public:
       if (!mode) return tl::make_unexpected(mode.error());
       proto.series = *mode;
     }
-    if (discovery) return load_discovery(t, path, std::move(proto), infos);
+    return proto;
+  }
 
-    EntryInfo info;
-    const toml::node& addr_node = ip_node ? *ip_node : *cidr_node;
-    info.key = path + (ip_node ? ".ip" : ".cidr");
-    info.line = static_cast<int>(addr_node.source().begin.line);
-    info.column = static_cast<int>(addr_node.source().begin.column);
-    auto text = m_toml.string(addr_node, info.key);
-    if (!text) return tl::make_unexpected(text.error());
+  // Addresses left under max_total_targets.
+  std::size_t budget() const {
+    return m_targets.size() < m_input.max_total_targets ? m_input.max_total_targets - m_targets.size() : 0;
+  }
 
-    std::vector<Target>& targets = m_targets;
-    const std::size_t budget =
-        targets.size() < m_input.max_total_targets ? m_input.max_total_targets - targets.size() : 0;
-    if (ip_node) {
-      auto ip = canonical_ip(*text);
-      if (!ip) {
-        std::string message = quote(*text) + " is not a valid IP address";
-        if (text->find('/') != std::string::npos)
-          message += " (for a network write cidr = " + quote(*text) + ")";
-        else if (ip.error() != "not an IPv4 or IPv6 address")
-          message += ": " + ip.error();
-        return tl::make_unexpected(m_toml.error(addr_node, info.key, message));
-      }
-      if (budget == 0) return tl::make_unexpected(too_many(addr_node, info.key));
-      proto.ip = std::move(*ip);
-      proto.entry = proto.ip;
-      targets.push_back(std::move(proto));
-      origins.push_back(Origin{index});
-    } else {
-      auto cidr = parse_cidr(*text);
-      if (!cidr) {
-        std::string message = quote(*text) + " is not a valid CIDR: " + cidr.error();
-        if (cidr.error().starts_with("host bits")) {
-          const auto slash = text->find('/');
-          message += " (write cidr = " + quote(cidr.error().substr(cidr.error().rfind(' ') + 1)) +
-                     ", or ip = " + quote(text->substr(0, slash)) + " for one address)";
-        }
-        return tl::make_unexpected(m_toml.error(addr_node, info.key, message));
-      }
-      const std::size_t cap = m_input.max_cidr_addresses;
-      if (cidr->host_bits >= 63 || (std::uint64_t{1} << cidr->host_bits) > cap) {
-        return tl::make_unexpected(
-            m_toml.error(addr_node, info.key,
-                         quote(*text) + " expands to " + address_count_text(cidr->host_bits) +
-                             " addresses, more than schedule.max_cidr_addresses = " + std::to_string(cap)));
-      }
-      if ((std::uint64_t{1} << cidr->host_bits) > budget) return tl::make_unexpected(too_many(addr_node, info.key));
-      auto addresses = expand_cidr(*text, cap);
-      if (!addresses)
-        return tl::make_unexpected(m_toml.error(addr_node, info.key, quote(*text) + " " + addresses.error()));
-      if (proto.series == SeriesMode::all && addresses->size() > k_series_all_warning_addresses && m_input.warnings) {
-        // ~30 series per IP: a /16 is about 2 million series and 100 MB per scrape.
-        m_input.warnings->push_back(
-            m_toml.error(addr_node, info.key,
-                         quote(*text) + " has " + std::to_string(addresses->size()) +
-                             " addresses and series = \"all\" (about 30 series each): consider series = \"failing\" "
-                             "(per-IP series only for IPs that fail, counts per entry for the rest)"));
-      }
-      info.cidr = *text;
-      // The network as canonical text: the same entry spelled differently keeps its series.
-      unsigned prefix = cidr->prefix_length;
-      if (cidr->ipv6 && cidr->network.find(':') == std::string::npos) prefix -= 96;  // ::ffff:a.b.c.d/len
-      const std::string entry = cidr->network + "/" + std::to_string(prefix);
-      targets.reserve(targets.size() + addresses->size());
-      for (std::string& a : *addresses) {
-        Target target;
-        target.ip = std::move(a);
-        target.expected_hostname = proto.expected_hostname;
-        target.helo_hostname = proto.helo_hostname;
-        target.labels = proto.labels;
-        target.entry = entry;
-        target.series = proto.series;
-        targets.push_back(std::move(target));
-        origins.push_back(Origin{index});
-      }
+  Result add_ip(const toml::node& addr_node, const std::string& key, const std::string& text, Target proto) {
+    auto ip = canonical_ip(text);
+    if (!ip) {
+      std::string message = quote(text) + " is not a valid IP address";
+      if (text.find('/') != std::string::npos)
+        message += " (for a network write cidr = " + quote(text) + ")";
+      else if (ip.error() != "not an IPv4 or IPv6 address")
+        message += ": " + ip.error();
+      return tl::make_unexpected(m_toml.error(addr_node, key, message));
     }
-    infos.push_back(std::move(info));
+    if (budget() == 0) return tl::make_unexpected(too_many(addr_node, key));
+    proto.ip = std::move(*ip);
+    proto.entry = proto.ip;
+    m_targets.push_back(std::move(proto));
     return {};
   }
 
-  tl::expected<SeriesMode, ConfigError> load_series(const toml::node& node, const std::string& key) {
+  Result add_cidr(const toml::node& addr_node, const std::string& key, const std::string& text, Target proto) {
+    auto cidr = parse_cidr(text);
+    if (!cidr) {
+      std::string message = quote(text) + " is not a valid CIDR: " + cidr.error();
+      if (cidr.error().starts_with("host bits")) {
+        const auto slash = text.find('/');
+        message += " (write cidr = " + quote(cidr.error().substr(cidr.error().rfind(' ') + 1)) +
+                   ", or ip = " + quote(text.substr(0, slash)) + " for one address)";
+      }
+      return tl::make_unexpected(m_toml.error(addr_node, key, message));
+    }
+    const std::size_t cap = m_input.max_cidr_addresses;
+    if (cidr->host_bits >= 63 || (std::uint64_t{1} << cidr->host_bits) > cap) {
+      return tl::make_unexpected(
+          m_toml.error(addr_node, key,
+                       quote(text) + " expands to " + address_count_text(cidr->host_bits) +
+                           " addresses, more than schedule.max_cidr_addresses = " + std::to_string(cap)));
+    }
+    if ((std::uint64_t{1} << cidr->host_bits) > budget()) return tl::make_unexpected(too_many(addr_node, key));
+    auto addresses = expand_cidr(text, cap);
+    if (!addresses) return tl::make_unexpected(m_toml.error(addr_node, key, quote(text) + " " + addresses.error()));
+    if (proto.series == SeriesMode::all && addresses->size() > k_series_all_warning_addresses && m_input.warnings) {
+      // ~30 series per IP: a /16 is about 2 million series and 100 MB per scrape.
+      m_input.warnings->push_back(
+          m_toml.error(addr_node, key,
+                       quote(text) + " has " + std::to_string(addresses->size()) +
+                           " addresses and series = \"all\" (about 30 series each): consider series = \"failing\" "
+                           "(per-IP series only for IPs that fail, counts per entry for the rest)"));
+    }
+    // The network as canonical text: the same entry spelled differently keeps its series.
+    unsigned prefix = cidr->prefix_length;
+    if (cidr->ipv6 && cidr->network.find(':') == std::string::npos) prefix -= 96;  // ::ffff:a.b.c.d/len
+    const std::string entry = cidr->network + "/" + std::to_string(prefix);
+    m_targets.reserve(m_targets.size() + addresses->size());
+    for (std::string& a : *addresses) {
+      Target target;
+      target.ip = std::move(a);
+      target.expected_hostname = proto.expected_hostname;
+      target.helo_hostname = proto.helo_hostname;
+      target.labels = proto.labels;
+      target.entry = entry;
+      target.series = proto.series;
+      m_targets.push_back(std::move(target));
+    }
+    return {};
+  }
+
+  [[nodiscard]] tl::expected<SeriesMode, ConfigError> load_series(const toml::node& node, const std::string& key) {
     auto text = m_toml.string(node, key);
     if (!text) return tl::make_unexpected(text.error());
     if (*text == "all") return SeriesMode::all;
@@ -231,60 +236,16 @@ public:
     return tl::make_unexpected(m_toml.error(node, key, message));
   }
 
-  // An spf_domain or discover entry: checked and kept as a DiscoveryEntry; the agent finds its
-  // addresses at run time.
+  // An spf_domain or discover entry (load_discovery.hpp), kept once per source; the agent finds
+  // its addresses at run time.
   Result load_discovery(const toml::table& t, const std::string& path, Target proto, std::vector<EntryInfo>& infos) {
-    DiscoveryEntry entry;
-    entry.expected_hostname = std::move(proto.expected_hostname);
-    entry.helo_hostname = std::move(proto.helo_hostname);
-    entry.labels = std::move(proto.labels);
-    entry.series = proto.series;
+    auto loaded = load_discovery_entry(m_toml, t, path, std::move(proto));
+    if (!loaded) return tl::make_unexpected(loaded.error());
     EntryInfo info;
-    const toml::node* address_node = nullptr;
-    if (const toml::node* n = t.get("spf_domain")) {
-      address_node = n;
-      info.key = path + ".spf_domain";
-      auto text = m_toml.string(*n, info.key);
-      if (!text) return tl::make_unexpected(text.error());
-      if (canonical_ip(*text)) {
-        return tl::make_unexpected(m_toml.error(
-            *n, info.key,
-            quote(*text) + " is an IP address, not a domain (for one address write ip = " + quote(*text) + ")"));
-      }
-      auto domain = normalize_domain_name(*text);
-      if (!domain) {
-        return tl::make_unexpected(
-            m_toml.error(*n, info.key, quote(*text) + " is not a valid domain name: it " + domain.error()));
-      }
-      entry.kind = DiscoveryEntry::Kind::spf;
-      entry.spf_domain = std::move(*domain);
-    } else {
-      const toml::node& d = *t.get("discover");
-      address_node = &d;
-      info.key = path + ".discover";
-      auto text = m_toml.string(d, info.key);
-      if (!text) return tl::make_unexpected(text.error());
-      if (*text != "egress") {
-        std::string message = quote(*text) +
-                              " is not a discovery method: use \"egress\" (for the addresses of an "
-                              "SPF record write spf_domain = \"example.com\")";
-        if (const std::string near = suggest(*text, {"egress"}); !near.empty()) {
-          message = quote(*text) + " is not a discovery method (did you mean " + quote(near) + "?)";
-        }
-        return tl::make_unexpected(m_toml.error(d, info.key, message));
-      }
-      entry.kind = DiscoveryEntry::Kind::egress;
-      if (auto r = load_egress(t, path, entry); !r) return r;
-    }
-    for (const auto& [name, value] : entry.labels) {
-      if (name == "source") {
-        return tl::make_unexpected(m_toml.error(
-            *t.get("labels"), path + ".labels.source",
-            "label \"source\" is set by the exporter on discovered targets (" + quote(entry.source()) + ")"));
-      }
-    }
-    info.line = static_cast<int>(address_node->source().begin.line);
-    info.column = static_cast<int>(address_node->source().begin.column);
+    info.key = std::move(loaded->key);
+    info.line = static_cast<int>(loaded->address_node->source().begin.line);
+    info.column = static_cast<int>(loaded->address_node->source().begin.column);
+    const DiscoveryEntry& entry = loaded->entry;
     for (std::size_t i = 0; i < m_discovery.size(); ++i) {
       if (m_discovery[i].source() != entry.source()) continue;
       const EntryInfo& orig = infos[m_discovery_entry[i]];
@@ -297,101 +258,8 @@ public:
                     "; one egress entry covers every family (egress_families)"});
     }
     m_discovery_entry.push_back(infos.size());
-    m_discovery.push_back(std::move(entry));
+    m_discovery.push_back(std::move(loaded->entry));
     infos.push_back(std::move(info));
-    return {};
-  }
-
-  Result load_egress(const toml::table& t, const std::string& path, DiscoveryEntry& entry) {
-    if (const toml::node* n = t.get("egress_method")) {
-      const std::string key = path + ".egress_method";
-      auto text = m_toml.string(*n, key);
-      if (!text) return tl::make_unexpected(text.error());
-      if (*text == "txt_echo") {
-        entry.egress_method = DiscoveryEntry::EgressMethod::txt_echo;
-      } else if (*text == "address_echo") {
-        entry.egress_method = DiscoveryEntry::EgressMethod::address_echo;
-      } else {
-        std::string message = quote(*text) + " is not an egress method: use \"txt_echo\" or \"address_echo\"";
-        if (const std::string near = suggest(*text, {"txt_echo", "address_echo"}); !near.empty()) {
-          message += " (did you mean " + quote(near) + "?)";
-        }
-        return tl::make_unexpected(m_toml.error(*n, key, message));
-      }
-    }
-    const bool txt = entry.egress_method == DiscoveryEntry::EgressMethod::txt_echo;
-    entry.egress_name = txt ? "o-o.myaddr.l.google.com." : "myip.opendns.com.";
-    if (const toml::node* n = t.get("egress_name")) {
-      const std::string key = path + ".egress_name";
-      auto text = m_toml.string(*n, key);
-      if (!text) return tl::make_unexpected(text.error());
-      auto name = normalize_domain_name(*text);
-      if (!name) {
-        return tl::make_unexpected(
-            m_toml.error(*n, key, quote(*text) + " is not a valid domain name: it " + name.error()));
-      }
-      entry.egress_name = *name + ".";
-    }
-    const toml::node* servers_node = t.get("egress_servers");
-    if (servers_node) {
-      const std::string key = path + ".egress_servers";
-      auto list = m_toml.string_array(*servers_node, key);
-      if (!list) return tl::make_unexpected(list.error());
-      if (list->empty()) {
-        return tl::make_unexpected(m_toml.error(
-            *servers_node, key, "is empty: leave the key out for the public echo servers, or list at least one"));
-      }
-      for (const auto& [value, node, item_key] : *list) {
-        auto server = normalize_forwarder(value);
-        if (!server) {
-          return tl::make_unexpected(
-              m_toml.error(*node, item_key, "invalid echo server " + quote(value) + ": " + server.error()));
-        }
-        entry.egress_servers.push_back(std::move(*server));
-      }
-    } else {
-      entry.egress_servers = txt ? k_google_servers : k_opendns_servers;
-    }
-    const toml::node* families_node = t.get("egress_families");
-    if (families_node) {
-      const std::string key = path + ".egress_families";
-      auto list = m_toml.string_array(*families_node, key);
-      if (!list) return tl::make_unexpected(list.error());
-      if (list->empty()) {
-        return tl::make_unexpected(
-            m_toml.error(*families_node, key, "is empty: list \"ipv4\", \"ipv6\" or both (default [\"ipv4\"])"));
-      }
-      for (const auto& [value, node, item_key] : *list) {
-        DiscoveryEntry::Family family;
-        if (value == "ipv4") {
-          family = DiscoveryEntry::Family::ipv4;
-        } else if (value == "ipv6") {
-          family = DiscoveryEntry::Family::ipv6;
-        } else {
-          return tl::make_unexpected(
-              m_toml.error(*node, item_key, quote(value) + " is not an address family: use \"ipv4\" or \"ipv6\""));
-        }
-        if (std::find(entry.egress_families.begin(), entry.egress_families.end(), family) !=
-            entry.egress_families.end()) {
-          return tl::make_unexpected(m_toml.error(*node, item_key, quote(value) + " is listed twice"));
-        }
-        entry.egress_families.push_back(family);
-      }
-    } else {
-      entry.egress_families = {DiscoveryEntry::Family::ipv4};
-    }
-    // The echo server sees the family the query was sent over: each family needs a server of it.
-    for (const DiscoveryEntry::Family family : entry.egress_families) {
-      const bool v6 = family == DiscoveryEntry::Family::ipv6;
-      if (std::none_of(entry.egress_servers.begin(), entry.egress_servers.end(),
-                       [&](const std::string& s) { return is_ipv6_server(s) == v6; })) {
-        const toml::node& where = servers_node ? *servers_node : *families_node;
-        return tl::make_unexpected(m_toml.error(where, path + (servers_node ? ".egress_servers" : ".egress_families"),
-                                                std::string("no ") + (v6 ? "IPv6" : "IPv4") +
-                                                    " server in egress_servers for family \"" + (v6 ? "ipv6" : "ipv4") +
-                                                    "\": the echo server sees the family the query travels over"));
-      }
-    }
     return {};
   }
 
@@ -400,7 +268,7 @@ public:
         node, key, "more than " + std::to_string(m_input.max_total_targets) + " addresses in all [[targets]] together");
   }
 
-  tl::expected<Labels, ConfigError> load_labels(const toml::node& node, const std::string& path) {
+  [[nodiscard]] tl::expected<Labels, ConfigError> load_labels(const toml::node& node, const std::string& path) {
     const toml::table* t = node.as_table();
     if (!t) {
       return tl::make_unexpected(m_toml.error(

@@ -30,7 +30,8 @@ inline constexpr std::size_t k_series_all_warning_addresses = 4096;
 // Appends the targets of the `[[targets]]` array `node` to `targets`, and its spf_domain /
 // discover entries to `discovery`. Duplicate addresses, two entries for one SPF domain and two
 // egress entries are errors naming both entries.
-tl::expected<void, ConfigError> load_targets(TomlReader& toml, const toml::node& node, const TargetsInput& input,
-                                             std::vector<Target>& targets, std::vector<DiscoveryEntry>& discovery);
+[[nodiscard]] tl::expected<void, ConfigError> load_targets(TomlReader& toml, const toml::node& node,
+                                                           const TargetsInput& input, std::vector<Target>& targets,
+                                                           std::vector<DiscoveryEntry>& discovery);
 
 }  // namespace rdns::config

@@ -15,7 +15,7 @@
 #include <toml++/toml.h>
 #include <tl/expected.hpp>
 
-#include "config/load.hpp"
+#include "config/config_error.hpp"
 #include "config/validate.hpp"
 
 namespace rdns::config {
@@ -93,7 +93,7 @@ public:
     return 0;
   }
 
-  tl::expected<toml::table, ConfigError> parse(std::string_view text) const {
+  [[nodiscard]] tl::expected<toml::table, ConfigError> parse(std::string_view text) const {
     if (const std::uint32_t line = line_with_too_many_dots(text); line != 0) {
       return tl::make_unexpected(
           ConfigError{m_file, static_cast<int>(line), 0, "",
@@ -153,8 +153,9 @@ public:
 
   // The first key (in file order) of `t` that is not in `known` is an error, with a
   // suggestion for a near miss or the section the key belongs to.
-  tl::expected<void, ConfigError> check_keys(const toml::table& t, std::string_view path,
-                                             const std::vector<std::string_view>& known, SectionOf section_of) const {
+  [[nodiscard]] tl::expected<void, ConfigError> check_keys(const toml::table& t, std::string_view path,
+                                                           const std::vector<std::string_view>& known,
+                                                           SectionOf section_of) const {
     for (const auto& [key, value] : entries_in_order(t)) {
       const std::string_view name = key->str();
       if (std::find(known.begin(), known.end(), name) != known.end()) continue;
@@ -170,37 +171,39 @@ public:
     return {};
   }
 
-  tl::expected<const toml::table*, ConfigError> table(const toml::node& node, std::string_view key) const {
+  [[nodiscard]] tl::expected<const toml::table*, ConfigError> table(const toml::node& node,
+                                                                    std::string_view key) const {
     if (const toml::table* t = node.as_table()) return t;
     return tl::make_unexpected(
         error(node, std::string(key), "expected a table ([" + std::string(key) + "]), got " + type_name(node)));
   }
 
-  tl::expected<std::string, ConfigError> string(const toml::node& node, std::string_view key,
-                                                std::string_view what = "a string") const {
+  [[nodiscard]] tl::expected<std::string, ConfigError> string(const toml::node& node, std::string_view key,
+                                                              std::string_view what = "a string") const {
     if (const auto* s = node.as_string()) return s->get();
     return tl::make_unexpected(
         error(node, std::string(key), "expected " + std::string(what) + ", got " + type_name(node)));
   }
 
-  tl::expected<bool, ConfigError> boolean(const toml::node& node, std::string_view key) const {
+  [[nodiscard]] tl::expected<bool, ConfigError> boolean(const toml::node& node, std::string_view key) const {
     if (const auto* b = node.as_boolean()) return b->get();
     return tl::make_unexpected(error(node, std::string(key), "expected true or false, got " + type_name(node)));
   }
 
-  tl::expected<std::int64_t, ConfigError> integer(const toml::node& node, std::string_view key) const {
+  [[nodiscard]] tl::expected<std::int64_t, ConfigError> integer(const toml::node& node, std::string_view key) const {
     if (const auto* i = node.as_integer()) return i->get();
     return tl::make_unexpected(error(node, std::string(key), "expected an integer, got " + type_name(node)));
   }
 
   // An integer or a float (TOML keeps them apart; a user writes 100 or 12.5).
-  tl::expected<double, ConfigError> number(const toml::node& node, std::string_view key) const {
+  [[nodiscard]] tl::expected<double, ConfigError> number(const toml::node& node, std::string_view key) const {
     if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
     if (const auto* f = node.as_floating_point()) return f->get();
     return tl::make_unexpected(error(node, std::string(key), "expected a number, got " + type_name(node)));
   }
 
-  tl::expected<std::vector<StringItem>, ConfigError> string_array(const toml::node& node, std::string_view key) const {
+  [[nodiscard]] tl::expected<std::vector<StringItem>, ConfigError> string_array(const toml::node& node,
+                                                                                std::string_view key) const {
     const toml::array* a = node.as_array();
     if (!a) {
       return tl::make_unexpected(error(node, std::string(key), "expected an array of strings, got " + type_name(node)));

@@ -7,13 +7,14 @@
 #include <re2/re2.h>
 
 #include "config/ip_network.hpp"
+#include "util/ascii.hpp"
 
 namespace rdns::config {
 namespace {
 
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using util::ascii_lower;
 
 constexpr std::size_t k_max_regex_length = 1024;
 // RE2's budget for one compiled pattern (its program and DFA cache). 1 MiB holds any pattern
@@ -64,7 +65,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
       const std::size_t up = row[j];
-      const std::size_t cost = to_lower(a[i - 1]) == to_lower(b[j - 1]) ? 0 : 1;
+      const std::size_t cost = ascii_lower(a[i - 1]) == ascii_lower(b[j - 1]) ? 0 : 1;
       row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + cost});
       diag = up;
     }
@@ -83,7 +84,7 @@ namespace {
 
 // Host names and domain names share every rule but one: a domain name may hold underscores
 // (SPF records are often published at names such as _spf.example.com).
-tl::expected<std::string, std::string> normalize_name(std::string_view name, bool domain) {
+[[nodiscard]] tl::expected<std::string, std::string> normalize_name(std::string_view name, bool domain) {
   if (name.empty()) {
     return tl::make_unexpected(std::string(domain ? "is empty" : "is empty (leave the key out to skip this check)"));
   }
@@ -130,7 +131,7 @@ tl::expected<std::string, std::string> normalize_name(std::string_view name, boo
                                  (domain ? " (only letters, digits, hyphens, underscores and dots are allowed)"
                                          : " (only letters, digits, hyphens and dots are allowed)"));
     }
-    out += to_lower(c);
+    out += ascii_lower(c);
   }
   if (labels < 2) return tl::make_unexpected(std::string("is not a fully qualified name (e.g. mail.example.com)"));
   if (last_all_digits) {

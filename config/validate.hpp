@@ -8,7 +8,7 @@
 
 #include <tl/expected.hpp>
 
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::config {
 
@@ -16,25 +16,25 @@ namespace rdns::config {
 // octets not starting or ending with a hyphen; at most 253 octets; at least two labels; the
 // last label not all-numeric (that is an IP address). Returns it in lower case without one
 // trailing dot.
-tl::expected<std::string, std::string> normalize_hostname(std::string_view name);
+[[nodiscard]] tl::expected<std::string, std::string> normalize_hostname(std::string_view name);
 
 // A domain name as DNS publishes SPF records under: the host-name rules, but underscores are
 // allowed ("_spf.example.com"). Lower case, without one trailing dot.
-tl::expected<std::string, std::string> normalize_domain_name(std::string_view name);
+[[nodiscard]] tl::expected<std::string, std::string> normalize_domain_name(std::string_view name);
 
 // A Prometheus label name we can add to our series: [a-zA-Z_][a-zA-Z0-9_]*, not starting with
 // "__", and none of the names our metrics already use (k_reserved_label_names).
-tl::expected<void, std::string> check_label_name(std::string_view name);
+[[nodiscard]] tl::expected<void, std::string> check_label_name(std::string_view name);
 extern const std::vector<std::string_view> k_reserved_label_names;
 
 // A regex RE2 compiles (RE2 syntax, case-insensitive, as the generic-name classifier uses it),
 // at most 1024 characters and within RE2's 1 MiB memory budget. The error is RE2's text, on one
 // line, with a hint where RE2 differs from PCRE (no backreferences, no lookaround).
-tl::expected<void, std::string> check_regex(std::string_view pattern);
+[[nodiscard]] tl::expected<void, std::string> check_regex(std::string_view pattern);
 
 // "addr" or "addr@port" with an IP literal and a port 1..65535; returns "canonical-addr" or
 // "canonical-addr@port".
-tl::expected<std::string, std::string> normalize_forwarder(std::string_view text);
+[[nodiscard]] tl::expected<std::string, std::string> normalize_forwarder(std::string_view text);
 
 // The candidate closest to `word` by edit distance when it is a plausible typo, else "".
 std::string suggest(std::string_view word, const std::vector<std::string_view>& candidates);

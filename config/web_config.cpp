@@ -28,7 +28,7 @@ class WebLoader {
 public:
   explicit WebLoader(const std::string& file) : m_toml(file), m_base_dir(directory_of(file)) {}
 
-  tl::expected<WebConfig, ConfigError> load(std::string_view text) {
+  [[nodiscard]] tl::expected<WebConfig, ConfigError> load(std::string_view text) {
     auto root = m_toml.parse(text);
     if (!root) return tl::make_unexpected(root.error());
     if (auto r = m_toml.check_keys(*root, "", k_top_keys, &section_of); !r) return tl::make_unexpected(r.error());

@@ -19,7 +19,7 @@
 
 #include <tl/expected.hpp>
 
-#include "config/load.hpp"
+#include "config/config_error.hpp"
 
 namespace rdns::config {
 
@@ -54,13 +54,13 @@ enum class WebConfigFormat { yaml, toml };
 WebConfigFormat detect_web_config_format(std::string_view file_name, std::string_view text);
 
 // The one entry point: reads `path` and loads it in its form. Errors carry FILE:LINE:COL.
-tl::expected<WebConfig, ConfigError> load_web_config_file(const std::string& path);
+[[nodiscard]] tl::expected<WebConfig, ConfigError> load_web_config_file(const std::string& path);
 // Same, from text; `source_name` names it in messages, chooses the form by its extension (or the
 // content), and its directory anchors relative paths.
-tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view text, const std::string& source_name);
+[[nodiscard]] tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view text, const std::string& source_name);
 
 // One form explicitly.
-tl::expected<WebConfig, ConfigError> load_web_config_toml(std::string_view text, const std::string& source_name);
-tl::expected<WebConfig, ConfigError> load_web_config_yaml(std::string_view text, const std::string& source_name);
+[[nodiscard]] tl::expected<WebConfig, ConfigError> load_web_config_toml(std::string_view text, const std::string& source_name);
+[[nodiscard]] tl::expected<WebConfig, ConfigError> load_web_config_yaml(std::string_view text, const std::string& source_name);
 
 }  // namespace rdns::config

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::config::web_rules {
 

@@ -8,7 +8,7 @@
 
 #include "config/duration.hpp"
 #include "config/file_io.hpp"
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 #include "config/web_config.hpp"
 #include "config/web_config_rules.hpp"
 

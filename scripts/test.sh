@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Newcomer command 2 (and CI): install what is missing, build, and run every test:
-#   1. the default build (RelWithDebInfo): unit, integration and end-to-end tests;
-#   2. the asan build (ASan + UBSan): the same suite again;
-#   3. every libFuzzer target for a short, bounded time (10 s each, 80 s in all).
+# Newcomer command 2 (and CI): install what is missing, build, and run every test once where it
+# finds the most:
+#   1. the default build (RelWithDebInfo): the `unit` tests (timing bounds hold only here), the
+#      `alerting` tests (Prometheus + Alertmanager over the shipped rules and dashboards), the
+#      benchmarks' smoke runs and the static checks of deploy/;
+#   2. the asan build (ASan + UBSan): the `unit` tests again, and the `integration` and `e2e`
+#      tests (real Knot, libunbound and the real binary) under the sanitizers only;
+#   3. every libFuzzer target for a short, bounded time (10 s each, one per core at a time).
+# Tests labelled `deploy` (packages, charts, containers) are scripts/test-deploy.sh's.
 # Set RDNS_TEST_SKIP_ASAN=1 or RDNS_TEST_SKIP_FUZZ=1 to shorten a local run (CI runs everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,24 +16,35 @@ scripts/install-deps.sh
 scripts/install-helm.sh
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
-# Runs ctest for a preset, keeping its "N tests failed out of M" line for the closing summary.
+# Runs ctest for a preset (extra arguments select tests), keeping its "N tests failed out of M"
+# line for the closing summary, and says how long the step took.
 run_ctest() {
-  ctest --preset "$1" -j 2 | tee -a "$summary"
+  local preset=$1 step_start
+  shift
+  step_start=$(date +%s)
+  ctest --preset "$preset" -j 2 "$@" | tee -a "$summary"
+  echo "== ctest $preset: $(( $(date +%s) - step_start ))s"
+}
+timed() {
+  local step_start
+  step_start=$(date +%s)
+  "$@"
+  echo "== $*: $(( $(date +%s) - step_start ))s"
 }
 
 echo "== default build"
-scripts/build.sh default
-run_ctest default
+timed scripts/build.sh default
+run_ctest default -LE '^(integration|e2e|deploy)$'
 
 if [ "${RDNS_TEST_SKIP_ASAN:-0}" != 1 ]; then
   echo "== asan build"
-  scripts/build.sh asan
-  run_ctest asan
+  timed scripts/build.sh asan
+  run_ctest asan -LE '^deploy$' -E '^deploy\.'
 fi
 
 if [ "${RDNS_TEST_SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzzing"
-  scripts/fuzz.sh "${RDNS_FUZZ_SECONDS:-10}"
+  timed scripts/fuzz.sh "${RDNS_FUZZ_SECONDS:-10}"
 fi
 total=$(grep -Eo 'tests failed out of [0-9]+' "$summary" | awk '{n += $5} END {print n + 0}')
 echo "== all tests passed in $(( $(date +%s) - start ))s"

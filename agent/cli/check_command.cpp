@@ -39,7 +39,7 @@ constexpr const char* k_usage =
     "  decide (lookup errors), 64 usage error, 78 config error";
 
 // IPs and CIDRs from the command line -> requests; the error is a usage message.
-tl::expected<std::vector<checks::CheckRequest>, std::string> requests_from_arguments(
+[[nodiscard]] tl::expected<std::vector<checks::CheckRequest>, std::string> requests_from_arguments(
     const std::vector<std::string>& arguments, std::size_t max_cidr_addresses) {
   std::vector<checks::CheckRequest> requests;
   std::unordered_set<std::string> seen;
@@ -67,7 +67,7 @@ tl::expected<std::vector<checks::CheckRequest>, std::string> requests_from_argum
 std::vector<checks::CheckResult> run_all(const checks::Checker& checker,
                                          const std::vector<checks::CheckRequest>& requests, std::size_t in_flight) {
   struct Shared {
-    std::mutex mutex;
+    std::mutex mutex;  // guards the counters and results
     std::condition_variable changed;
     std::size_t running = 0;
     std::size_t finished = 0;

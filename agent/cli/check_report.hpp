@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "checks/check_result.hpp"
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::agent {
 

@@ -25,7 +25,8 @@
 #include "agent/cli/flags.hpp"
 #include "checks/generic_hostname.hpp"
 #include "config/load.hpp"
-#include "config/text_escape.hpp"
+#include "util/ascii.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::agent {
 namespace {
@@ -106,11 +107,7 @@ void classify_one(const checks::GenericClassifier& classifier, std::ostream& out
   write_verdict(out, format, hostname, ip, classifier.classify(hostname, ip));
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim(std::string_view s) { return util::trim(s, " \t\r"); }
 
 // Reads one line, keeping at most k_max_line bytes of it; `truncated` says more were dropped.
 // Returns false at end of input with nothing read.

@@ -19,7 +19,7 @@ public:
   void add_bool(std::string name, bool* target, std::string help);
 
   // Returns the positional arguments, or an error message naming the offending flag.
-  tl::expected<std::vector<std::string>, std::string> parse(std::span<const std::string> args) const;
+  [[nodiscard]] tl::expected<std::vector<std::string>, std::string> parse(std::span<const std::string> args) const;
 
   std::string help() const;  // usage line plus one line per flag
 

@@ -113,7 +113,7 @@ private:
   }
 
   ResolverFactory m_make_resolver;
-  mutable std::mutex m_mutex;
+  mutable std::mutex m_mutex;  // guards m_counts
   QueryCounts m_counts;
 };
 

@@ -87,12 +87,12 @@ private:
   Publish m_publish;
   Clock m_clock;
 
-  mutable std::mutex m_mutex;
+  mutable std::mutex m_mutex;  // guards the members below up to m_stop; never held during a backend call
   DiscoverySettings m_settings;
   std::map<std::string, std::unique_ptr<SourceState>> m_sources;  // by source()
   std::map<std::string, std::uint64_t> m_egress_changes;          // by family, since start
   std::map<std::string, std::string> m_restored_egress;           // by family, until found again
-  std::mutex m_cycle_mutex;                                       // one cycle at a time
+  std::mutex m_cycle_mutex;  // one cycle at a time; taken before m_mutex, never inside it
 
   std::condition_variable m_wake;
   bool m_run_now = false;

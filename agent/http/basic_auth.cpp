@@ -7,6 +7,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "util/ascii.hpp"
+
 namespace rdns::agent {
 namespace {
 
@@ -15,17 +17,6 @@ constexpr std::string_view k_base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef
 int base64_value(char c) {
   const auto pos = k_base64_alphabet.find(c);
   return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 std::string sha256(std::string_view data) {
@@ -90,7 +81,7 @@ std::string base64_encode(std::string_view bytes) {
 
 std::optional<BasicCredentials> parse_basic_authorization(std::string_view header_value) {
   const auto space = header_value.find(' ');
-  if (space == std::string_view::npos || !iequals(header_value.substr(0, space), "basic")) {
+  if (space == std::string_view::npos || !util::iequals_ascii(header_value.substr(0, space), "basic")) {
     return std::nullopt;
   }
   std::string_view encoded = header_value.substr(space + 1);

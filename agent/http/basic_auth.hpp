@@ -50,7 +50,7 @@ private:
   bool bcrypt_matches(const std::string& password, const std::string& hash) const;
   const std::string& dummy_hash();
 
-  mutable std::mutex m_mutex;
+  mutable std::mutex m_mutex;                  // guards m_verified (never held while bcrypt runs)
   std::unordered_set<std::string> m_verified;  // SHA-256 digests, guarded by m_mutex
   std::once_flag m_dummy_once;
   std::string m_dummy_hash;

@@ -59,7 +59,7 @@ public:
 
 private:
   const std::size_t m_max;
-  std::mutex m_mutex;
+  std::mutex m_mutex;  // guards the queues and flags below (producer and consumer thread)
   std::condition_variable m_space;
   std::condition_variable m_data;
   std::deque<std::string> m_full;

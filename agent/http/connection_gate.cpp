@@ -16,6 +16,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
+
+#include "util/ascii.hpp"
 
 namespace rdns::agent {
 namespace {
@@ -145,7 +148,7 @@ std::optional<std::string_view> header_value(std::string_view head, std::string_
     if (head.size() - at < name.size()) break;
     bool match = true;
     for (std::size_t i = 0; i < name.size() && match; ++i) {
-      match = static_cast<char>(std::tolower(static_cast<unsigned char>(head[at + i]))) == name[i];
+      match = util::ascii_lower(head[at + i]) == name[i];
     }
     if (match) {
       const auto end = head.find('\n', at);
@@ -165,29 +168,36 @@ std::size_t body_to_wait_for(std::string_view head) {
 
 }  // namespace
 
-GatedServer::GatedServer(const GateLimits& limits) : m_limits(limits) {
-  new_task_queue = [] { return new InlineTaskQueue; };
-  m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
-  m_wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+tl::expected<std::unique_ptr<GatedServer>, std::string> GatedServer::create(const GateLimits& limits) {
+  const auto failed = [](const char* what) {
+    return tl::unexpected(std::string("cannot create the HTTP connection gate's ") + what + ": " +
+                          std::generic_category().message(errno));
+  };
+  UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll.valid()) return failed("epoll instance");
+  UniqueFd wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake.valid()) return failed("wake-up eventfd");
   epoll_event event{};
   event.events = EPOLLIN;
-  event.data.fd = m_wake;
-  ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wake, &event);
+  event.data.fd = wake.get();
+  if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, wake.get(), &event) != 0) return failed("epoll registration");
+  return std::unique_ptr<GatedServer>(new GatedServer(limits, std::move(epoll), std::move(wake)));
+}
+
+GatedServer::GatedServer(const GateLimits& limits, UniqueFd epoll, UniqueFd wake)
+    : m_limits(limits), m_epoll(std::move(epoll)), m_wake(std::move(wake)) {
+  new_task_queue = [] { return new InlineTaskQueue; };
   m_pool = std::make_unique<BoundedTaskQueue>(limits.workers, limits.max_queued);
   m_gate = std::thread([this] { run_gate(); });
 }
 
-GatedServer::~GatedServer() {
-  stop_gate();
-  ::close(m_wake);
-  ::close(m_epoll);
-}
+GatedServer::~GatedServer() { stop_gate(); }
 
 void GatedServer::stop_gate() {
   if (!m_gate.joinable()) return;
   m_stopping = true;
   const std::uint64_t one = 1;
-  [[maybe_unused]] const auto written = ::write(m_wake, &one, sizeof one);
+  [[maybe_unused]] const auto written = ::write(m_wake.get(), &one, sizeof one);
   m_gate.join();
   m_pool->shutdown();  // requests in service finish; their connections are then closed
   std::lock_guard lock(m_mutex);
@@ -217,7 +227,7 @@ void GatedServer::hand_to_gate(const Waiting& waiting) {
   }
   if (!taken) return close_connection(waiting.fd);
   const std::uint64_t one = 1;
-  [[maybe_unused]] const auto written = ::write(m_wake, &one, sizeof one);
+  [[maybe_unused]] const auto written = ::write(m_wake.get(), &one, sizeof one);
 }
 
 GatedServer::Outcome GatedServer::examine(Waiting& waiting, std::size_t& head_bytes, std::vector<char>& buffer) const {
@@ -264,7 +274,7 @@ void GatedServer::run_gate() {
       epoll_event event{};
       event.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
       event.data.fd = arrival.fd;
-      if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, arrival.fd, &event) != 0) {
+      if (::epoll_ctl(m_epoll.get(), EPOLL_CTL_ADD, arrival.fd, &event) != 0) {
         close_connection(arrival.fd);
         continue;
       }
@@ -281,11 +291,11 @@ void GatedServer::run_gate() {
     int timeout_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count() + 1);
     if (!ready.empty()) timeout_ms = std::min(timeout_ms, 5);
     if (!changed.empty()) timeout_ms = 0;
-    const int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), std::max(timeout_ms, 0));
+    const int n = ::epoll_wait(m_epoll.get(), events.data(), static_cast<int>(events.size()), std::max(timeout_ms, 0));
     for (int i = 0; i < n; ++i) {
-      if (events[static_cast<std::size_t>(i)].data.fd == m_wake) {
+      if (events[static_cast<std::size_t>(i)].data.fd == m_wake.get()) {
         std::uint64_t count = 0;
-        [[maybe_unused]] const auto got = ::read(m_wake, &count, sizeof count);
+        [[maybe_unused]] const auto got = ::read(m_wake.get(), &count, sizeof count);
       } else {
         changed.push_back(events[static_cast<std::size_t>(i)].data.fd);
       }
@@ -296,7 +306,7 @@ void GatedServer::run_gate() {
       std::size_t head_bytes = 0;
       const Outcome outcome = examine(found->second, head_bytes, buffer);
       if (outcome == Outcome::wait) continue;
-      ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+      ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, fd, nullptr);
       if (outcome == Outcome::ready) ready.push_back(Ready{fd, found->second.requests_left, head_bytes});
       if (outcome == Outcome::close) close_connection(fd);
       if (outcome == Outcome::reject_431) close_connection(fd, k_too_large);
@@ -310,7 +320,7 @@ void GatedServer::run_gate() {
         ++it;
         continue;
       }
-      ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, it->first, nullptr);
+      ::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, it->first, nullptr);
       close_connection(it->first, w.has_bytes ? k_timeout : nullptr);
       it = waiting.erase(it);
     }

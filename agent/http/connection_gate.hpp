@@ -31,8 +31,10 @@
 #include <vector>
 
 #include <httplib.h>
+#include <tl/expected.hpp>
 
 #include "agent/http/bounded_task_queue.hpp"
+#include "util/unique_fd.hpp"
 
 namespace rdns::agent {
 
@@ -51,7 +53,9 @@ struct GateLimits {
 
 class GatedServer final : public httplib::Server {
 public:
-  explicit GatedServer(const GateLimits& limits);
+  // The server with its gate thread running, or why the gate's epoll instance or wake-up
+  // eventfd could not be made (e.g. out of file descriptors).
+  [[nodiscard]] static tl::expected<std::unique_ptr<GatedServer>, std::string> create(const GateLimits& limits);
   ~GatedServer() override;
   GatedServer(const GatedServer&) = delete;
   GatedServer& operator=(const GatedServer&) = delete;
@@ -73,6 +77,7 @@ private:
   };
   enum class Outcome { wait, ready, close, reject_408, reject_431 };
 
+  GatedServer(const GateLimits& limits, UniqueFd epoll, UniqueFd wake);
   bool process_and_close_socket(socket_t sock) override;  // httplib's accept thread: admit
   void hand_to_gate(const Waiting& waiting);
   void run_gate();
@@ -83,9 +88,9 @@ private:
   const GateLimits m_limits;
   std::atomic<std::size_t> m_open{0};
   std::atomic<bool> m_stopping{false};
-  int m_epoll = -1;
-  int m_wake = -1;     // eventfd: new arrivals, stop
-  std::mutex m_mutex;  // guards m_arrivals
+  const UniqueFd m_epoll;
+  const UniqueFd m_wake;  // eventfd: new arrivals, stop
+  std::mutex m_mutex;     // guards m_arrivals
   std::vector<Waiting> m_arrivals;
   std::unique_ptr<BoundedTaskQueue> m_pool;
   std::thread m_gate;

@@ -6,28 +6,13 @@
 #include <array>
 #include <stdexcept>
 
+#include "util/ascii.hpp"
+
 namespace rdns::agent {
 namespace {
 
-constexpr std::string_view k_spaces = " \t";
-
-std::string_view trim(std::string_view text) {
-  const auto begin = text.find_first_not_of(k_spaces);
-  if (begin == std::string_view::npos) return {};
-  const auto end = text.find_last_not_of(k_spaces);
-  return text.substr(begin, end - begin + 1);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using util::iequals_ascii;
+using util::trim;
 
 // "1", "1.", "1.000", "0", "0.5", "0.125" as thousandths; -1 for anything else (RFC 9110 12.4.2).
 int parse_weight(std::string_view text) {
@@ -53,7 +38,7 @@ int weight_of(std::string_view params) {
     params = semicolon == std::string_view::npos ? std::string_view{} : params.substr(semicolon + 1);
     const auto equals = param.find('=');
     if (equals == std::string_view::npos) continue;  // a parameter without value: not ours
-    if (!iequals(trim(param.substr(0, equals)), "q")) continue;
+    if (!iequals_ascii(trim(param.substr(0, equals)), "q")) continue;
     const int parsed = parse_weight(trim(param.substr(equals + 1)));
     weight = parsed < 0 ? 0 : parsed;
   }
@@ -73,9 +58,9 @@ ContentCoding choose_content_coding(std::string_view accept_encoding) {
     const std::string_view name = trim(member.substr(0, semicolon));
     if (name.empty()) continue;
     const int weight = semicolon == std::string_view::npos ? 1000 : weight_of(member.substr(semicolon + 1));
-    if (iequals(name, "gzip") || iequals(name, "x-gzip")) {
+    if (iequals_ascii(name, "gzip") || iequals_ascii(name, "x-gzip")) {
       gzip = std::max(gzip, weight);
-    } else if (iequals(name, "identity")) {
+    } else if (iequals_ascii(name, "identity")) {
       identity = std::max(identity, weight);
     } else if (name == "*") {
       any = std::max(any, weight);

@@ -5,7 +5,7 @@
 namespace rdns::agent {
 namespace {
 
-tl::expected<int, std::string> parse_port(std::string_view text, std::string_view whole) {
+[[nodiscard]] tl::expected<int, std::string> parse_port(std::string_view text, std::string_view whole) {
   int port = -1;
   const auto* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, port);

@@ -15,6 +15,6 @@ struct ListenAddress {
 };
 
 // Pure; thread-safe. The error names the bad value and says what is expected.
-tl::expected<ListenAddress, std::string> parse_listen_address(std::string_view text);
+[[nodiscard]] tl::expected<ListenAddress, std::string> parse_listen_address(std::string_view text);
 
 }  // namespace rdns::agent

@@ -29,7 +29,7 @@ namespace rdns::agent {
 inline constexpr std::size_t k_max_probe_target_bytes = 255;
 
 // `query`: the raw text after '?' of the request target (still percent-encoded), without '#...'.
-tl::expected<std::string, std::string> probe_target_from_query(std::string_view query);
+[[nodiscard]] tl::expected<std::string, std::string> probe_target_from_query(std::string_view query);
 
 // True when the query asks for the explanation: `debug=true` (the first `debug` field counts).
 bool probe_debug_from_query(std::string_view query);

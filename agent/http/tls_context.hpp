@@ -31,7 +31,7 @@ public:
   CertificateReloader& operator=(const CertificateReloader&) = delete;
 
   // Loads the pair now; the error names the file and OpenSSL's reason.
-  tl::expected<void, std::string> load();
+  [[nodiscard]] tl::expected<void, std::string> load();
   // Sets the loaded pair as the context's own; false before a successful load().
   bool use_in(SSL_CTX& ctx);
   // Makes every handshake of `ctx` use the current pair (SSL_CTX_set_cert_cb).
@@ -53,7 +53,7 @@ private:
 
   static int on_handshake(SSL* ssl, void* self);
   std::shared_ptr<Loaded> current();
-  tl::expected<std::shared_ptr<Loaded>, std::string> read_files() const;
+  [[nodiscard]] tl::expected<std::shared_ptr<Loaded>, std::string> read_files() const;
   FileStamp stamp() const;
 
   const std::string m_cert_file;
@@ -71,7 +71,7 @@ private:
 // fresh), and client certificates (tls_policy.hpp: client_auth_type, the client CA, which is read
 // once here, client_allowed_sans). The error names the file and OpenSSL's reason.
 // Thread-safety: call before the context is shared.
-tl::expected<void, std::string> configure_tls(SSL_CTX& ctx, const config::WebConfig& web,
-                                              CertificateReloader& certificates);
+[[nodiscard]] tl::expected<void, std::string> configure_tls(SSL_CTX& ctx, const config::WebConfig& web,
+                                                            CertificateReloader& certificates);
 
 }  // namespace rdns::agent

@@ -19,13 +19,13 @@ namespace rdns::agent {
 // min_version (TLS 1.2 by default) and max_version (TLS 1.3), cipher_suites (Go's names of TLS
 // 1.0-1.2 suites, mapped by their IANA names; TLS 1.3 suites are not configurable, as in Go),
 // prefer_server_cipher_suites, curve_preferences. Errors name the setting.
-tl::expected<void, std::string> apply_protocol_policy(SSL_CTX& ctx, const config::WebConfig& web);
+[[nodiscard]] tl::expected<void, std::string> apply_protocol_policy(SSL_CTX& ctx, const config::WebConfig& web);
 
 // client_ca_file / client_ca, client_auth_type (NoClientCert, RequestClientCert,
 // RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert), and
 // client_allowed_sans: the client certificate must carry one of them as a DNS name, e-mail
 // address, IP address or URI subject alternative name (exact match), else the handshake fails.
-tl::expected<void, std::string> apply_client_auth(SSL_CTX& ctx, const config::WebConfig& web);
+[[nodiscard]] tl::expected<void, std::string> apply_client_auth(SSL_CTX& ctx, const config::WebConfig& web);
 
 // The subject alternative names of `cert` as text (DNS, e-mail, IP, URI), for the SAN check.
 std::vector<std::string> subject_alt_names(X509& cert);

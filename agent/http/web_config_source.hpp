@@ -27,7 +27,7 @@ public:
   // The config as the file says now, or why it cannot be used (unreadable, invalid). A broken file
   // is an error until it is fixed: the caller must refuse requests rather than serve them
   // unauthenticated. Each change of state is logged once.
-  tl::expected<std::shared_ptr<const config::WebConfig>, std::string> current();
+  [[nodiscard]] tl::expected<std::shared_ptr<const config::WebConfig>, std::string> current();
 
   const std::string& path() const { return m_path; }
 

@@ -55,7 +55,7 @@ public:
 
   ~HttpWebServer() override { stop(); }
 
-  tl::expected<void, std::string> start();
+  [[nodiscard]] tl::expected<void, std::string> start();
   void stop() override {
     if (!m_thread.joinable()) return;
     m_server->stop();
@@ -65,8 +65,8 @@ public:
   int bound_port() const override { return m_port; }
 
 private:
-  tl::expected<void, std::string> create_server();
-  tl::expected<void, std::string> bind(const ListenAddress& address);
+  [[nodiscard]] tl::expected<void, std::string> create_server();
+  [[nodiscard]] tl::expected<void, std::string> bind(const ListenAddress& address);
   void add_routes();
 
   void metrics(const Request& req, Response& res);
@@ -99,7 +99,9 @@ tl::expected<void, std::string> HttpWebServer::create_server() {
     limits.workers = k_worker_threads;
     limits.max_queued = k_max_queued_connections;
     limits.keep_alive_max_requests = k_keep_alive_max_requests;
-    m_server = std::make_unique<GatedServer>(limits);
+    auto gated = GatedServer::create(limits);
+    if (!gated) return tl::expected<void, std::string>(tl::unexpected(gated.error()));
+    m_server = std::move(*gated);
     return tl::expected<void, std::string>{};
   };
   if (m_options.web_config_file.empty()) return plain();
@@ -185,48 +187,43 @@ tl::expected<void, std::string> HttpWebServer::bind(const ListenAddress& address
 }
 
 void HttpWebServer::metrics(const Request& req, Response& res) {
-  if (m_handlers.metrics_stream) {
-    // Chunked transfer: a /16 is ~100 MB of text, written as it is rendered instead of built
-    // as one string first, and gzip-compressed as it goes when the client accepts gzip (zlib
-    // level 1: ~16x smaller; the default level costs twice the CPU for 7 % less), rendered then
-    // on a second thread (chunk_pipe.hpp). httplib calls no provider for HEAD (the headers,
-    // Content-Encoding included, are the same). The provider runs after this handler returned,
-    // still on this worker thread; the server (and so m_handlers) outlives it, as stop() waits
-    // for in-flight requests.
-    const ContentCoding coding = negotiate_coding(req, res);
-    res.set_chunked_content_provider(k_exposition, [this, coding](std::size_t, httplib::DataSink& sink) {
-      const auto send = [&sink](std::string_view bytes) { return sink.write(bytes.data(), bytes.size()); };
-      std::optional<GzipStream> gzip;
-      bool open = true;
-      try {
-        if (coding == ContentCoding::gzip) gzip.emplace(send);
-        if (gzip) {
-          // Compressing costs more than rendering: render on a second thread meanwhile.
-          open = run_pipelined(m_handlers.metrics_stream, [&](std::string_view chunk) { return gzip->write(chunk); });
-          if (open) open = gzip->finish();
-        } else {
-          m_handlers.metrics_stream([&](std::string_view chunk) {
-            if (open && !chunk.empty()) open = send(chunk);
-            return open;
-          });
-        }
-      } catch (const std::exception& e) {
-        // Past the handler, httplib's exception handler no longer applies, and the status line
-        // is already sent: log, and cut the response short.
-        spdlog::error("HTTP handler for /metrics failed while streaming: {}", e.what());
-        return false;
+  if (!m_handlers.metrics_stream) return set_text(res, 503, "metrics are not available\n");
+  // Chunked transfer: a /16 is ~100 MB of text, written as it is rendered instead of built
+  // as one string first, and gzip-compressed as it goes when the client accepts gzip (zlib
+  // level 1: ~16x smaller; the default level costs twice the CPU for 7 % less), rendered then
+  // on a second thread (chunk_pipe.hpp). httplib calls no provider for HEAD (the headers,
+  // Content-Encoding included, are the same). The provider runs after this handler returned,
+  // still on this worker thread; the server (and so m_handlers) outlives it, as stop() waits
+  // for in-flight requests.
+  const ContentCoding coding = negotiate_coding(req, res);
+  res.set_chunked_content_provider(k_exposition, [this, coding](std::size_t, httplib::DataSink& sink) {
+    const auto send = [&sink](std::string_view bytes) { return sink.write(bytes.data(), bytes.size()); };
+    std::optional<GzipStream> gzip;
+    bool open = true;
+    try {
+      if (coding == ContentCoding::gzip) gzip.emplace(send);
+      if (gzip) {
+        // Compressing costs more than rendering: render on a second thread meanwhile.
+        open = run_pipelined(m_handlers.metrics_stream, [&](std::string_view chunk) { return gzip->write(chunk); });
+        if (open) open = gzip->finish();
+      } else {
+        m_handlers.metrics_stream([&](std::string_view chunk) {
+          if (open && !chunk.empty()) open = send(chunk);
+          return open;
+        });
       }
-      // A client gone mid-way: false makes httplib drop the connection rather than end the
-      // chunked body as if it were complete.
-      if (!open) return false;
-      sink.done();
-      return true;
-    });
-    return;
-  }
-  if (!m_handlers.metrics) return set_text(res, 503, "metrics are not available\n");
-  // httplib compresses (gzip, or brotli when asked) when the client accepts it.
-  res.set_content(m_handlers.metrics(), k_exposition);
+    } catch (const std::exception& e) {
+      // Past the handler, httplib's exception handler no longer applies, and the status line
+      // is already sent: log, and cut the response short.
+      spdlog::error("HTTP handler for /metrics failed while streaming: {}", e.what());
+      return false;
+    }
+    // A client gone mid-way: false makes httplib drop the connection rather than end the
+    // chunked body as if it were complete.
+    if (!open) return false;
+    sink.done();
+    return true;
+  });
 }
 
 void HttpWebServer::probe(const Request& req, Response& res) {

@@ -80,7 +80,7 @@ public:
 //   (parsed again only when the file changed); bcrypt successes are cached. A file that turns
 //   invalid while serving makes every request 500 (logged), never unauthenticated. TLS settings
 //   are read at start; the certificate/key files themselves are re-read when they change.
-tl::expected<std::unique_ptr<WebServer>, std::string> start_web_server(const WebServerOptions& options,
-                                                                       WebHandlers handlers);
+[[nodiscard]] tl::expected<std::unique_ptr<WebServer>, std::string> start_web_server(const WebServerOptions& options,
+                                                                                     WebHandlers handlers);
 
 }  // namespace rdns::agent

@@ -210,7 +210,7 @@ std::string encode_state(std::span<const PersistedTarget> targets, double writte
   return out;
 }
 
-tl::expected<DecodedState, std::string> decode_state(std::string_view bytes) {
+[[nodiscard]] tl::expected<DecodedState, std::string> decode_state(std::string_view bytes) {
   if (bytes.empty()) return tl::unexpected(std::string("empty file"));
   if (!bytes.starts_with(k_magic)) return tl::unexpected(std::string("not a rdns_exporter state file"));
   // The magic and the version are the part every version shares: read nothing else before

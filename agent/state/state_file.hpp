@@ -71,24 +71,25 @@ std::string encode_state(std::span<const PersistedTarget> targets, double writte
 
 // The error is one line for the log, e.g. "checksum mismatch", "truncated at record 12 of 40",
 // "record 3: bad lookup status 200" (records are counted from 1).
-tl::expected<DecodedState, std::string> decode_state(std::string_view bytes);
+[[nodiscard]] tl::expected<DecodedState, std::string> decode_state(std::string_view bytes);
 
 // Atomically replaces DIR/rdns_exporter.state with `bytes`: DIR/state.tmp (mode 0600) is
 // written, fsynced and renamed over it, then DIR is fsynced. On any error (which names the path
 // and the system's reason) the temp file is removed and the previous state file is untouched.
-tl::expected<void, std::string> write_state_file(const std::string& dir, std::string_view bytes);
+[[nodiscard]] tl::expected<void, std::string> write_state_file(const std::string& dir, std::string_view bytes);
 
 // The bytes of DIR/rdns_exporter.state; nullopt when there is none (a first start: not an
 // error). A file above `max_bytes`, not a regular file, or unreadable is an error.
-tl::expected<std::optional<std::string>, std::string> read_state_file(const std::string& dir,
-                                                                      std::size_t max_bytes = k_max_state_bytes);
+[[nodiscard]] tl::expected<std::optional<std::string>, std::string> read_state_file(
+    const std::string& dir, std::size_t max_bytes = k_max_state_bytes);
 
 // The same for another file of the storage directory (name and temp name in DIR): the egress
 // addresses of target discovery.
-tl::expected<void, std::string> replace_file(const std::string& dir, std::string_view name, std::string_view temp_name,
-                                             std::string_view bytes);
-tl::expected<std::optional<std::string>, std::string> read_file(const std::string& dir, std::string_view name,
-                                                                std::size_t max_bytes);
+[[nodiscard]] tl::expected<void, std::string> replace_file(const std::string& dir, std::string_view name,
+                                                           std::string_view temp_name, std::string_view bytes);
+[[nodiscard]] tl::expected<std::optional<std::string>, std::string> read_file(const std::string& dir,
+                                                                              std::string_view name,
+                                                                              std::size_t max_bytes);
 
 // What to write: the targets of a store snapshot that have a result, in config order.
 std::vector<PersistedTarget> persisted_targets(const ResultStore::Snapshot& snapshot);

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/hash.hpp"
+
 namespace rdns::agent::state::format {
 
 inline constexpr std::string_view k_magic = "RDNSSTAT";
@@ -27,14 +29,7 @@ inline constexpr std::uint8_t k_flag_last_change = 2;
 inline constexpr std::uint8_t k_flag_partial_verdict = 4;
 
 // FNV-1a 64: any single changed byte always changes it (each step is a bijection of the state).
-inline std::uint64_t checksum(std::string_view bytes) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
+inline std::uint64_t checksum(std::string_view bytes) { return util::fnv1a64(bytes); }
 
 inline void store_u64(char* at, std::uint64_t value) {
   for (int i = 0; i < 8; ++i) at[i] = static_cast<char>((value >> (8 * i)) & 0xff);

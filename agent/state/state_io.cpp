@@ -9,8 +9,8 @@
 
 #include "agent/state/state_file.hpp"
 #include "config/file_io.hpp"
-#include "config/text_escape.hpp"
-#include "config/unique_fd.hpp"
+#include "util/text_escape.hpp"
+#include "util/unique_fd.hpp"
 
 namespace rdns::agent::state {
 namespace {
@@ -34,7 +34,7 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
-tl::expected<void, std::string> write_temp(const std::string& temp, std::string_view bytes) {
+[[nodiscard]] tl::expected<void, std::string> write_temp(const std::string& temp, std::string_view bytes) {
   // O_NOFOLLOW: a symlink planted at the temp name is refused, not written through.
   UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd.valid()) return failure("cannot create", temp, errno);
@@ -50,16 +50,17 @@ tl::expected<void, std::string> write_temp(const std::string& temp, std::string_
 
 }  // namespace
 
-tl::expected<void, std::string> write_state_file(const std::string& dir, std::string_view bytes) {
+[[nodiscard]] tl::expected<void, std::string> write_state_file(const std::string& dir, std::string_view bytes) {
   return replace_file(dir, k_state_file_name, k_state_temp_name, bytes);
 }
 
-tl::expected<std::optional<std::string>, std::string> read_state_file(const std::string& dir, std::size_t max_bytes) {
+[[nodiscard]] tl::expected<std::optional<std::string>, std::string> read_state_file(const std::string& dir,
+                                                                                    std::size_t max_bytes) {
   return read_file(dir, k_state_file_name, max_bytes);
 }
 
-tl::expected<void, std::string> replace_file(const std::string& dir, std::string_view name, std::string_view temp_name,
-                                             std::string_view bytes) {
+[[nodiscard]] tl::expected<void, std::string> replace_file(const std::string& dir, std::string_view name,
+                                                           std::string_view temp_name, std::string_view bytes) {
   if (dir.empty()) return tl::unexpected(std::string("no storage directory given"));
   const std::string temp = path_in(dir, temp_name);
   const std::string target = path_in(dir, name);
@@ -80,8 +81,9 @@ tl::expected<void, std::string> replace_file(const std::string& dir, std::string
   return {};
 }
 
-tl::expected<std::optional<std::string>, std::string> read_file(const std::string& dir, std::string_view name,
-                                                                std::size_t max_bytes) {
+[[nodiscard]] tl::expected<std::optional<std::string>, std::string> read_file(const std::string& dir,
+                                                                              std::string_view name,
+                                                                              std::size_t max_bytes) {
   if (dir.empty()) return tl::unexpected(std::string("no storage directory given"));
   const std::string path = path_in(dir, name);
   // A symlink is followed (reading through one harms nothing: a device or a huge file is

@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::agent {
 namespace {

@@ -4,20 +4,15 @@
 #include <array>
 
 #include "agent/status/status_page_css.hpp"
-#include "config/text_escape.hpp"
+#include "util/ascii.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::agent {
 namespace {
 
 void append_escaped(std::string& out, std::string_view text) { out += text::html_escape(text); }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+using util::ascii_lower;
 
 std::string_view state_label_for(std::string_view filter) {
   for (TargetState state : k_state_order) {
@@ -101,7 +96,7 @@ std::string render_status_page(const StatusPageModel& model, const StatusPageQue
     out += "\"><b>";
     out += with_thousands(counts[static_cast<std::size_t>(state)]);
     out += "</b><span>";
-    out += state == TargetState::unchecked ? "not yet checked" : lower(state_label(state));
+    out += state == TargetState::unchecked ? "not yet checked" : ascii_lower(state_label(state));
     out += "</span></a>";
   }
   out +=

@@ -5,16 +5,12 @@
 #include <optional>
 #include <utility>
 
+#include "util/ascii.hpp"
+
 namespace rdns::agent {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+using util::ascii_lower;
 
 bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
@@ -30,7 +26,7 @@ bool record_matches(std::string_view ip, const TargetRecord* record, const std::
 }
 
 bool status_matches(const TargetStatus& status, const std::string& needle) {
-  if (needle.empty() || contains(lower(status.target.ip), needle)) return true;
+  if (needle.empty() || contains(ascii_lower(status.target.ip), needle)) return true;
   if (status.result) {
     for (const auto& name : status.result->ptr_hostnames) {
       if (contains(name, needle)) return true;
@@ -140,7 +136,7 @@ StatusPageQuery make_status_page_query(const std::function<std::string(const std
   for (std::string_view known : {"failing", "undecided", "unchecked", "passing"}) {
     if (filter == known) query.filter = filter;
   }
-  query.ip = lower(param("ip").substr(0, 256));
+  query.ip = ascii_lower(param("ip").substr(0, 256));
   const auto number = [&](const std::string& name) -> std::optional<std::size_t> {
     const std::string text = param(name);
     std::size_t value = 0;

@@ -3,7 +3,7 @@
 #include <ctime>
 
 #include "agent/status/zone_server_table.hpp"
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::agent {
 namespace {

@@ -1,7 +1,7 @@
 #include "agent/status/zone_server_table.hpp"
 
 #include "checks/zone/zone_remediation.hpp"
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::agent {
 namespace {

@@ -9,65 +9,27 @@
 // may complete inline), and `done` is called once, outside it.
 #include "checks/discovery/spf_expander.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
-#include <tuple>
 #include <utility>
 
+#include "checks/discovery/spf_findings.hpp"
 #include "checks/discovery/spf_record.hpp"
 
 namespace rdns::checks::discovery {
 namespace {
 
-using Seq = std::uint64_t;
-constexpr Seq k_no_error = ~Seq{0};
-
-std::string ordinal(std::size_t n) {
-  const std::size_t tens = n % 100;
-  const char* suffix = (tens >= 11 && tens <= 13) ? "th"
-                       : n % 10 == 1              ? "st"
-                       : n % 10 == 2              ? "nd"
-                       : n % 10 == 3              ? "rd"
-                                                  : "th";
-  return std::to_string(n) + suffix;
-}
+using Seq = SpfSeq;
 
 std::string status_text(const DnsAnswer& answer) {
   std::string text(to_string(answer.status));
   if (!answer.detail.empty()) text += " (" + answer.detail + ")";
   return text;
-}
-
-// A network sorts by family, then address, then length.
-struct NetworkKey {
-  int family = 0;
-  std::array<unsigned char, 16> bytes{};
-  unsigned length = 0;
-  std::string text;
-  bool operator<(const NetworkKey& o) const {
-    return std::tie(family, bytes, length, text) < std::tie(o.family, o.bytes, o.length, o.text);
-  }
-};
-NetworkKey network_key(const std::string& network) {
-  NetworkKey key;
-  key.text = network;
-  const auto slash = network.find('/');
-  const std::string address = network.substr(0, slash);
-  if (::inet_pton(AF_INET, address.c_str(), key.bytes.data()) == 1) {
-    key.family = 4;
-  } else if (::inet_pton(AF_INET6, address.c_str(), key.bytes.data()) == 1) {
-    key.family = 6;
-  }
-  if (slash != std::string::npos) key.length = static_cast<unsigned>(std::stoul(network.substr(slash + 1)));
-  return key;
 }
 
 // One record being walked: its domain, parsed terms, where the walk is, and how it was reached
@@ -88,7 +50,8 @@ public:
         m_limits(limits),
         m_deadline(deadline),
         m_done(std::move(done)),
-        m_top(std::move(domain)) {}
+        m_top(std::move(domain)),
+        m_findings(limits) {}
 
   void start() {
     Actions actions;
@@ -96,7 +59,8 @@ public:
       std::lock_guard lock(m_mutex);
       const auto domain = spf_lookup_domain(m_top);
       if (!domain) {
-        fail_now(SpfOutcome::permerror, "not a domain name: " + quote_spf_text(m_top));
+        m_findings.fail_now(SpfOutcome::permerror, "not a domain name: " + quote_spf_text(m_top));
+        m_walk_done = true;
       } else {
         m_top = *domain;
         m_path.push_back(m_top);
@@ -123,28 +87,6 @@ private:
     if (m_stack.empty()) return m_top;
     const Frame& f = m_stack.back();
     return f.via.empty() ? f.domain : f.via;
-  }
-
-  void error_at(Seq seq, SpfOutcome outcome, std::string message) {
-    if (seq < m_error_seq) {
-      m_error_seq = seq;
-      m_outcome = outcome;
-      m_error = std::move(message);
-    }
-  }
-  void fail_now(SpfOutcome outcome, std::string message) {
-    m_outcome = outcome;
-    m_error = std::move(message);
-    m_error_seq = 0;
-    m_walk_done = true;
-  }
-  // The error that counts so far, including the void-lookup limit (the (max+1)-th void in order).
-  Seq first_error() const {
-    Seq first = m_error_seq;
-    if (m_voids.size() > m_limits.max_void_lookups) {
-      first = std::min(first, std::next(m_voids.begin(), static_cast<long>(m_limits.max_void_lookups))->first);
-    }
-    return first;
   }
 
   // The TXT lookup of the record at `domain`; the walk waits for it.
@@ -184,20 +126,21 @@ private:
       if (m_finished) return;
       const std::string in = via.empty() ? "" : " (" + via + ")";
       if (!is_definitive(answer.status)) {
-        error_at(seq, SpfOutcome::temperror, "TXT lookup of " + domain + ": " + status_text(answer) + in);
+        m_findings.error_at(seq, SpfOutcome::temperror, "TXT lookup of " + domain + ": " + status_text(answer) + in);
       } else {
         const SpfSelection selection =
             select_spf_record(answer.status == LookupStatus::ok ? answer.records : std::vector<std::string>{});
         if (selection.kind == SpfSelection::Kind::none) {
           if (via.empty()) {
-            m_none = true;
+            m_findings.no_record();
           } else {
-            error_at(seq, SpfOutcome::permerror, via + " has no SPF record (in " + where() + ")");
+            m_findings.error_at(seq, SpfOutcome::permerror, via + " has no SPF record (in " + where() + ")");
           }
         } else if (selection.kind == SpfSelection::Kind::several) {
-          error_at(seq, SpfOutcome::permerror, std::to_string(selection.count) + " SPF records at " + domain + in);
+          m_findings.error_at(seq, SpfOutcome::permerror,
+                              std::to_string(selection.count) + " SPF records at " + domain + in);
         } else if (auto record = parse_spf_record(selection.record); !record) {
-          error_at(seq, SpfOutcome::permerror, "SPF record of " + domain + ": " + record.error() + in);
+          m_findings.error_at(seq, SpfOutcome::permerror, "SPF record of " + domain + ": " + record.error() + in);
         } else {
           m_stack.push_back(Frame{domain, std::move(*record), 0, via, false});
         }
@@ -213,7 +156,7 @@ private:
   // rest irrelevant.
   void walk(Actions& actions) {
     while (!m_walk_done && !m_waiting_record) {
-      if (first_error() != k_no_error) {
+      if (m_findings.first_error() != k_no_spf_error) {
         m_walk_done = true;  // every term still to come is later than that error
         break;
       }
@@ -247,9 +190,10 @@ private:
   bool count(const Frame& frame, const std::string& term_text, Seq& seq) {
     seq = ++m_dns_terms;
     if (m_dns_terms > m_limits.max_dns_terms) {
-      error_at(seq, SpfOutcome::permerror,
-               "more than " + std::to_string(m_limits.max_dns_terms) + " DNS-querying terms: " + term_text +
-                   " is the " + ordinal(m_dns_terms) + " (in " + (frame.via.empty() ? frame.domain : frame.via) + ")");
+      m_findings.error_at(seq, SpfOutcome::permerror,
+                          "more than " + std::to_string(m_limits.max_dns_terms) + " DNS-querying terms: " + term_text +
+                              " is the " + ordinal(m_dns_terms) + " (in " +
+                              (frame.via.empty() ? frame.domain : frame.via) + ")");
       return false;
     }
     return true;
@@ -260,7 +204,7 @@ private:
   }
 
   void not_expandable(Seq seq, const Frame& frame, const std::string& text) {
-    m_not_expandable.emplace(seq, text + context(frame));
+    m_findings.not_expandable(seq, text + context(frame));
   }
 
   void term(const Frame& frame, const SpfMechanism& m, Actions& actions) {
@@ -276,7 +220,7 @@ private:
     if (!pass) return;  // names addresses that must not send; counted, never looked up
     switch (m.kind) {
       case SpfMechanismKind::ip4:
-      case SpfMechanismKind::ip6: m_networks.insert(m.network); return;
+      case SpfMechanismKind::ip6: m_findings.network(m.network); return;
       case SpfMechanismKind::ptr:
       case SpfMechanismKind::exists: not_expandable(seq, frame, m.text); return;
       case SpfMechanismKind::include:
@@ -315,16 +259,11 @@ private:
     if (std::find(m_path.begin(), m_path.end(), domain) != m_path.end()) {
       std::string chain;
       for (const auto& d : m_path) chain += d + " -> ";
-      error_at(seq, SpfOutcome::permerror, "include/redirect loop: " + chain + domain + context(frame));
+      m_findings.error_at(seq, SpfOutcome::permerror, "include/redirect loop: " + chain + domain + context(frame));
       return;
     }
     m_path.push_back(domain);
     request_record(domain, std::move(via), seq, actions);
-  }
-
-  // A lookup that found nothing (NXDOMAIN or NODATA); the (max+1)-th in walk order is an error.
-  void void_lookup(Seq seq, const std::string& term_text, const std::string& in) {
-    m_voids.emplace(seq, term_text + in);
   }
 
   // A and AAAA of `name`, each masked to the term's cidr length. `counts_void`: an `a` term whose
@@ -337,17 +276,17 @@ private:
         ++state->first;
         const std::string family = type == RrType::A ? "A" : "AAAA";
         if (!is_definitive(answer.status)) {
-          self.error_at(seq, SpfOutcome::temperror,
-                        family + " lookup of " + name + " for " + m.text + ": " + status_text(answer) + in);
+          self.m_findings.error_at(seq, SpfOutcome::temperror,
+                                   family + " lookup of " + name + " for " + m.text + ": " + status_text(answer) + in);
           return;
         }
         for (const auto& address : answer.records) {
           if (auto network = spf_network(address, type == RrType::A ? m.cidr4 : m.cidr6)) {
-            self.m_found.emplace(seq, *network);
+            self.m_findings.found(seq, *network);
             state->second = true;
           }
         }
-        if (state->first == 2 && !state->second && counts_void) self.void_lookup(seq, m.text, in);
+        if (state->first == 2 && !state->second && counts_void) self.m_findings.void_lookup(seq, m.text + in);
       });
     }
   }
@@ -355,12 +294,12 @@ private:
   void mx(const std::string& name, const SpfMechanism& m, Seq seq, const std::string& in, Actions& actions) {
     lookup(name, RrType::MX, seq, actions, [=](Expansion& self, DnsAnswer answer, Actions& more) {
       if (!is_definitive(answer.status)) {
-        self.error_at(seq, SpfOutcome::temperror,
-                      "MX lookup of " + name + " for " + m.text + ": " + status_text(answer) + in);
+        self.m_findings.error_at(seq, SpfOutcome::temperror,
+                                 "MX lookup of " + name + " for " + m.text + ": " + status_text(answer) + in);
         return;
       }
       if (answer.records.empty()) {
-        self.void_lookup(seq, m.text, in);
+        self.m_findings.void_lookup(seq, m.text + in);
         return;
       }
       std::vector<std::string> hosts;
@@ -371,9 +310,9 @@ private:
         if (auto domain = spf_lookup_domain(host)) hosts.push_back(*domain);
       }
       if (answer.records.size() > self.m_limits.max_mx_names) {
-        self.error_at(seq, SpfOutcome::permerror,
-                      m.text + ": " + name + " has " + std::to_string(answer.records.size()) + " MX names, more than " +
-                          std::to_string(self.m_limits.max_mx_names) + in);
+        self.m_findings.error_at(seq, SpfOutcome::permerror,
+                                 m.text + ": " + name + " has " + std::to_string(answer.records.size()) +
+                                     " MX names, more than " + std::to_string(self.m_limits.max_mx_names) + in);
         return;
       }
       std::sort(hosts.begin(), hosts.end());
@@ -384,39 +323,10 @@ private:
 
   void maybe_finish() {
     if (m_finished || !m_walk_done) return;
-    const Seq first = first_error();
+    const Seq first = m_findings.first_error();
     // Lookups of later terms cannot change the result; earlier ones can.
     if (!m_outstanding.empty() && *m_outstanding.begin() < first) return;
     m_finished = true;
-  }
-
-  SpfExpansion result() const {
-    SpfExpansion out;
-    out.dns_terms = m_dns_terms;
-    const Seq first = first_error();
-    if (first != k_no_error) {
-      if (first == m_error_seq) {
-        out.outcome = m_outcome;
-        out.error = m_error;
-      } else {
-        const auto nth = std::next(m_voids.begin(), static_cast<long>(m_limits.max_void_lookups));
-        out.outcome = SpfOutcome::permerror;
-        out.error = "more than " + std::to_string(m_limits.max_void_lookups) + " void lookups: the " +
-                    ordinal(m_limits.max_void_lookups + 1) + " is " + nth->second;
-      }
-      return out;
-    }
-    if (m_none) {
-      out.outcome = SpfOutcome::none;
-      return out;
-    }
-    out.outcome = SpfOutcome::ok;
-    std::set<NetworkKey> sorted;
-    for (const auto& n : m_networks) sorted.insert(network_key(n));
-    for (const auto& [seq, n] : m_found) sorted.insert(network_key(n));
-    for (const auto& key : sorted) out.networks.push_back(key.text);
-    for (const auto& [seq, text] : m_not_expandable) out.not_expandable.push_back(text);
-    return out;
   }
 
   // --- without the lock ----------------------------------------------------------------------
@@ -433,7 +343,7 @@ private:
       if (issued) --m_issuing;
       if (!m_finished || m_reported || m_issuing > 0) return;
       m_reported = true;
-      out = result();
+      out = m_findings.result(m_dns_terms);
       done = std::move(m_done);
     }
     done(std::move(out));
@@ -444,7 +354,7 @@ private:
   const Resolver::Deadline m_deadline;
   std::function<void(SpfExpansion)> m_done;
 
-  std::mutex m_mutex;
+  std::mutex m_mutex;  // guards the walk state below; `done` and resolve() calls run outside it
   std::string m_top;
   std::vector<Frame> m_stack;
   std::vector<std::string> m_path;  // domains on the current include/redirect chain
@@ -452,17 +362,10 @@ private:
   bool m_walk_done = false;
   bool m_finished = false;
   bool m_reported = false;
-  bool m_none = false;
   std::size_t m_dns_terms = 0;
   std::multiset<Seq> m_outstanding;
-  std::set<std::string> m_networks;
-  std::multimap<Seq, std::string> m_found;
-  std::multimap<Seq, std::string> m_not_expandable;
-  std::map<Seq, std::string> m_voids;  // seq -> "term (in ...)"
-  std::size_t m_issuing = 0;           // run() calls still starting lookups
-  Seq m_error_seq = k_no_error;
-  SpfOutcome m_outcome = SpfOutcome::ok;
-  std::string m_error;
+  std::size_t m_issuing = 0;  // run() calls still starting lookups
+  SpfFindings m_findings;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // RFC 7208 record syntax. The grammar is small enough to parse by hand; every rejection says
 // which term and why, since the message ends up in a log an operator reads to fix the record.
 #include "checks/discovery/spf_record.hpp"
+#include "util/ascii.hpp"
 
 #include <arpa/inet.h>
 
@@ -13,19 +14,8 @@ namespace {
 
 constexpr std::size_t k_quote_cap = 300;  // quoted record text in messages, then "..."
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = lower(c);
-  return out;
-}
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using util::ascii_lower;
+using util::iequals_ascii;
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
@@ -50,14 +40,14 @@ std::optional<std::string> check_macros(std::string_view text, bool& has_macro) 
     if (next != '{') return "'%' not followed by {, %, _ or -";
     std::size_t j = i + 2;
     if (j >= text.size()) return "unterminated macro";
-    const char letter = lower(text[j]);
+    const char letter = ascii_lower(text[j]);
     const std::string_view letters = "slodiphv";
     if (letters.find(letter) == std::string_view::npos) {
       return std::string("unknown macro letter '") + text[j] + "'";
     }
     ++j;
     while (j < text.size() && is_digit(text[j])) ++j;
-    if (j < text.size() && lower(text[j]) == 'r') ++j;
+    if (j < text.size() && ascii_lower(text[j]) == 'r') ++j;
     while (j < text.size() && std::string_view(".-+,/_=").find(text[j]) != std::string_view::npos) ++j;
     if (j >= text.size() || text[j] != '}') return "unterminated macro";
     i = j;
@@ -67,7 +57,7 @@ std::optional<std::string> check_macros(std::string_view text, bool& has_macro) 
 
 // A domain-spec (RFC 7208 7.1): with macros, only their syntax can be checked; without, it
 // must be a domain name we can look up.
-tl::expected<SpfDomainSpec, std::string> parse_domain_spec(std::string_view term, std::string_view text) {
+[[nodiscard]] tl::expected<SpfDomainSpec, std::string> parse_domain_spec(std::string_view term, std::string_view text) {
   if (text.empty()) return tl::unexpected(bad_term(term, "empty domain"));
   SpfDomainSpec spec;
   spec.text = std::string(text);
@@ -99,7 +89,8 @@ bool all_digits(std::string_view text) {
 }
 
 // a, mx: [":" domain-spec] [ip4-cidr-length] ["/" ip6-cidr-length], taken from the end.
-tl::expected<void, std::string> parse_a_or_mx(std::string_view term, std::string_view rest, SpfMechanism& m) {
+[[nodiscard]] tl::expected<void, std::string> parse_a_or_mx(std::string_view term, std::string_view rest,
+                                                            SpfMechanism& m) {
   if (const auto pos = rest.rfind("//"); pos != std::string_view::npos && all_digits(rest.substr(pos + 2))) {
     const auto length = parse_cidr_length(rest.substr(pos + 2), 128);
     if (!length) return tl::unexpected(bad_term(term, "ip6-cidr-length above 128 or malformed"));
@@ -120,7 +111,8 @@ tl::expected<void, std::string> parse_a_or_mx(std::string_view term, std::string
   return {};
 }
 
-tl::expected<void, std::string> parse_ip(std::string_view term, std::string_view rest, bool v6, SpfMechanism& m) {
+[[nodiscard]] tl::expected<void, std::string> parse_ip(std::string_view term, std::string_view rest, bool v6,
+                                                       SpfMechanism& m) {
   if (rest.empty() || rest[0] != ':') return tl::unexpected(bad_term(term, "expected ':' and a network"));
   rest = rest.substr(1);
   unsigned length = v6 ? 128 : 32;
@@ -144,7 +136,7 @@ tl::expected<void, std::string> parse_ip(std::string_view term, std::string_view
   return {};
 }
 
-tl::expected<SpfMechanism, std::string> parse_mechanism(std::string_view term) {
+[[nodiscard]] tl::expected<SpfMechanism, std::string> parse_mechanism(std::string_view term) {
   SpfMechanism m;
   m.text = std::string(term);
   std::string_view body = term;
@@ -167,7 +159,7 @@ tl::expected<SpfMechanism, std::string> parse_mechanism(std::string_view term) {
   }};
   bool known = false;
   for (const auto& [text, kind] : k_kinds) {
-    if (iequals(name, text)) {
+    if (iequals_ascii(name, text)) {
       m.kind = kind;
       known = true;
     }
@@ -235,7 +227,7 @@ bool SpfMechanism::queries_dns() const {
 }
 
 bool is_spf_record(std::string_view text) {
-  return text.size() >= 6 && iequals(text.substr(0, 6), "v=spf1") && (text.size() == 6 || text[6] == ' ');
+  return text.size() >= 6 && iequals_ascii(text.substr(0, 6), "v=spf1") && (text.size() == 6 || text[6] == ' ');
 }
 
 std::string quote_spf_text(std::string_view text) {
@@ -284,7 +276,7 @@ std::optional<std::string> spf_lookup_domain(std::string_view text) {
   for (char c : last) {
     if (!is_alnum(c) && c != '-') return std::nullopt;
   }
-  return lower(text);
+  return ascii_lower(text);
 }
 
 std::optional<std::string> spf_network(std::string_view address, unsigned prefix_length) {
@@ -334,7 +326,7 @@ tl::expected<SpfRecord, std::string> parse_spf_record(std::string_view text) {
     const std::string_view term = text.substr(pos, end - pos);
     pos = end;
     if (const std::size_t name_length = modifier_name_length(term); name_length > 0) {
-      const std::string name = lower(term.substr(0, name_length));
+      const std::string name = ascii_lower(term.substr(0, name_length));
       const std::string_view value = term.substr(name_length + 1);
       if (name == "redirect") {
         if (record.redirect) return tl::unexpected("redirect= appears twice: " + quote_spf_text(term));

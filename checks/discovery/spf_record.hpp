@@ -53,7 +53,7 @@ bool is_spf_record(std::string_view text);
 // Parses one record (starting with its version). Unknown modifiers and exp= are accepted and
 // ignored; a syntax error, a repeated redirect=/exp=, or a byte outside printable ASCII is an
 // error whose message names the term, e.g. `bad term "ip4:192.0.2.1/33": cidr length above 32`.
-tl::expected<SpfRecord, std::string> parse_spf_record(std::string_view text);
+[[nodiscard]] tl::expected<SpfRecord, std::string> parse_spf_record(std::string_view text);
 
 // The SPF record among the TXT records of a name (RFC 7208 4.5): exactly one is `one`, none is
 // `none`, more than one is `several` (a permerror; `count` says how many).

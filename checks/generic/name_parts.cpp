@@ -1,6 +1,7 @@
 #include "checks/generic/name_parts.hpp"
 
 #include "checks/generic/public_suffix.hpp"
+#include "util/ascii.hpp"
 
 namespace rdns::checks::generic {
 
@@ -13,9 +14,7 @@ std::string_view NameParts::label_span(std::size_t first, std::size_t last) cons
 
 void split_name(std::string_view hostname, NameParts& out) {
   out.name.assign(hostname);
-  for (char& c : out.name) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : out.name) c = util::ascii_lower(c);
   if (!out.name.empty() && out.name.back() == '.') out.name.pop_back();
   out.label_count = 0;
   out.token_count = 0;

@@ -87,6 +87,28 @@ std::string quoted(std::string_view s) {
   return out;
 }
 
+// MAC-like or serial-number-like runs: "s0106001a2b3c4d5e", "cpe0012abcd3456".
+void scan_hex_runs(const NameParts& parts, Scan& scan) {
+  for (std::size_t li = 0; li < parts.host_labels; ++li) {
+    const std::string_view label = parts.labels[li].text;
+    std::size_t run = 0;
+    bool digit = false;
+    bool letter = false;
+    for (std::size_t k = 0; k <= label.size(); ++k) {
+      if (k < label.size() && is_hex(label[k])) {
+        ++run;
+        (is_digit(label[k]) ? digit : letter) = true;
+        continue;
+      }
+      if (run >= 12 && digit && letter) {
+        scan.runs = Evidence{0.5, "hardware-id-like hex run in label " + quoted(label)};
+      }
+      run = 0;
+      digit = letter = false;
+    }
+  }
+}
+
 void scan_tokens(const NameParts& parts, bool embedded, Scan& scan) {
   KeywordMatch best_pool;
   std::size_t pool_label = 0;
@@ -157,25 +179,7 @@ void scan_tokens(const NameParts& parts, bool embedded, Scan& scan) {
           Evidence{w, "pool keyword " + quoted(best_pool.keyword) + " in label " + quoted(label) + std::string(how)};
     }
   }
-  // MAC-like or serial-number-like runs: "s0106001a2b3c4d5e", "cpe0012abcd3456".
-  for (std::size_t li = 0; li < parts.host_labels; ++li) {
-    const std::string_view label = parts.labels[li].text;
-    std::size_t run = 0;
-    bool digit = false;
-    bool letter = false;
-    for (std::size_t k = 0; k <= label.size(); ++k) {
-      if (k < label.size() && is_hex(label[k])) {
-        ++run;
-        (is_digit(label[k]) ? digit : letter) = true;
-        continue;
-      }
-      if (run >= 12 && digit && letter) {
-        scan.runs = Evidence{0.5, "hardware-id-like hex run in label " + quoted(label)};
-      }
-      run = 0;
-      digit = letter = false;
-    }
-  }
+  scan_hex_runs(parts, scan);
   if (scan.runs.text.empty() && scan.long_runs > 0) {
     // Nine digits and more: an address as a 32-bit integer, a subscriber or line number; a
     // server is never numbered that high.

@@ -1,6 +1,6 @@
 // Which of libunbound's default local zones we lift, and why (see default_zones.hpp).
 #include "checks/unbound/default_zones.hpp"
-#include "config/unique_fd.hpp"
+#include "util/unique_fd.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -65,7 +65,7 @@ public:
   OverrideFile& operator=(const OverrideFile&) = delete;
 
   // Writes `text` to a memfd, or (no memfd, or no /proc) to a 0600 mkstemp file.
-  tl::expected<void, std::string> write(const std::string& text, OverrideTransport transport) {
+  [[nodiscard]] tl::expected<void, std::string> write(const std::string& text, OverrideTransport transport) {
     if (transport == OverrideTransport::memfd_or_file) {
       m_fd.reset(::memfd_create("rdns-unbound-defaults", MFD_CLOEXEC));
     }

@@ -23,7 +23,7 @@ std::string default_zone_overrides();
 // is removed at once, so a read-only root filesystem needs no writable /tmp.
 // `transport` exists for the tests of the fallback path.
 enum class OverrideTransport { memfd_or_file, file_only };
-tl::expected<void, std::string> load_default_zone_overrides(
+[[nodiscard]] tl::expected<void, std::string> load_default_zone_overrides(
     ub_ctx* ctx, OverrideTransport transport = OverrideTransport::memfd_or_file);
 
 }  // namespace rdns::checks::unbound

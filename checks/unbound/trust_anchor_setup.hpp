@@ -24,6 +24,6 @@ namespace rdns::checks::unbound {
 //   they seed that RFC 5011 state file when it has no trusted root key yet, and libunbound
 //   loads and updates the state file instead (source "auto").
 // Errors name the setting and the file.
-tl::expected<TrustAnchorInfo, std::string> add_trust_anchors(ub_ctx* ctx, const ResolverSettings& settings);
+[[nodiscard]] tl::expected<TrustAnchorInfo, std::string> add_trust_anchors(ub_ctx* ctx, const ResolverSettings& settings);
 
 }  // namespace rdns::checks::unbound

@@ -35,7 +35,7 @@ wire::Bytes bytes_of(const void* data, int length) {
   return {static_cast<const std::uint8_t*>(data), static_cast<std::size_t>(length)};
 }
 
-tl::expected<std::string, std::string> decode_rdata(wire::Bytes rdata, RrType type) {
+[[nodiscard]] tl::expected<std::string, std::string> decode_rdata(wire::Bytes rdata, RrType type) {
   switch (type) {
     case RrType::PTR:
     case RrType::CNAME:

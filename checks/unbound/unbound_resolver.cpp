@@ -19,7 +19,7 @@
 
 #include "checks/unbound/unbound_handles.hpp"
 #include "checks/unbound/unbound_settings.hpp"
-#include "config/unique_fd.hpp"
+#include "util/unique_fd.hpp"
 
 namespace rdns::checks {
 namespace {

@@ -62,7 +62,8 @@ class UnboundResolver final : public Resolver {
 public:
   // Configures the context and applies it at once (ub_ctx_finalize via a no-op call), so a bad
   // file or setting is reported here, naming the setting, not on the first query.
-  static tl::expected<std::unique_ptr<UnboundResolver>, std::string> create(const ResolverSettings& settings);
+  [[nodiscard]] static tl::expected<std::unique_ptr<UnboundResolver>, std::string> create(
+      const ResolverSettings& settings);
 
   // libunbound's version string (ub_version()).
   static std::string version();

@@ -16,14 +16,14 @@ namespace {
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
-tl::expected<void, std::string> readable(const std::string& key, const std::string& file) {
+[[nodiscard]] tl::expected<void, std::string> readable(const std::string& key, const std::string& file) {
   if (::access(file.c_str(), R_OK) != 0) {
     return tl::unexpected("resolver." + key + " " + quoted(file) + ": " + std::strerror(errno));
   }
   return {};
 }
 
-tl::expected<void, std::string> check(int rc, const std::string& what) {
+[[nodiscard]] tl::expected<void, std::string> check(int rc, const std::string& what) {
   if (rc != 0) {
     return tl::unexpected(what + ": " + ub_strerror(rc));
   }

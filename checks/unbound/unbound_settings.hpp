@@ -17,6 +17,6 @@ namespace rdns::checks::unbound {
 // The order matters and is: our lifting of libunbound's default local zones (default_zones.hpp),
 // unbound_config_file, mode, DNSSEC anchors (trust_anchor_setup.hpp), then finalize. `anchors`
 // (may be null) receives which anchors the context got.
-tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& settings, TrustAnchorInfo* anchors);
+[[nodiscard]] tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& settings, TrustAnchorInfo* anchors);
 
 }  // namespace rdns::checks::unbound

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "config/unique_fd.hpp"
+#include "util/unique_fd.hpp"
 
 namespace rdns::checks::zone {
 namespace {

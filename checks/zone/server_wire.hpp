@@ -22,7 +22,7 @@ inline constexpr std::uint16_t k_edns_buffer = 1232;
 
 // The query for `name` (absolute, presentation form; \DDD and \X escapes allowed) and `type`,
 // class IN, RD clear, with an OPT record. Errors for a name that is not a valid DNS name.
-tl::expected<std::vector<std::uint8_t>, std::string> encode_query(std::uint16_t id, std::string_view name, RrType type);
+[[nodiscard]] tl::expected<std::vector<std::uint8_t>, std::string> encode_query(std::uint16_t id, std::string_view name, RrType type);
 
 struct ReplyRecord {
   std::string owner;  // presentation form, trailing dot, case as sent
@@ -43,7 +43,7 @@ struct Reply {
 
 // Decodes `message` as the reply to the query `id` for `name`/`type`: the id must match, QR be
 // set and the question be the one asked (case-insensitive). Errors name what was wrong.
-tl::expected<Reply, std::string> decode_reply(wire::Bytes message, std::uint16_t id, std::string_view name,
+[[nodiscard]] tl::expected<Reply, std::string> decode_reply(wire::Bytes message, std::uint16_t id, std::string_view name,
                                               RrType type);
 
 // Case-insensitive equality of two presentation-form names (ASCII letters only fold).

@@ -261,9 +261,7 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
   }
   // The same through the real web server, as Prometheus scrapes it (plain and gzip), read by a
   // client that counts bytes without keeping them. metrics_stream makes it chunked: the
-  // exposition is never one string. Then once more without metrics_stream, the way it was
-  // served before (one string, compressed as a whole), for comparison only: peak RSS only grows,
-  // so the streamed scrapes go first.
+  // exposition is never one string.
   auto scrape_over_http = [&](WebHandlers handlers, const char* what) {
     WebServerOptions web;
     web.listen_address = "127.0.0.1:0";
@@ -304,11 +302,8 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
     // test's client) each touching their own pages: with MALLOC_ARENA_MAX=1 it is +0-1 MB.
     EXPECT_LT(rss_streamed_http - rss_before_http, 64 * 1024) << "KiB of extra peak RSS for streamed HTTP scrapes";
   }
-  WebHandlers one_string = make_web_handlers(*service, {});
-  one_string.metrics_stream = nullptr;
-  scrape_over_http(std::move(one_string), "one string");
 
-  // The same exposition as one string (WebHandlers::metrics, for servers that do not stream).
+  // The same exposition as one string (Service::metrics_text, which tests use).
   const double text_begin = thread_cpu_seconds();
   const std::size_t text_size = service->metrics_text().size();
   std::printf("as one string: %.3f s CPU, %.1f MB, peak RSS now %ld MB\n", thread_cpu_seconds() - text_begin,

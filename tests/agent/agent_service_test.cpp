@@ -14,6 +14,7 @@
 #include "agent/service.hpp"
 #include "agent/web_handlers.hpp"
 #include "tests/agent/exposition_parse.hpp"
+#include "tests/agent/service_test_support.hpp"
 #include "tests/checks/fakes/fake_resolver.hpp"
 
 namespace rdns::agent {
@@ -26,6 +27,7 @@ using checks::testing::answer_ok;
 using checks::testing::answer_status;
 using checks::testing::FakeResolver;
 using testing::parse_exposition;
+using testing::wait_until;
 
 config::Target target(std::string ip) {
   config::Target t;
@@ -78,18 +80,7 @@ std::unique_ptr<Service> make_service(FakeFactory& fakes, config::Config config 
   options.make_resolver = fakes.factory();
   options.unbound_version = "1.17.1";
   options.max_concurrent_probes = max_probes;
-  auto service = Service::create(std::move(config), std::move(options));
-  EXPECT_TRUE(service) << service.error();
-  return std::move(*service);
-}
-
-bool wait_for(const std::function<bool()>& condition, milliseconds limit = milliseconds(3000)) {
-  const auto until = steady_clock::now() + limit;
-  while (steady_clock::now() < until) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return condition();
+  return testing::make_service(std::move(config), std::move(options));
 }
 
 TEST(AgentService, ReadyAfterFirstCycleAndExportsTheContract) {
@@ -99,7 +90,7 @@ TEST(AgentService, ReadyAfterFirstCycleAndExportsTheContract) {
   EXPECT_TRUE(parse_exposition(service->metrics_text()).find("rdns_ptr_lookup_status").empty())
       << "no series before the first check";
   service->start();
-  ASSERT_TRUE(wait_for([&] { return service->ready(); }));
+  ASSERT_TRUE(wait_until([&] { return service->ready(); }));
 
   const auto parsed = parse_exposition(service->metrics_text());
   ASSERT_EQ(parsed.error, "");
@@ -121,9 +112,8 @@ TEST(AgentService, ReadyAfterFirstCycleAndExportsTheContract) {
   EXPECT_EQ(parsed.types.at("rdns_dns_queries_total"), "counter");
 
   // The servfail target is retried sooner than the interval: more checks than the others.
-  std::this_thread::sleep_for(milliseconds(1300));
-  const auto stats = service->scheduler_stats();
-  EXPECT_GT(stats.started, 9u);
+  EXPECT_TRUE(wait_until([&] { return service->scheduler_stats().started > 9u; }, milliseconds(1300)))
+      << service->scheduler_stats().started << " checks started";
   service->shutdown();
 }
 
@@ -131,7 +121,7 @@ TEST(AgentService, ApplyKeepsResultsDropsRemovedAndRebuildsResolverOnlyWhenChang
   FakeFactory fakes;
   auto service = make_service(fakes);
   service->start();
-  ASSERT_TRUE(wait_for([&] { return service->ready(); }));
+  ASSERT_TRUE(wait_until([&] { return service->ready(); }));
   ASSERT_EQ(fakes.made, 1);
 
   // Same resolver settings, one target removed, one added: no new resolver.
@@ -145,7 +135,7 @@ TEST(AgentService, ApplyKeepsResultsDropsRemovedAndRebuildsResolverOnlyWhenChang
   EXPECT_TRUE(parsed.find("rdns_ptr_lookup_status", {{"ip", "192.0.2.11"}}).empty()) << "removed: gone";
   EXPECT_TRUE(parsed.find("rdns_ptr_lookup_status", {{"ip", "192.0.2.66"}}).empty());
   EXPECT_EQ(parsed.value("rdns_targets"), 2.0);
-  ASSERT_TRUE(wait_for([&] {
+  ASSERT_TRUE(wait_until([&] {
     return parse_exposition(service->metrics_text()).value("rdns_check_success", {{"ip", "192.0.2.12"}}) == 0.0;
   })) << "new target checked (its PTR does not confirm: mail.example.test is 192.0.2.10)";
 
@@ -154,7 +144,7 @@ TEST(AgentService, ApplyKeepsResultsDropsRemovedAndRebuildsResolverOnlyWhenChang
   config.resolver.forwarders = {"127.0.0.1@5353"};
   ASSERT_TRUE(service->apply(config));
   EXPECT_EQ(fakes.made, 2);
-  EXPECT_TRUE(wait_for([&] {
+  EXPECT_TRUE(wait_until([&] {
     service->reap_retired();
     return service->retired_engines() == 0;
   }));
@@ -249,7 +239,7 @@ TEST(AgentService, ShutdownWithChecksInFlightIsQuickAndDropsTheirResults) {
   FakeFactory fakes;
   auto service = make_service(fakes);
   service->start();
-  ASSERT_TRUE(wait_for([&] { return service->ready(); }));
+  ASSERT_TRUE(wait_until([&] { return service->ready(); }));
   const auto begin = steady_clock::now();
   service->shutdown();
   EXPECT_LT(steady_clock::now() - begin, milliseconds(1000));
@@ -305,7 +295,7 @@ TEST(AgentService, StatusPageFromTheStoreFailingFirstWithRemediation) {
   FakeFactory fakes;
   auto service = make_service(fakes);
   service->start();
-  ASSERT_TRUE(wait_for([&] { return service->ready(); }));
+  ASSERT_TRUE(wait_until([&] { return service->ready(); }));
   const auto handlers = make_web_handlers(*service, {"", "/custom-metrics"});
   std::map<std::string, std::string> params;
   const QueryParam param = [&](const std::string& name) { return params.count(name) ? params[name] : ""; };
@@ -341,7 +331,7 @@ TEST(AgentService, CompletionsAfterTheServiceIsGoneAreDropped) {
   fakes.keep = true;
   auto service = make_service(fakes);
   service->start();
-  ASSERT_TRUE(wait_for([&] { return !fakes.kept.empty() && fakes.kept[0]->queued() >= 3; }));
+  ASSERT_TRUE(wait_until([&] { return !fakes.kept.empty() && fakes.kept[0]->queued() >= 3; }));
   service.reset();  // the checks are still pending in the fake: their engine is kept, not freed
   const int delivered = fakes.kept[0]->deliver(FakeResolver::Order::fifo);
   EXPECT_GE(delivered, 3);

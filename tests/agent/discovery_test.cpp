@@ -3,6 +3,7 @@
 // sources deduplicated) and the Service around it (static targets win, new addresses checked at
 // once, dropped ones lose their series, --shard, reload, metrics).
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include "agent/discovery/discovery_runner.hpp"
 #include "agent/service.hpp"
 #include "tests/agent/exposition_parse.hpp"
+#include "tests/agent/service_test_support.hpp"
 #include "tests/checks/fakes/fake_resolver.hpp"
 
 namespace rdns::agent {
@@ -27,6 +29,7 @@ using config::DiscoveryEntry;
 using discovery::DiscoveryRunner;
 using discovery::EgressOutcome;
 using testing::parse_exposition;
+using testing::wait_until;
 
 // Answers what the test scripted last; counts the calls.
 class FakeBackend final : public discovery::DiscoveryBackend {
@@ -39,9 +42,15 @@ public:
     std::lock_guard lock(m_mutex);
     m_egress[family] = std::move(outcome);
   }
+  // Waits until the backend was called at least `n` times in all (true), or `limit` passed.
+  bool wait_calls(int n, std::chrono::milliseconds limit = std::chrono::seconds(3)) {
+    std::unique_lock lock(m_mutex);
+    return m_called.wait_for(lock, limit, [&] { return calls >= n; });
+  }
   SpfExpansion expand_spf(const config::ResolverConfig&, const std::string& domain, discovery::Deadline) override {
     std::lock_guard lock(m_mutex);
     ++calls;
+    m_called.notify_all();
     auto it = m_spf.find(domain);
     if (it == m_spf.end()) return SpfExpansion{SpfOutcome::temperror, {}, {}, "unscripted", 0};
     return it->second;
@@ -50,6 +59,7 @@ public:
                               discovery::Deadline) override {
     std::lock_guard lock(m_mutex);
     ++calls;
+    m_called.notify_all();
     auto it = m_egress.find(family);
     if (it == m_egress.end()) return {EgressOutcome::Kind::temperror, "", "unscripted"};
     return it->second;
@@ -57,7 +67,8 @@ public:
   std::atomic<int> calls{0};
 
 private:
-  std::mutex m_mutex;
+  std::mutex m_mutex;  // guards the scripts below; m_called waits on it
+  std::condition_variable m_called;
   std::map<std::string, SpfExpansion> m_spf;
   std::map<DiscoveryEntry::Family, EgressOutcome> m_egress;
 };
@@ -273,8 +284,7 @@ TEST(DiscoveryRunner, ThreadRunsAtOnceAndEveryInterval) {
   f.backend->spf("example.test", spf_ok({"192.0.2.1/32"}));
   f.runner.configure(settings);
   f.runner.start();
-  const auto until = steady_clock::now() + seconds(3);
-  while (f.backend->calls < 4 && steady_clock::now() < until) std::this_thread::sleep_for(milliseconds(10));
+  f.backend->wait_calls(4);
   f.runner.stop();
   EXPECT_GE(f.backend->calls, 4);
   const int after_stop = f.backend->calls;
@@ -290,11 +300,7 @@ TEST(DiscoveryRunner, AShorterIntervalTakesEffectWithoutWaitingForTheLongOne) {
   f.backend->spf("example.test", spf_ok({"192.0.2.1/32"}));
   f.runner.configure(settings);
   f.runner.start();
-  auto wait_calls = [&](int n) {
-    const auto until = steady_clock::now() + seconds(3);
-    while (f.backend->calls < n && steady_clock::now() < until) std::this_thread::sleep_for(milliseconds(10));
-    return f.backend->calls >= n;
-  };
+  auto wait_calls = [&](int n) { return f.backend->wait_calls(n); };
   ASSERT_TRUE(wait_calls(1));
   settings.interval = milliseconds(50);  // a reload
   f.runner.configure(settings);
@@ -449,18 +455,7 @@ std::unique_ptr<Service> make_service(std::shared_ptr<FakeBackend> backend, conf
   options.make_resolver = world_factory();
   options.discovery_backend = std::move(backend);
   options.shard = shard;
-  auto service = Service::create(std::move(config), std::move(options));
-  EXPECT_TRUE(service) << service.error();
-  return std::move(*service);
-}
-
-bool wait_for(const std::function<bool()>& condition, milliseconds limit = milliseconds(3000)) {
-  const auto until = steady_clock::now() + limit;
-  while (steady_clock::now() < until) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return condition();
+  return testing::make_service(std::move(config), std::move(options));
 }
 
 TEST(DiscoveryService, RefusedWithoutABackend) {
@@ -476,7 +471,7 @@ TEST(DiscoveryService, StaticWinsNewAddressesAreCheckedAtOnceDroppedOnesLoseThei
   backend->spf("example.test", spf_ok({"192.0.2.1/32", "192.0.2.2/31"}));
   auto service = make_service(backend, discovery_config());
   service->start();  // runs a first cycle at once on the runner's thread
-  ASSERT_TRUE(wait_for([&] {
+  ASSERT_TRUE(wait_until([&] {
     const auto p = parse_exposition(service->metrics_text());
     return p.value("rdns_check_success", {{"ip", "192.0.2.2"}}) && p.value("rdns_check_success", {{"ip", "192.0.2.3"}});
   })) << "discovered addresses are checked at once, not at the next interval";
@@ -506,7 +501,7 @@ TEST(DiscoveryService, StaticWinsNewAddressesAreCheckedAtOnceDroppedOnesLoseThei
   EXPECT_TRUE(p.find("rdns_ptr_lookup_status", {{"ip", "192.0.2.3"}}).empty());
   EXPECT_TRUE(p.find("rdns_target_info", {{"ip", "192.0.2.3"}}).empty());
   EXPECT_EQ(p.value("rdns_check_success", {{"ip", "192.0.2.2"}}), 0.0) << "kept its result";
-  EXPECT_TRUE(wait_for([&] {
+  EXPECT_TRUE(wait_until([&] {
     return parse_exposition(service->metrics_text()).value("rdns_check_success", {{"ip", "192.0.2.4"}}).has_value();
   }));
 

@@ -1,6 +1,8 @@
 // Slow clients against the live web server: connections that trickle their request one byte a
 // second must not delay /metrics or /-/healthy, and must be closed within a bound.
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <gtest/gtest.h>
@@ -173,7 +175,9 @@ TEST(HttpSlowClients, ConnectionsBeyondTheCapGet503AtOnce) {
   // The gate itself with a small cap (the web server's is 512).
   GateLimits limits;
   limits.max_connections = 8;
-  GatedServer gated(limits);
+  auto made = GatedServer::create(limits);
+  ASSERT_TRUE(made) << made.error();
+  GatedServer& gated = **made;
   gated.Get("/-/healthy",
             [](const httplib::Request&, httplib::Response& res) { res.set_content("Healthy\n", "text/plain"); });
   const int port = gated.bind_to_any_port("127.0.0.1");
@@ -198,6 +202,29 @@ TEST(HttpSlowClients, ConnectionsBeyondTheCapGet503AtOnce) {
   gated.stop();
   serving.join();
   gated.stop_gate();
+}
+
+// Out of file descriptors, the gate cannot make its epoll instance: creating it says so (it used
+// to start a gate thread polling descriptor -1, and every connection then hung).
+TEST(HttpSlowClients, GateCreationFailsWithAMessageWhenOutOfDescriptors) {
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  std::vector<UniqueFd> filler;
+  rlimit low = saved;
+  low.rlim_cur = 256;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  for (;;) {  // take every descriptor left below the limit
+    UniqueFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) break;
+    filler.push_back(std::move(fd));
+  }
+  auto made = GatedServer::create(GateLimits{});
+  filler.clear();
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  ASSERT_FALSE(made);
+  EXPECT_NE(made.error().find("cannot create the HTTP connection gate's epoll instance"), std::string::npos)
+      << made.error();
+  EXPECT_NE(made.error().find("Too many open files"), std::string::npos) << made.error();
 }
 
 TEST(HttpSlowClients, ExpectContinueIsHandedOnAtTheHead) {

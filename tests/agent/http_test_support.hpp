@@ -15,7 +15,7 @@
 
 #include <httplib.h>
 
-#include "config/unique_fd.hpp"
+#include "util/unique_fd.hpp"
 
 namespace rdns::agent::testing {
 

@@ -22,15 +22,13 @@ import argparse
 import os
 import threading
 import urllib.request
-import shutil
 import signal
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
-from agent_e2e_test import Agent, wait_until  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+from e2e_support import Agent, WorldRun, wait_for  # noqa: E402
 
 
 def sample(pid):
@@ -61,14 +59,9 @@ def main():
     ap.add_argument("--scrapers", type=int, default=0, help="clients scraping /metrics throughout")
     ap.add_argument("--warmup-faults", type=int, default=4, help="stops+starts before the RSS baseline")
     args = ap.parse_args()
-    sys.path.insert(0, os.path.dirname(os.path.abspath(args.world_script)))
-    from dns_world import World
-
     prefix = {256: 120, 1024: 118, 4096: 116, 16384: 114}[args.targets]
-    workdir = tempfile.mkdtemp(prefix="rdns_soak_")
-    world = World(os.path.join(workdir, "world"))
-    agent = None
-    try:
+    with WorldRun("rdns_soak_", args.world_script) as run:
+        world, workdir = run.world, run.workdir
         info = world.start(owner_pid=os.getpid(), cache_max_ttl=1)
         config = os.path.join(workdir, "rdns_exporter.toml")
         with open(config, "w") as f:
@@ -77,9 +70,9 @@ def main():
             f.write('[resolver]\nmode = "recursive"\nunbound_config_file = "%s"\n\n'
                     '[schedule]\ninterval = "%s"\ntimeout = "1s"\nconcurrency = 256\n\n'
                     '[[targets]]\ncidr = "2001:db8::/%d"\n' % (info["unbound_config_file"], args.interval, prefix))
-        agent = Agent(args.binary, config, workdir, ["--log.level=info"])
+        agent = run.agent = Agent(args.binary, config, workdir, ["--log.level=info"])
         pid = agent.proc.pid
-        wait_until("/-/ready", lambda: agent.get("/-/ready")[0] == 200, 120)
+        wait_for("/-/ready", lambda: agent.get("/-/ready")[0] == 200, 120)
         scrape_ms, scrape_errors, scraping = [], [], [True]
 
         def scraper():
@@ -160,11 +153,6 @@ def main():
         assert code == 0 and "LeakSanitizer" not in log, "exit %d:\n%s" % (code, log[-4000:])
         print("SIGTERM: exit 0%s" % (", LeakSanitizer clean" if "asan" in args.binary else ""))
         return 0
-    finally:
-        if agent:
-            agent.stop()
-        world.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

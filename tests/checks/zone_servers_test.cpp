@@ -17,7 +17,7 @@
 #include "checks/zone/server_state.hpp"
 #include "checks/zone/server_wire.hpp"
 #include "checks/zone/zone_remediation.hpp"
-#include "config/unique_fd.hpp"
+#include "util/unique_fd.hpp"
 
 namespace rdns::checks::zone {
 namespace {

@@ -29,6 +29,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import report  # noqa: E402
 from cli_contract import CONTRACT_FLAGS  # noqa: E402
 
 PORT = "9781"
@@ -226,11 +228,7 @@ def main():
                 errors.append("the default config must watch no address")
 
     print(f"{len(stages)} stages, {len(set(build_pkgs + runtime_pkgs))} packages checked")
-    if errors:
-        print("FAIL:\n  " + "\n  ".join(errors))
-        return 1
-    print("OK")
-    return 0
+    return report(errors)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ import tempfile
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import report  # noqa: E402
 import dashboard_queries  # noqa: E402
 
 # The metric names of the contract (README's metrics reference); a dashboard that names
@@ -165,11 +167,7 @@ def main():
         check_promql(all_queries, promtool, errors)
     check_provisioning(root, errors)
     print(f"{len(paths)} dashboard(s), {len(all_queries)} PromQL expressions checked")
-    if errors:
-        print("FAIL:\n  " + "\n  ".join(errors))
-        return 1
-    print("OK")
-    return 0
+    return report(errors)
 
 
 if __name__ == "__main__":

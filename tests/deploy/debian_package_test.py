@@ -21,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import report  # noqa: E402
+
 EXPECTED_FILES = [
     "./usr/bin/rdns_exporter",
     "./usr/share/man/man1/rdns_exporter.1.gz",
@@ -134,11 +137,7 @@ def main():
                 if needle not in text:
                     errors.append(f"man page lacks {needle}")
 
-    if errors:
-        print("FAIL:\n  " + "\n  ".join(errors))
-        return 1
-    print("OK")
-    return 0
+    return report(errors)
 
 
 if __name__ == "__main__":

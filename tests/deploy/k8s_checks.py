@@ -32,6 +32,17 @@ API_VERSIONS = {"ConfigMap": "v1", "Service": "v1", "Secret": "v1", "ServiceAcco
                 "StatefulSet": "apps/v1", "ServiceMonitor": "monitoring.coreos.com/v1",
                 "PodMonitor": "monitoring.coreos.com/v1", "PrometheusRule": "monitoring.coreos.com/v1"}
 
+# What each deployment variant must show: the same promises for the kustomize variants
+# (kubernetes_manifests_test.py: "standalone" is the base, the others overlays/NAME) and the
+# Helm chart's ci/NAME-values.yaml (helm_chart_test.py).
+VARIANTS = {
+    "standalone": {"workload": "Deployment"},
+    "standalone-operator": {"workload": "Deployment", "operator": True},
+    "sidecar": {"workload": "Deployment", "sidecar": True},
+    "sharded": {"workload": "StatefulSet", "operator": True, "sharded": True},
+    "tls": {"workload": "Deployment", "operator": True, "tls": True},
+}
+
 
 class Errors(list):
     def expect(self, cond, msg):

@@ -22,6 +22,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import report  # noqa: E402
 from cli_contract import CONTRACT_FLAGS  # noqa: E402
 
 REQUIRED = {
@@ -119,11 +121,7 @@ def main():
                 if float(m.group(1)) > 2.0:
                     errors.append(f"exposure {m.group(1)} > 2.0")
 
-    if errors:
-        print("FAIL:\n  " + "\n  ".join(errors))
-        return 1
-    print("OK")
-    return 0
+    return report(errors)
 
 
 if __name__ == "__main__":

@@ -9,129 +9,15 @@ the old targets; a removed target loses its series) and SIGTERM (exit 0, quickly
 usage: agent_e2e_test.py RDNS_EXPORTER DNS_WORLD_PY
 Standard library only. Every process started is stopped at the end, also on failure."""
 
-import math
 import os
-import re
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import Agent, Scrape, WorldRun, promtool_check, wait_for  # noqa: E402
 
 INTERVAL = 2.0
-
-
-def parse_exposition(text):
-    """Strict enough: [(name, {labels}, value)], raising on a malformed line."""
-    samples = []
-    line_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
-    for line in text.split("\n"):
-        if not line or line.startswith("#"):
-            continue
-        m = line_re.match(line)
-        if not m:
-            raise AssertionError("malformed exposition line: %r" % line)
-        labels = {}
-        body = m.group(3) or ""
-        i = 0
-        while i < len(body):
-            eq = body.index("=", i)
-            key = body[i:eq]
-            assert body[eq + 1] == '"', line
-            j = eq + 2
-            value = ""
-            while body[j] != '"':
-                if body[j] == "\\":
-                    value += {"\\": "\\", '"': '"', "n": "\n"}[body[j + 1]]
-                    j += 2
-                else:
-                    value += body[j]
-                    j += 1
-            assert key not in labels, "duplicate label in %r" % line
-            labels[key] = value
-            i = j + 1
-            if i < len(body) and body[i] == ",":
-                i += 1
-        samples.append((m.group(1), labels, float(m.group(4))))
-    return samples
-
-
-class Scrape:
-    def __init__(self, text):
-        self.text = text
-        self.samples = parse_exposition(text)
-
-    def find(self, name, **labels):
-        return [s for s in self.samples
-                if s[0] == name and all(s[1].get(k) == v for k, v in labels.items())]
-
-    def value(self, name, **labels):
-        found = self.find(name, **labels)
-        if len(found) != 1:
-            return None
-        return found[0][2]
-
-    def status(self, family, ip):
-        ones = [s[1]["status"] for s in self.find(family, ip=ip) if s[2] == 1]
-        return ones[0] if len(ones) == 1 else None
-
-
-class Agent:
-    def __init__(self, binary, config, workdir, extra_args=(), log_name="agent.log"):
-        self.log_path = os.path.join(workdir, log_name)
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [binary, "--config.file=" + config, "--web.listen-address=127.0.0.1:0", "--log.level=debug"]
-            + list(extra_args),
-            stdout=self.log, stderr=subprocess.STDOUT)
-        self.port = None
-        deadline = time.time() + 15
-        while time.time() < deadline and self.port is None:
-            if self.proc.poll() is not None:
-                raise AssertionError("agent exited early (%s):\n%s" % (self.proc.returncode, self.log_text()))
-            m = re.search(r"port=(\d+)", self.log_text())
-            if m:
-                self.port = int(m.group(1))
-            time.sleep(0.05)
-        if self.port is None:
-            raise AssertionError("agent did not log its port:\n" + self.log_text())
-
-    def log_text(self):
-        with open(self.log_path) as f:
-            return f.read()
-
-    def get(self, path, method="GET"):
-        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), method=method)
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read().decode()
-
-    def scrape(self):
-        status, body = self.get("/metrics")
-        assert status == 200, (status, body)
-        return Scrape(body)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-
-
-def wait_until(what, predicate, timeout):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError("timed out after %.0fs waiting for: %s" % (timeout, what))
 
 
 def norm(name):
@@ -218,36 +104,21 @@ def check_scenarios(scrape, scenarios):
         raise AssertionError("scenario mismatches:\n  " + "\n  ".join(problems))
 
 
-def promtool_check(text):
-    promtool = shutil.which("promtool")
-    if not promtool:
-        # A test dependency (scripts/debian-packages.txt): fail, never skip silently.
-        raise AssertionError("promtool not found: install the Debian package prometheus (scripts/install-deps.sh)")
-    r = subprocess.run([promtool, "check", "metrics"], input=text.encode(), capture_output=True)
-    if r.returncode != 0:
-        raise AssertionError("promtool check metrics failed (%d): %s %s" % (r.returncode, r.stdout, r.stderr))
-
-
 def main():
     binary, world_script = sys.argv[1], sys.argv[2]
-    sys.path.insert(0, os.path.dirname(os.path.abspath(world_script)))
-    from dns_world import World
-
-    workdir = tempfile.mkdtemp(prefix="rdns_agent_e2e_")
-    world = World(os.path.join(workdir, "world"))
-    agent = None
     started = time.time()
-    try:
+    with WorldRun("rdns_agent_e2e_", world_script) as run:
+        world, workdir = run.world, run.workdir
         info = world.start(cache_max_ttl=1, owner_pid=os.getpid())
         scenarios = info["scenarios"]
         ips = [sc["ip"] for sc in scenarios]
         config = os.path.join(workdir, "rdns_exporter.toml")
         write_config(config, info, ips)
-        agent = Agent(binary, config, workdir)
+        agent = run.agent = Agent(binary, config, workdir)
 
         status, body = agent.get("/-/healthy")
         assert status == 200, (status, body)
-        wait_until("/-/ready", lambda: agent.get("/-/ready")[0] == 200, 20)
+        wait_for("/-/ready", lambda: agent.get("/-/ready")[0] == 200, 20)
         print("ready after %.1fs" % (time.time() - started))
 
         # 1. Every scenario, and a valid exposition.
@@ -277,7 +148,7 @@ def main():
         before = scrape.value("rdns_ptr_last_change_timestamp_seconds", ip="192.0.2.10")
         changed_at = time.time()
         world.set_ptr("192.0.2.10", ["mx1.example.test."])
-        scrape = wait_until("the new PTR in the exposition",
+        scrape = wait_for("the new PTR in the exposition",
                             lambda: (lambda s: s if s.find("rdns_ptr_info", ip="192.0.2.10",
                                                            hostname="mx1.example.test") else None)(agent.scrape()),
                             2 * INTERVAL + 3)
@@ -303,7 +174,7 @@ def main():
             statuses = [s.status("rdns_ptr_lookup_status", ip) for ip in ips]
             return s if all(st in resolver_trouble for st in statuses) else None
 
-        scrape = wait_until("every IP undecided during the outage", all_undecided, 6 * INTERVAL + 5)
+        scrape = wait_for("every IP undecided during the outage", all_undecided, 6 * INTERVAL + 5)
         print("outage visible after %.1fs" % (time.time() - outage_at))
         promtool_check(scrape.text)
         def as_set(samples):
@@ -324,7 +195,7 @@ def main():
         world.server_start()
         back_at = time.time()
         decided_before = scrape.value("rdns_verdict_timestamp_seconds", ip="192.0.2.10")
-        scrape = wait_until("verdicts decided again after the server is back",
+        scrape = wait_for("verdicts decided again after the server is back",
                             lambda: (lambda s: s if (s.value("rdns_verdict_timestamp_seconds", ip="192.0.2.10") or 0)
                                      > decided_before and s.value("rdns_ptr_present", ip="192.0.2.11") == 0.0
                                      else None)(agent.scrape()),
@@ -336,7 +207,7 @@ def main():
         # 5. A broken config on SIGHUP: rejected, old targets keep being served.
         write_config(config, info, ips, broken=True)
         agent.proc.send_signal(signal.SIGHUP)
-        scrape = wait_until("reload failure gauge",
+        scrape = wait_for("reload failure gauge",
                             lambda: (lambda s: s if s.value("rdns_config_last_reload_successful") == 0.0 else None)(
                                 agent.scrape()), 5)
         assert scrape.value("rdns_targets") == len(ips)
@@ -362,7 +233,7 @@ def main():
                 agent.get("/-/reload", method="POST")
             time.sleep(0.05)
         time.sleep(0.5)
-        scrape = wait_until("the agent after the reload storm",
+        scrape = wait_for("the agent after the reload storm",
                             lambda: (lambda s: s if s.value("rdns_config_last_reload_successful") == 1.0
                                      and s.value("rdns_ptr_present", ip="192.0.2.10") == 1.0 else None)(agent.scrape()),
                             3 * INTERVAL)
@@ -383,7 +254,7 @@ def main():
         # 8. SIGTERM while checks hang on a dead server (queries in flight are cancelled): exit 0
         #    within two seconds.
         world.server_stop()
-        wait_until("checks in flight against the dead server",
+        wait_for("checks in flight against the dead server",
                    lambda: agent.scrape().status("rdns_ptr_lookup_status", "192.0.2.10") in resolver_trouble,
                    4 * INTERVAL + 5)
         time.sleep(0.5)
@@ -400,15 +271,6 @@ def main():
         assert "AddressSanitizer" not in log and "runtime error" not in log, log
         print("agent e2e passed in %.1fs" % (time.time() - started))
         return 0
-    except BaseException:
-        if agent is not None:
-            sys.stderr.write("---- agent log ----\n" + agent.log_text()[-6000:] + "\n")
-        raise
-    finally:
-        if agent is not None:
-            agent.stop()
-        world.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

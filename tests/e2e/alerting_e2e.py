@@ -21,25 +21,16 @@ Bounded: every wait has a deadline; the whole run takes about a minute.
 Usage: alerting_e2e.py AGENT_BINARY
 """
 import os
-import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import alerting_stack as st  # noqa: E402
-from alerting_stack import GOOD_IP, IPV6_IP, MISSING_IP, log, wait_for  # noqa: E402
+from alerting_stack import GOOD_IP, IPV6_IP, MISSING_IP  # noqa: E402
+from e2e_support import expect, log, wait_for  # noqa: E402
 
 NEW_NAME = "other-ip.example.test"  # exists in the world, with A 192.0.2.99 (not .10)
 RECORD_FAILURES = 'servfail|timeout|refused|error'
-
-
-class Failure(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise Failure(msg)
 
 
 def check_labels(alert, want):
@@ -151,42 +142,19 @@ def run(stack):
     log(f"4. recovered after {time.monotonic() - t:.1f}s")
 
 
+def diagnostics(stack):
+    print("Prometheus ALERTS:", stack.prom_alerts())
+    print("Alertmanager:", [a["labels"] for a in stack.am_alerts()])
+    print("agent lookup status:", [(r["metric"].get("ip"), r["metric"].get("status"))
+                                   for r in stack.query("rdns_ptr_lookup_status == 1")])
+
+
 def main():
-    if len(sys.argv) != 2:
-        print(__doc__)
-        return 64
-    agent = sys.argv[1]
-    if not os.access(agent, os.X_OK):
-        print(f"FAIL: agent binary {agent} not built")
-        return 1
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # ctest timeout: still clean up
-    t0 = time.monotonic()
-    stack = st.Stack(agent)
-    try:
-        with stack:
-            try:
-                run(stack)
-            except (Failure, TimeoutError, st.PromQLError) as e:
-                print(f"FAIL: {e}")
-                try:
-                    print("Prometheus ALERTS:", stack.prom_alerts())
-                    print("Alertmanager:", [a["labels"] for a in stack.am_alerts()])
-                    print("agent lookup status:", [(r["metric"].get("ip"), r["metric"].get("status"))
-                                                   for r in stack.query("rdns_ptr_lookup_status == 1")])
-                except Exception as diag:  # noqa: BLE001 - diagnostics only
-                    print("(diagnostics failed:", diag, ")")
-                for name in ("agent", "prometheus", "alertmanager"):
-                    print(f"--- {name} log tail ---\n{stack.tail(name)}")
-                return 1
-    except (RuntimeError, TimeoutError) as e:
-        print(f"FAIL: stack did not start: {e}")
-        return 1
-    failure = stack.agent_shutdown_failure()
-    if failure:
-        print(f"FAIL: {failure}")
-        return 1
-    print(f"OK: alerting end-to-end in {time.monotonic() - t0:.1f}s")
-    return 0
+    agent, status = st.agent_from_argv(__doc__)
+    if agent is None:
+        return status
+    return st.run_stack_test("alerting end-to-end", st.Stack(agent), run, diagnostics,
+                             tails=("agent", "prometheus", "alertmanager"))
 
 
 if __name__ == "__main__":

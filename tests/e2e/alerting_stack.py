@@ -19,13 +19,11 @@ with minutes read as seconds); everything else, expressions included, is the shi
 Standard library + python3-yaml (Debian package) only.
 """
 import argparse
-import ctypes
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,7 +37,9 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "dns_world"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
 import dns_world  # noqa: E402
+from e2e_support import Failure, die_with_parent, free_port, http_get, log, wait_for  # noqa: E402
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 ALERTMANAGER = shutil.which("prometheus-alertmanager") or "/usr/bin/prometheus-alertmanager"
@@ -53,44 +53,6 @@ GOOD_IP = "192.0.2.10"       # PTR mail.example.test., A back: every check passe
 MISSING_IP = "192.0.2.11"    # authoritative NXDOMAIN
 IPV6_IP = "2001:db8::25"     # good IPv6
 GOOD_NAME = "mail.example.test"
-
-
-def log(msg):
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _die_with_parent():
-    """preexec_fn: SIGKILL this child when the test process dies, however it dies."""
-    os.setsid()
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def http_get(url, timeout=3.0):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.status, r.read().decode()
-
-
-def wait_for(what, predicate, timeout, interval=0.5):
-    """Polls predicate() until it returns a truthy value; raises TimeoutError naming `what`."""
-    deadline = time.monotonic() + timeout
-    last_exc = None
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except (OSError, urllib.error.URLError, ValueError, KeyError) as e:
-            last_exc = e
-        time.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}"
-                       + (f" (last error: {last_exc})" if last_exc else ""))
 
 
 def scaled_duration(text):
@@ -203,7 +165,7 @@ class Stack:
         self.logs[name] = path
         out = open(path, "ab")
         self.procs[name] = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
-                                            stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+                                            stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
                                             cwd=self.dir)
         out.close()
         return self.procs[name]
@@ -405,6 +367,52 @@ labels = {{ pool = "v6" }}
 
 class PromQLError(Exception):
     pass
+
+
+def run_stack_test(title, stack, run, diagnostics=None, tails=("agent", "prometheus"), with_agent=True):
+    """The main() of a test over a Stack: starts it, calls run(stack), stops it; returns the
+    exit status. A failed check (Failure, TimeoutError, PromQLError) prints the message, then
+    diagnostics(stack) (best effort) and the log tails of `tails`; a stack that does not start
+    or (with_agent) an agent that does not shut down cleanly fails too."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # ctest timeout: still clean up
+    t0 = time.monotonic()
+    try:
+        with stack:
+            try:
+                run(stack)
+                failure = None
+            except (Failure, TimeoutError, PromQLError) as e:
+                failure = str(e)
+            if failure:
+                print(f"FAIL: {failure}")
+                if diagnostics:
+                    try:
+                        diagnostics(stack)
+                    except Exception as diag:  # noqa: BLE001 - diagnostics only
+                        print("(diagnostics failed:", diag, ")")
+                for name in tails:
+                    print(f"--- {name} log tail ---\n{stack.tail(name)}")
+                return 1
+    except (RuntimeError, TimeoutError) as e:
+        print(f"FAIL: stack did not start: {e}")
+        return 1
+    failure = stack.agent_shutdown_failure() if with_agent else None
+    if failure:
+        print(f"FAIL: {failure}")
+        return 1
+    print(f"OK: {title} in {time.monotonic() - t0:.1f}s")
+    return 0
+
+
+def agent_from_argv(doc):
+    """The agent binary named by a stack test's only argument, or the exit status to return."""
+    if len(sys.argv) != 2:
+        print(doc)
+        return None, 64
+    if not os.access(sys.argv[1], os.X_OK):
+        print(f"FAIL: agent binary {sys.argv[1]} not built")
+        return None, 1
+    return sys.argv[1], 0
 
 
 def main():

@@ -12,14 +12,12 @@ usage: continuity_e2e.py RDNS_EXPORTER DNS_WORLD_PY
 Standard library only; loopback only. Every process started is stopped at the end."""
 
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_e2e_test import Agent, wait_until  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import Agent, WorldRun, wait_for  # noqa: E402
 
 CIDR = "198.18.0.0/22"  # 1,024 addresses nobody serves a PTR for: every answer is definitive
 
@@ -47,13 +45,8 @@ def write_config(path, world, scenario_ips, interval="1h"):
 
 def main():
     binary, world_script = sys.argv[1], sys.argv[2]
-    sys.path.insert(0, os.path.dirname(os.path.abspath(world_script)))
-    from dns_world import World
-
-    workdir = tempfile.mkdtemp(prefix="rdns_continuity_e2e_")
-    world = World(os.path.join(workdir, "world"))
-    agent = None
-    try:
+    with WorldRun("rdns_continuity_e2e_", world_script) as run:
+        world, workdir = run.world, run.workdir
         info = world.start(owner_pid=os.getpid())
         scenario_ips = [sc["ip"] for sc in info["scenarios"]]
         config = os.path.join(workdir, "rdns_exporter.toml")
@@ -62,8 +55,8 @@ def main():
 
         # 1. Start-up: every target checked at once, not at its phase of the hour.
         started = time.time()
-        agent = Agent(binary, config, workdir)
-        wait_until("/-/ready with interval = 1h", lambda: agent.get("/-/ready")[0] == 200, 300)
+        agent = run.agent = Agent(binary, config, workdir)
+        wait_for("/-/ready with interval = 1h", lambda: agent.get("/-/ready")[0] == 200, 300)
         ready_after = time.time() - started
         scrape = agent.scrape()
         assert scrape.value("rdns_targets") == total, scrape.value("rdns_targets")
@@ -75,14 +68,14 @@ def main():
         print("start-up: %d targets, interval 1h, ready after %.1fs (%.0f checks/s)"
               % (total, ready_after, total / ready_after))
         agent.stop()
-        agent = None
+        agent = run.agent = None
 
         # 2. Restart with state, the DNS server down for the second run.
         storage = os.path.join(workdir, "state")
         os.mkdir(storage)
         first = Agent(binary, config, workdir, ["--storage.path=" + storage], "first.log")
-        agent = first
-        wait_until("/-/ready (first run)", lambda: first.get("/-/ready")[0] == 200, 300)
+        agent = run.agent = first
+        wait_for("/-/ready (first run)", lambda: first.get("/-/ready")[0] == 200, 300)
         before = first.scrape()
         first.proc.send_signal(signal.SIGTERM)
         assert first.proc.wait(timeout=30) == 0, first.log_text()
@@ -91,7 +84,7 @@ def main():
         world.server_stop()
 
         restart_at = time.time()
-        agent = Agent(binary, config, workdir, ["--storage.path=" + storage], "second.log")
+        agent = run.agent = Agent(binary, config, workdir, ["--storage.path=" + storage], "second.log")
         status, _ = agent.get("/-/ready")
         scrape = agent.scrape()
         served_after = time.time() - restart_at
@@ -108,7 +101,7 @@ def main():
 
         # The lookups now fail (the server is down): the verdicts stay, nothing changes.
         resolver_trouble = {"servfail", "timeout", "error", "refused"}
-        wait_until("the re-checks fail during the outage",
+        wait_for("the re-checks fail during the outage",
                    lambda: all(agent.scrape().status("rdns_ptr_lookup_status", ip) in resolver_trouble
                                for ip in scenario_ips), 120)
         during = agent.scrape()
@@ -118,29 +111,24 @@ def main():
             want = sorted((tuple(sorted(l.items())), v) for _, l, v in before.find(family))
             assert got == want, "%s changed during the outage after the restart" % family
         agent.stop()
-        agent = None
+        agent = run.agent = None
         world.server_start()
 
         # 3. Abuse: a corrupt state file is ignored; an unwritable directory is reported.
         with open(os.path.join(storage, "rdns_exporter.state"), "wb") as f:
             f.write(os.urandom(4096))
-        agent = Agent(binary, config, workdir, ["--storage.path=" + storage], "corrupt.log")
-        wait_until("/-/ready with a corrupt state file", lambda: agent.get("/-/ready")[0] == 200, 300)
+        agent = run.agent = Agent(binary, config, workdir, ["--storage.path=" + storage], "corrupt.log")
+        wait_for("/-/ready with a corrupt state file", lambda: agent.get("/-/ready")[0] == 200, 300)
         assert "state file in" in agent.log_text() and "ignored" in agent.log_text(), agent.log_text()[-2000:]
         agent.stop()
         blocker = os.path.join(workdir, "a-file")
         open(blocker, "w").close()
-        agent = Agent(binary, config, workdir, ["--storage.path=" + os.path.join(blocker, "state")], "unwritable.log")
-        wait_until("/-/ready with an unwritable storage path", lambda: agent.get("/-/ready")[0] == 200, 300)
-        wait_until("the write error is logged", lambda: "cannot write the state file" in agent.log_text(), 20)
+        agent = run.agent = Agent(binary, config, workdir, ["--storage.path=" + os.path.join(blocker, "state")], "unwritable.log")
+        wait_for("/-/ready with an unwritable storage path", lambda: agent.get("/-/ready")[0] == 200, 300)
+        wait_for("the write error is logged", lambda: "cannot write the state file" in agent.log_text(), 20)
         assert agent.get("/-/healthy")[0] == 200
         print("abuse: corrupt state ignored, unwritable directory logged, agent serving")
         return 0
-    finally:
-        if agent:
-            agent.stop()
-        world.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ Usage: dashboards_e2e.py AGENT_BINARY
 import math
 import os
 import re
-import signal
 import sys
 import time
 
@@ -25,7 +24,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "deploy"))
 import alerting_stack as st  # noqa: E402
 import dashboard_queries  # noqa: E402
-from alerting_stack import GOOD_IP, log, wait_for  # noqa: E402
+from alerting_stack import GOOD_IP  # noqa: E402
+from e2e_support import Failure, log, wait_for  # noqa: E402
 
 RATE_INTERVAL = "10s"  # what Grafana's $__rate_interval is for a 1s scrape with some margin
 WINDOW = 40            # seconds of history the range queries look at
@@ -203,38 +203,17 @@ stack_started = [0.0]
 
 
 def main():
-    if len(sys.argv) != 2:
-        print(__doc__)
-        return 64
-    agent = sys.argv[1]
-    if not os.access(agent, os.X_OK):
-        print(f"FAIL: agent binary {agent} not built")
-        return 1
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # ctest timeout: still clean up
+    agent, status = st.agent_from_argv(__doc__)
+    if agent is None:
+        return status
     root = os.path.abspath(os.path.join(HERE, "..", ".."))
-    t0 = time.monotonic()
-    try:
-        stack = st.Stack(agent, with_alertmanager=False)
-        with stack:
-            stack_started[0] = time.time()
-            try:
-                failures = run(stack, root)
-            except (TimeoutError, st.PromQLError) as e:
-                failures = [str(e)]
-            if failures:
-                print("FAIL:\n  " + "\n  ".join(failures))
-                for name in ("agent", "prometheus"):
-                    print(f"--- {name} log tail ---\n{stack.tail(name)}")
-                return 1
-    except (RuntimeError, TimeoutError) as e:
-        print(f"FAIL: stack did not start: {e}")
-        return 1
-    failure = stack.agent_shutdown_failure()
-    if failure:
-        print(f"FAIL: {failure}")
-        return 1
-    print(f"OK: every dashboard query returned data ({time.monotonic() - t0:.1f}s)")
-    return 0
+
+    def body(stack):
+        stack_started[0] = time.time()
+        failures = run(stack, root)
+        if failures:
+            raise Failure("\n  " + "\n  ".join(failures))
+    return st.run_stack_test("every dashboard query returned data", st.Stack(agent, with_alertmanager=False), body)
 
 
 if __name__ == "__main__":

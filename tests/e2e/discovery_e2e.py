@@ -16,14 +16,12 @@ usage: discovery_e2e.py RDNS_EXPORTER DNS_WORLD_PY
 Standard library only; loopback only. Every process started is stopped at the end."""
 
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_e2e_test import Agent, promtool_check, wait_until  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import Agent, WorldRun, promtool_check, wait_for  # noqa: E402
 
 INTERVAL = 2.0
 DOMAIN = "change.spf.test"
@@ -63,24 +61,19 @@ def checked(scrape, ip):
 
 def main():
     binary, world_script = sys.argv[1], sys.argv[2]
-    sys.path.insert(0, os.path.dirname(os.path.abspath(world_script)))
-    from dns_world import World
-
-    workdir = tempfile.mkdtemp(prefix="rdns_discovery_e2e_")
-    world = World(os.path.join(workdir, "world"))
-    agent = None
     started = time.time()
-    try:
+    with WorldRun("rdns_discovery_e2e_", world_script) as run:
+        world, workdir = run.world, run.workdir
         info = world.start(cache_max_ttl=1, owner_pid=os.getpid())
         world.set_txt(DOMAIN, ["v=spf1 ip4:192.0.2.60 ip4:192.0.2.62 -all"])
         config = os.path.join(workdir, "rdns_exporter.toml")
         write_config(config, info)
         storage = os.path.join(workdir, "storage")
         os.mkdir(storage)
-        agent = Agent(binary, config, workdir, extra_args=["--storage.path=" + storage])
+        agent = run.agent = Agent(binary, config, workdir, extra_args=["--storage.path=" + storage])
 
         # 1. The SPF addresses and the egress address are discovered and checked.
-        scrape = wait_until("the SPF and egress addresses checked",
+        scrape = wait_for("the SPF and egress addresses checked",
                             lambda: (lambda s: s if checked(s, "192.0.2.60") and checked(s, "198.51.100.7")
                                      else None)(agent.scrape()), 4 * INTERVAL + 5)
         promtool_check(scrape.text)
@@ -101,7 +94,7 @@ def main():
         # The record changes: .61 appears (checked at once), .60 disappears with its series.
         changed_at = time.time()
         world.set_txt(DOMAIN, ["v=spf1 ip4:192.0.2.61 ip4:192.0.2.62 -all"])
-        scrape = wait_until("192.0.2.61 checked and 192.0.2.60 gone",
+        scrape = wait_for("192.0.2.61 checked and 192.0.2.60 gone",
                             lambda: (lambda s: s if checked(s, "192.0.2.61") and not s.find(
                                 "rdns_target_info", ip="192.0.2.60") else None)(agent.scrape()),
                             3 * INTERVAL + 3)
@@ -112,7 +105,7 @@ def main():
 
         # 2. A broken record (two SPF records): the addresses stay, one log line.
         world.set_txt(DOMAIN, ["v=spf1 ip4:192.0.2.63 -all", "v=spf1 ip4:192.0.2.64 -all"])
-        scrape = wait_until("permerror in the metrics",
+        scrape = wait_for("permerror in the metrics",
                             lambda: (lambda s: s if s.value("rdns_discovery_success", source=SOURCE) == 0.0
                                      else None)(agent.scrape()), 3 * INTERVAL + 3)
         time.sleep(2 * INTERVAL + 0.5)  # more failing cycles
@@ -130,7 +123,7 @@ def main():
         # 3. The NAT's address changes.
         changed_at = time.time()
         world.set_egress(["203.0.113.9"])
-        scrape = wait_until("the new egress address checked and the old one gone",
+        scrape = wait_for("the new egress address checked and the old one gone",
                             lambda: (lambda s: s if checked(s, "203.0.113.9") and not s.find(
                                 "rdns_target_info", ip="198.51.100.7") else None)(agent.scrape()),
                             3 * INTERVAL + 3)
@@ -158,8 +151,8 @@ def main():
         #    counted at the first discovery after the restart.
         agent.stop()
         world.set_egress(["203.0.113.10"])
-        agent = Agent(binary, config, workdir, extra_args=["--storage.path=" + storage], log_name="agent2.log")
-        scrape = wait_until("the egress address after the restart",
+        agent = run.agent = Agent(binary, config, workdir, extra_args=["--storage.path=" + storage], log_name="agent2.log")
+        scrape = wait_for("the egress address after the restart",
                             lambda: (lambda s: s if s.value("rdns_target_info", ip="203.0.113.10", target="egress")
                                      else None)(agent.scrape()), 3 * INTERVAL + 5)
         assert scrape.value("rdns_egress_ip_changes_total", family="ipv4") == 1.0, "counted across the restart"
@@ -167,15 +160,6 @@ def main():
         print("egress change across a restart counted")
         print("discovery e2e passed in %.1fs" % (time.time() - started))
         return 0
-    except BaseException:
-        if agent is not None:
-            sys.stderr.write("---- agent log ----\n" + agent.log_text()[-6000:] + "\n")
-        raise
-    finally:
-        if agent is not None:
-            agent.stop()
-        world.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

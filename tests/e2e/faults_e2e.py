@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Faults and load against the real rdns_exporter binary over the DNS world (forward mode,
-through tests/e2e/fault_proxy.py so that answers can be delayed or turned into SERVFAIL):
+through FaultProxy, a DNS relay that can delay answers or turn them into SERVFAIL):
 
 1. Concurrent scrapes: 8 clients scrape /metrics for 8 s while check cycles run (interval
    2 s): every answer 200, complete and parseable; p50/p99 latency and requests/s printed.
@@ -20,24 +20,45 @@ Standard library only; loopback only; every process started is stopped, also on 
 
 import concurrent.futures
 import os
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_e2e_test import Agent, Scrape, wait_until  # noqa: E402
-from fault_proxy import FaultProxy  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import Agent, DnsRelay, WorldRun, promtool_check, servfail_for, wait_for  # noqa: E402
 
 VERDICT_FAMILIES = ("rdns_check_success", "rdns_ptr_present", "rdns_ptr_records", "rdns_ptr_info",
                     "rdns_fcrdns_pass", "rdns_fcrdns_confirmed_names", "rdns_ptr_hostname_valid",
                     "rdns_generic_hostname")
 TROUBLE = {"servfail", "timeout", "error", "refused"}
+
+
+class FaultProxy(DnsRelay):
+    """The DNS world's server behind a relay that, on demand, delays every answer by `delay`
+    seconds, answers SERVFAIL to everything, or drops every query:
+    mode = "pass" | "delay" | "servfail" | "drop"."""
+
+    def __init__(self, upstream, delay=1.5):
+        super().__init__([upstream])
+        self.mode = "pass"
+        self.delay = delay
+        self.queries = 0
+
+    @property
+    def server(self):
+        return "%s@%d" % (self.host, self.listen[self.upstreams[0]])
+
+    def answer(self, query, transport, upstream):
+        self.queries += 1
+        mode = self.mode
+        if mode == "drop":
+            return None
+        if mode == "servfail":
+            return servfail_for(query)
+        if mode == "delay":
+            time.sleep(self.delay)
+        return self.forward(query, transport, upstream)
 
 
 def percentile(values, p):
@@ -106,17 +127,6 @@ class Monitor(threading.Thread):
             time.sleep(0.1)
 
 
-def promtool_check(text, workdir, what):
-    path = os.path.join(workdir, "scrape.prom")
-    with open(path, "w") as f:
-        f.write(text)
-    with open(path) as f:
-        r = subprocess.run(["promtool", "check", "metrics"], stdin=f, capture_output=True, text=True)
-    # promtool lints too (e.g. a counter without _total); only a parse error fails here.
-    assert "error while linting" not in r.stderr and "text format parsing error" not in (r.stdout + r.stderr), \
-        "%s: promtool: %s %s" % (what, r.stdout, r.stderr)
-
-
 def concurrent_scrapes(agent, targets, clients=8, seconds=8.0):
     latencies, failures = [], []
     stop_at = time.time() + seconds
@@ -169,7 +179,7 @@ def fault(name, agent, ips, start, end, during=None, late_answers=False):
     that cache (a real answer, same verdict): verdict times may then move, and are counted."""
     began = time.time()
     start()
-    wait_until(name + ": every PTR lookup fails",
+    wait_for(name + ": every PTR lookup fails",
                lambda: all(agent.scrape().status("rdns_ptr_lookup_status", ip) in TROUBLE for ip in ips), 60)
     frozen = stamps(agent.scrape())
     if during:
@@ -189,7 +199,7 @@ def fault(name, agent, ips, start, end, during=None, late_answers=False):
             if v > frozen[ip] and ip not in recovered:
                 recovered[ip] = time.time() - ended
         return len(recovered) == len(frozen)
-    wait_until(name + ": every verdict timestamp moves again", all_moved, 60)
+    wait_for(name + ": every verdict timestamp moves again", all_moved, 60)
     slowest = max(recovered, key=recovered.get)
     print("%s: all lookups failing after %.1fs, verdicts kept; recovered %.1fs after the fault ended "
           "(median %.1fs, slowest %s)" % (name, ended - began - 3, recovered[slowest],
@@ -198,13 +208,8 @@ def fault(name, agent, ips, start, end, during=None, late_answers=False):
 
 def main():
     binary, world_script = sys.argv[1], sys.argv[2]
-    sys.path.insert(0, os.path.dirname(os.path.abspath(world_script)))
-    from dns_world import World
-
-    workdir = tempfile.mkdtemp(prefix="rdns_faults_e2e_")
-    world = World(os.path.join(workdir, "world"))
-    agent = proxy = monitor = None
-    try:
+    with WorldRun("rdns_faults_e2e_", world_script) as run:
+        world, workdir = run.world, run.workdir
         info = world.start(owner_pid=os.getpid(), cache_max_ttl=1)
         # libunbound remembers a DNSKEY it could not fetch for val-bogus-ttl (60 s): after an
         # outage the signed zone's targets would recover a minute late. Shortened here.
@@ -213,36 +218,38 @@ def main():
             conf = f.read().replace("server:\n", "server:\n    val-bogus-ttl: 3\n", 1)
         with open(info["unbound_config_for_test"], "w") as f:
             f.write(conf)
-        proxy = FaultProxy("127.0.0.1", info["host"], info["port"])
+        proxy = FaultProxy((info["host"], info["port"])).start()
+        run.on_exit(proxy.stop)
         ips = [sc["ip"] for sc in info["scenarios"] if sc["forward_mode"]]
         decided = [sc["ip"] for sc in info["scenarios"] if sc["forward_mode"] and sc["ptr"]["status"] != "bogus"]
         config = os.path.join(workdir, "rdns_exporter.toml")
         write_config(config, proxy, info, ips, 0)
-        agent = Agent(binary, config, workdir)
-        wait_until("/-/ready", lambda: agent.get("/-/ready")[0] == 200, 60)
-        wait_until("a verdict for every definitive scenario",
+        agent = run.agent = Agent(binary, config, workdir)
+        wait_for("/-/ready", lambda: agent.get("/-/ready")[0] == 200, 60)
+        wait_for("a verdict for every definitive scenario",
                    lambda: set(stamps(agent.scrape())) == set(decided), 30)
         time.sleep(2.5)
         baseline_scrape = agent.scrape()
         baseline = verdicts(baseline_scrape)
-        promtool_check(baseline_scrape.text, workdir, "baseline")
+        promtool_check(baseline_scrape.text, lint=False, what="baseline")
         monitor = Monitor(agent, baseline)
+        run.on_exit(lambda: setattr(monitor, "running", False))
         monitor.start()
 
         concurrent_scrapes(agent, len(ips))
-        promtool_check(monitor.last_text, workdir, "concurrent scrapes")
+        promtool_check(monitor.last_text, lint=False, what="concurrent scrapes")
         decided_ips = decided
 
         fault("server killed mid-cycle", agent, decided_ips, world.server_stop, world.server_start)
-        promtool_check(monitor.last_text, workdir, "server killed")
+        promtool_check(monitor.last_text, lint=False, what="server killed")
 
         def set_mode(mode):
             return lambda: setattr(proxy, "mode", mode)
         fault("every answer SERVFAIL", agent, decided_ips, set_mode("servfail"), set_mode("pass"))
-        promtool_check(monitor.last_text, workdir, "servfail")
+        promtool_check(monitor.last_text, lint=False, what="servfail")
         fault("answers slower than the timeout", agent, decided_ips, set_mode("delay"), set_mode("pass"),
               during=lambda: probe_flood(agent), late_answers=True)
-        promtool_check(monitor.last_text, workdir, "slow answers")
+        promtool_check(monitor.last_text, lint=False, what="slow answers")
 
         # 100 reloads during cycles, alternating two valid configs and the two ways to reload.
         before = stamps(agent.scrape())
@@ -256,11 +263,11 @@ def main():
                 status, body = agent.get("/-/reload", method="POST")
                 assert status == 200, (status, body)
         reload_seconds = time.time() - began
-        wait_until("the last reload applied", lambda: agent.scrape().value("rdns_config_last_reload_successful") == 1, 10)
-        wait_until("verdict timestamps move after the reloads",
+        wait_for("the last reload applied", lambda: agent.scrape().value("rdns_config_last_reload_successful") == 1, 10)
+        wait_for("verdict timestamps move after the reloads",
                    lambda: all(v > before[ip] for ip, v in stamps(agent.scrape()).items()), 60)
         print("100 reloads in %.1fs (half SIGHUP), verdicts unchanged, checks going on" % reload_seconds)
-        promtool_check(monitor.last_text, workdir, "reloads")
+        promtool_check(monitor.last_text, lint=False, what="reloads")
 
         monitor.running = False
         monitor.join()
@@ -272,15 +279,6 @@ def main():
         agent.proc.send_signal(signal.SIGTERM)
         assert agent.proc.wait(timeout=30) == 0, agent.log_text()[-3000:]
         return 0
-    finally:
-        if monitor:
-            monitor.running = False
-        if agent:
-            agent.stop()
-        if proxy:
-            proxy.close()
-        world.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

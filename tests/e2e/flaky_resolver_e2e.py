@@ -33,16 +33,13 @@ usage: flaky_resolver_e2e.py RDNS_EXPORTER
 """
 import os
 import re
-import signal
-import socket
-import struct
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import alerting_stack as st  # noqa: E402
-from alerting_stack import GOOD_IP, GOOD_NAME, MISSING_IP, log, wait_for  # noqa: E402
+from alerting_stack import GOOD_IP, GOOD_NAME, MISSING_IP  # noqa: E402
+from e2e_support import DnsRelay, Failure, expect, http_get, log, question_key, wait_for  # noqa: E402
 
 import yaml  # noqa: E402  (already needed by alerting_stack.py)
 
@@ -62,45 +59,11 @@ VERDICT_FAMILIES = GOOD_VERDICTS + ("rdns_generic_hostname", "rdns_ptr_records",
                                     "rdns_verdict_timestamp_seconds", "rdns_ptr_info")
 
 
-class Failure(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise Failure(msg)
-
-
 # -- the flaky proxy ---------------------------------------------------------------------------
 
-def _recv_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise ConnectionError("closed")
-        buf += chunk
-    return buf
-
-
-def _question(msg):
-    """(qname lower case, qtype) of a DNS message, or None."""
-    try:
-        if struct.unpack("!H", msg[4:6])[0] < 1:
-            return None
-        off, labels = 12, []
-        while msg[off]:
-            n = msg[off]
-            labels.append(msg[off + 1:off + 1 + n].decode("ascii", "replace").lower())
-            off += n + 1
-        return ".".join(labels) + ".", struct.unpack("!H", msg[off + 1:off + 3])[0]
-    except (IndexError, struct.error):
-        return None
-
-
-class FlakyDnsProxy:
-    """Relays DNS over UDP and TCP from one listening address per upstream server to that server,
-    and drops every other LOOKUP of each question entirely.
+class FlakyDnsProxy(DnsRelay):
+    """A DNS relay (one listening port per upstream server) that drops every other LOOKUP of
+    each question entirely.
 
     Dropping every other answer is not enough: libunbound retransmits a lost query within tens
     of milliseconds, the retry gets its answer, and the lookup merely takes a little longer (a
@@ -114,15 +77,10 @@ class FlakyDnsProxy:
     Runs in daemon threads of the test process, so it dies with it."""
 
     ROUND = 1.5
+    tcp_keep_open_on_silence = True  # a dropped TCP answer is silence, not a closed connection
 
     def __init__(self, upstreams, host=None):
-        self.host = host or st.dns_world.loopback_address(2)
-        self.upstreams = list(upstreams)
-        self.listen = {}  # upstream (host, port) -> proxy port
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._socks = []
-        self._threads = []
+        super().__init__(upstreams, host or st.dns_world.loopback_address(2))
         self._rounds = {}      # (qname, qtype) -> [start (monotonic), round number]
         self.answers = 0       # answers received from the upstreams
         self.dropped = 0       # ... of which thrown away
@@ -130,47 +88,16 @@ class FlakyDnsProxy:
         self.dropped_rounds = 0
         self.by_transport = {"udp": [0, 0], "tcp": [0, 0]}  # [relayed, dropped]
         self.dropped_names = {}  # (qname, qtype) -> how many of its answers were dropped
-        self.upstream_errors = 0
 
-    def start(self):
-        for upstream in self.upstreams:
-            for _ in range(5):
-                port = st.dns_world.free_port(self.host)
-                try:
-                    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                    u.bind((self.host, port))
-                    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                    t.bind((self.host, port))
-                    t.listen(64)
-                    break
-                except OSError:
-                    continue
-            else:
-                raise RuntimeError("the proxy found no free port on %s" % self.host)
-            u.settimeout(0.2)
-            t.settimeout(0.2)
-            self._socks += [u, t]
-            self.listen[tuple(upstream)] = port
-            self._thread(self._udp_loop, u, tuple(upstream))
-            self._thread(self._tcp_loop, t, tuple(upstream))
-        return self
-
-    def stop(self):
-        self._stop.set()
-        for t in self._threads:
-            t.join(2)
-        for s in self._socks:
-            s.close()
-
-    def _thread(self, fn, *args):
-        t = threading.Thread(target=fn, args=args, daemon=True)
-        t.start()
-        self._threads.append(t)
+    def answer(self, query, transport, upstream):
+        answer = self.forward(query, transport, upstream)
+        if answer is None or self._drop(transport, query):
+            return None
+        return answer
 
     def _drop(self, transport, query):
         """Counts an answer; True when it is to be thrown away (its question's round is even)."""
-        key = _question(query)
+        key = question_key(query)
         now = time.monotonic()
         with self._lock:
             r = self._rounds.get(key)
@@ -186,66 +113,6 @@ class FlakyDnsProxy:
                 self.dropped += 1
                 self.dropped_names[key] = self.dropped_names.get(key, 0) + 1
             return drop
-
-    # UDP: one short-lived upstream socket per query, in a thread of its own.
-    def _udp_loop(self, sock, upstream):
-        while not self._stop.is_set():
-            try:
-                query, client = sock.recvfrom(65535)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._udp_relay, args=(sock, upstream, query, client), daemon=True).start()
-
-    def _udp_relay(self, sock, upstream, query, client):
-        try:
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                u.settimeout(3)
-                u.bind((self.host, 0))
-                u.connect(upstream)
-                u.send(query)
-                answer = u.recv(65535)
-        except OSError:
-            with self._lock:
-                self.upstream_errors += 1
-            return
-        if not self._drop("udp", query):
-            try:
-                sock.sendto(answer, client)
-            except OSError:
-                pass
-
-    # TCP: a thread per client connection, one upstream connection each.
-    def _tcp_loop(self, sock, upstream):
-        while not self._stop.is_set():
-            try:
-                conn, _ = sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._tcp_relay, args=(conn, upstream), daemon=True).start()
-
-    def _tcp_relay(self, conn, upstream):
-        up = None
-        try:
-            conn.settimeout(5)
-            up = socket.create_connection(upstream, timeout=3, source_address=(self.host, 0))
-            while not self._stop.is_set():
-                n = struct.unpack("!H", _recv_exact(conn, 2))[0]
-                query = _recv_exact(conn, n)
-                up.sendall(struct.pack("!H", n) + query)
-                m = struct.unpack("!H", _recv_exact(up, 2))[0]
-                answer = _recv_exact(up, m)
-                if not self._drop("tcp", query):
-                    conn.sendall(struct.pack("!H", m) + answer)
-        except (OSError, ConnectionError, struct.error):
-            pass
-        finally:
-            conn.close()
-            if up is not None:
-                up.close()
 
     def rewrite_unbound_conf(self, src, dst):
         """The world's unbound.conf with every stub-addr pointing at the proxy instead."""
@@ -353,7 +220,7 @@ ip = "{NEVER_DECIDED_IP}"
 
 def agent_scrape(stack):
     """{(name, frozenset(labels)): value} of the agent's /metrics."""
-    _, text = st.http_get(f"{stack.agent_url}/metrics")
+    _, text = http_get(f"{stack.agent_url}/metrics")
     out = {}
     for line in text.splitlines():
         if not line or line.startswith("#"):
@@ -384,7 +251,7 @@ def queries_by_result(scrape):
 
 def rule_group_iterations(stack, group):
     """prometheus_rule_group_iterations_total of one rule group, from Prometheus' own /metrics."""
-    _, text = st.http_get(f"{stack.prom_url}/metrics")
+    _, text = http_get(f"{stack.prom_url}/metrics")
     for line in text.splitlines():
         if line.startswith("prometheus_rule_group_iterations_total{") and f';{group}"' in line:
             return float(line.rsplit(" ", 1)[1])
@@ -558,43 +425,19 @@ def run(stack):
             "evaluations": iterations}
 
 
+def diagnostics(stack):
+    print("Prometheus ALERTS:", stack.prom_alerts())
+    print("agent lookup status:", [(r["metric"].get("ip"), r["metric"].get("status"))
+                                   for r in stack.query("rdns_ptr_lookup_status == 1")])
+    if stack.proxy:
+        print(f"proxy: {stack.proxy.answers} answers, {stack.proxy.dropped} dropped")
+
+
 def main():
-    if len(sys.argv) != 2:
-        print(__doc__)
-        return 64
-    agent = sys.argv[1]
-    if not os.access(agent, os.X_OK):
-        print(f"FAIL: agent binary {agent} not built")
-        return 1
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # ctest timeout: still clean up
-    t0 = time.monotonic()
-    stack = FlakyStack(agent)
-    try:
-        with stack:
-            try:
-                run(stack)
-            except (Failure, TimeoutError, st.PromQLError) as e:
-                print(f"FAIL: {e}")
-                try:
-                    print("Prometheus ALERTS:", stack.prom_alerts())
-                    print("agent lookup status:", [(r["metric"].get("ip"), r["metric"].get("status"))
-                                                   for r in stack.query("rdns_ptr_lookup_status == 1")])
-                    if stack.proxy:
-                        print(f"proxy: {stack.proxy.answers} answers, {stack.proxy.dropped} dropped")
-                except Exception as diag:  # noqa: BLE001 - diagnostics only
-                    print("(diagnostics failed:", diag, ")")
-                for name in ("agent", "prometheus"):
-                    print(f"--- {name} log tail ---\n{stack.tail(name)}")
-                return 1
-    except (RuntimeError, TimeoutError) as e:
-        print(f"FAIL: stack did not start: {e}")
-        return 1
-    failure = stack.agent_shutdown_failure()
-    if failure:
-        print(f"FAIL: {failure}")
-        return 1
-    print(f"OK: flaky resolver end-to-end in {time.monotonic() - t0:.1f}s")
-    return 0
+    agent, status = st.agent_from_argv(__doc__)
+    if agent is None:
+        return status
+    return st.run_stack_test("flaky resolver end-to-end", FlakyStack(agent), run, diagnostics)
 
 
 if __name__ == "__main__":

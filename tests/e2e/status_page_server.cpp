@@ -117,7 +117,7 @@ int main() {
   std::signal(SIGTERM, [](int) { std::_Exit(0); });
   const auto targets = synthetic_targets();
   rdns::agent::WebHandlers handlers;
-  handlers.metrics = [] { return std::string("rdns_targets 14\n"); };
+  handlers.metrics_stream = [](const std::function<bool(std::string_view)>& write) { write("rdns_targets 14\n"); };
   handlers.ready = [] { return true; };
   handlers.status_page = [targets](const rdns::agent::QueryParam& param) {
     const auto query = rdns::agent::make_status_page_query(param);

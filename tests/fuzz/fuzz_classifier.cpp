@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "checks/generic_hostname.hpp"
-#include "config/text_escape.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+#include "util/text_escape.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 namespace rdns::text {
 namespace {

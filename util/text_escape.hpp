@@ -2,8 +2,8 @@
 // pure and thread-safe; none of them can produce output that breaks its format, whatever bytes
 // (hostile PTR names, invalid UTF-8, control characters) come in.
 //
-// It lives in config/ because config is the lowest layer every other one links; the agent uses
-// it for JSON, HTML and logfmt, config for its one-line error messages.
+// The agent uses it for JSON, HTML and logfmt; config and the libunbound adapter for their
+// one-line error messages.
 #pragma once
 
 #include <cstddef>

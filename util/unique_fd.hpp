@@ -1,6 +1,6 @@
 // The one owner of a POSIX file descriptor: closes it exactly once. Header-only, so every layer
-// (config's file reads, the libunbound adapter's eventfd and override file) uses the same type.
-// It lives in config/ because config is the lowest layer; it has nothing to do with TOML.
+// (config's file reads, the libunbound adapter's eventfd and override file, the HTTP connection
+// gate's epoll and eventfd) uses the same type.
 //
 // Thread-safety: like a unique_ptr: one owner; get() may be called from any thread.
 #pragma once

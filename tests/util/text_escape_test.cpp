@@ -1,6 +1,6 @@
 // The shared text escapers, one table per output format. Each row is an input a hostile PTR
 // name, a user's config or a resolver's error text can carry, and the exact output expected.
-#include "config/text_escape.hpp"
+#include "util/text_escape.hpp"
 
 #include <gtest/gtest.h>
 
