@@ -29,8 +29,8 @@ constexpr std::chrono::milliseconds k_min_answer_age = std::chrono::seconds(10);
 
 const std::vector<std::string_view> k_top_keys = {"resolver", "schedule", "generic", "probe", "targets"};
 const std::vector<std::string_view> k_resolver_keys = {
-    "mode", "forwarders", "root_hints_file", "trust_anchor_file", "dnssec", "unbound_config_file", "contexts",
-    "max_answer_age"};
+    "mode",   "forwarders",          "root_hints_file", "trust_anchor_file",
+    "dnssec", "unbound_config_file", "contexts",        "max_answer_age"};
 const std::vector<std::string_view> k_schedule_keys = {"interval", "timeout", "concurrency", "max_cidr_addresses",
                                                        "max_queries_per_second"};
 constexpr double k_max_queries_per_second = 1e6;

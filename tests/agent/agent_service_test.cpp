@@ -383,7 +383,8 @@ TEST(AgentService, AnchorsThatCannotValidateTheRootAreOneResolverSignal) {
   script_world(*resolver);
   resolver->script(".", RrType::DNSKEY, answer_status(LookupStatus::bogus, "no SEP matching the DS found for ."));
   ServiceOptions options;
-  options.make_resolver = [&](const config::ResolverConfig&) -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
+  options.make_resolver =
+      [&](const config::ResolverConfig&) -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
     auto bundle = std::make_shared<ResolverBundle>();
     bundle->resolver = resolver;
     bundle->trust_anchors = {"system", "/usr/share/dns/root.key", {20326}, {}, {}};
