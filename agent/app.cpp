@@ -35,8 +35,8 @@ std::string_view mode_name(config::ResolverMode mode) {
   return "system";
 }
 
-tl::expected<std::shared_ptr<ResolverBundle>, std::string> make_unbound_bundle_with(const config::ResolverConfig& config,
-                                                                                const std::string& auto_anchor_file) {
+tl::expected<std::shared_ptr<ResolverBundle>, std::string> make_unbound_bundle_with(
+    const config::ResolverConfig& config, const std::string& auto_anchor_file) {
   checks::TrustAnchorInfo anchors;
   auto unbound = make_resolver(config, auto_anchor_file, &anchors);
   if (!unbound) return tl::make_unexpected(unbound.error());
@@ -73,8 +73,9 @@ void log_trust_anchors(const checks::TrustAnchorInfo& anchors) {
              {"key_tags", checks::key_tags_text(anchors.key_tags)},
              {"path", anchors.path.empty() ? "none" : anchors.path}});
   if (anchors.source == "system" || anchors.source == "builtin") {
-    spdlog::info("no --storage.path: the root trust anchors are static (no RFC 5011); after a root key roll they "
-                 "are only renewed with the system's dns-root-data package or a new rdns_exporter");
+    spdlog::info(
+        "no --storage.path: the root trust anchors are static (no RFC 5011); after a root key roll they "
+        "are only renewed with the system's dns-root-data package or a new rdns_exporter");
   }
 }
 
@@ -92,10 +93,10 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   const auto mode = initial.resolver.mode;
   const auto interval = initial.schedule.interval;
   ServiceOptions service_options;
-  const ResolverFactory make_unbound_bundle = [auto_anchor_file = auto_trust_anchor_path(options.storage_path)](
-                                                  const config::ResolverConfig& config) {
-    return make_unbound_bundle_with(config, auto_anchor_file);
-  };
+  const ResolverFactory make_unbound_bundle =
+      [auto_anchor_file = auto_trust_anchor_path(options.storage_path)](const config::ResolverConfig& config) {
+        return make_unbound_bundle_with(config, auto_anchor_file);
+      };
   service_options.make_resolver = make_unbound_bundle;
   service_options.unbound_version = checks::UnboundResolver::version();
   service_options.shard = options.shard;

@@ -240,11 +240,11 @@ bool Service::renew_resolver_if_old(steady_clock::time_point now) {
   std::lock_guard reload_lock(m_reload_mutex);
   const auto current = m_engines.current();
   if (m_stopping || !current || !current->resolver()) return false;
-  const auto cap = m_config.resolver.max_answer_age > milliseconds::zero() ? m_config.resolver.max_answer_age
-                                                                           : m_interval.load();
+  const auto cap =
+      m_config.resolver.max_answer_age > milliseconds::zero() ? m_config.resolver.max_answer_age : m_interval.load();
   if (now - current->resolver()->created < cap) return false;
-  auto built = build_engine(m_config.resolver, m_config.generic, m_options.make_resolver, current.get(), false, true,
-                            m_limiter);
+  auto built =
+      build_engine(m_config.resolver, m_config.generic, m_options.make_resolver, current.get(), false, true, m_limiter);
   if (!built) {
     // Keeps the old resolver (answers a little older than the cap beat no answers); next tick retries.
     log_event(spdlog::level::warn, "renewing the resolver failed, keeping the current one", {{"error", built.error()}});

@@ -88,7 +88,10 @@ void TrustAnchorMonitor::tick(Clock::time_point now, Engine& engine, std::chrono
       m_state->next_probe = now;
     }
     if (m_state->soon && now >= m_state->last_probe + k_min_probe_gap) m_state->next_probe = now;
-    if (m_state->status.anchors.source.empty() || m_state->in_flight || now < m_state->next_probe) return;
+    // Nothing to ask without a root anchor (DNSSEC off, or anchors for other zones only: the
+    // test worlds' unbound.conf files): the root's keys would be asked of nobody who knows them.
+    const auto& anchors = m_state->status.anchors;
+    if (anchors.source.empty() || anchors.key_tags.empty() || m_state->in_flight || now < m_state->next_probe) return;
     m_state->in_flight = true;
     m_state->soon = false;
     m_state->last_probe = now;

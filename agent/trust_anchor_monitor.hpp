@@ -33,7 +33,7 @@ public:
 
   TrustAnchorMonitor();
   // Probes when due: at once for a new resolver (start, reload, renewal), then every
-  // k_probe_interval. Nothing with DNSSEC off.
+  // k_probe_interval. Nothing with DNSSEC off or without a root anchor.
   void tick(Clock::time_point now, Engine& engine, std::chrono::milliseconds timeout);
   // A check got a bogus answer: probe at the next tick (at most every k_min_probe_gap), so
   // anchors that stopped validating are known within seconds, not at the next regular probe.

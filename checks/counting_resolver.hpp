@@ -18,9 +18,9 @@
 namespace rdns::checks {
 
 // The types the checks ask for, in label order.
-inline constexpr std::array<RrType, 9> k_counted_types = {RrType::PTR,   RrType::A,  RrType::AAAA,
-                                                          RrType::SOA,   RrType::CNAME, RrType::NS,
-                                                          RrType::TXT,   RrType::MX, RrType::DNSKEY};
+inline constexpr std::array<RrType, 9> k_counted_types = {RrType::PTR, RrType::A,     RrType::AAAA,
+                                                          RrType::SOA, RrType::CNAME, RrType::NS,
+                                                          RrType::TXT, RrType::MX,    RrType::DNSKEY};
 
 // "PTR", "A", ... as the `type` label spells it.
 constexpr std::string_view rr_type_name(RrType type) {

@@ -1,9 +1,9 @@
 #include "checks/trust_anchor.hpp"
 
+#include <strings.h>
 #include <algorithm>
 #include <charconv>
 #include <optional>
-#include <strings.h>
 
 namespace rdns::checks {
 namespace {
@@ -22,8 +22,8 @@ std::vector<std::string_view> tokens_of(std::string_view text) {
   std::vector<std::string_view> tokens;
   std::size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '(' || text[i] == ')' ||
-                               text[i] == '\r')) {
+    while (i < text.size() &&
+           (text[i] == ' ' || text[i] == '\t' || text[i] == '(' || text[i] == ')' || text[i] == '\r')) {
       ++i;
     }
     const std::size_t start = i;

@@ -280,9 +280,8 @@ bool identical(const PersistedTarget& a, const PersistedTarget& b) {
   return a.ip == b.ip && a.expected_hostname == b.expected_hostname && a.helo_hostname == b.helo_hostname &&
          a.names_hash == b.names_hash && last_change && details && x.hostnames == y.hostnames &&
          same(x.checked_at, y.checked_at) && same(x.verdict_at, y.verdict_at) &&
-         x.verdict_partial == y.verdict_partial &&
-         same(x.duration_seconds, y.duration_seconds) && same(x.generic_score, y.generic_score) &&
-         x.ptr_ttl == y.ptr_ttl && x.ptr_records == y.ptr_records &&
+         x.verdict_partial == y.verdict_partial && same(x.duration_seconds, y.duration_seconds) &&
+         same(x.generic_score, y.generic_score) && x.ptr_ttl == y.ptr_ttl && x.ptr_records == y.ptr_records &&
          x.fcrdns_confirmed_names == y.fcrdns_confirmed_names && x.ptr_status == y.ptr_status &&
          x.forward_status == y.forward_status && x.verdict_ptr_status == y.verdict_ptr_status &&
          x.dnssec_secure == y.dnssec_secure && x.ptr_present == y.ptr_present &&

@@ -55,8 +55,8 @@ std::string own_anchor_file(ub_ctx* ctx) {
 
 // Writes `text` to `path` whole or not at all (a reader sees the old file or the new one).
 tl::expected<void, std::string> replace_file(const std::string& path, std::string_view text) {
-  const std::string temp =
-      path + ".seed." + std::to_string(::getpid()) + "." + std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  const std::string temp = path + ".seed." + std::to_string(::getpid()) + "." +
+                           std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out << text;
@@ -95,8 +95,8 @@ TrustAnchorInfo default_anchors(const ResolverSettings& settings, std::string& t
       info.key_tags = root_anchor_key_tags(text);
       return info;
     }
-    info.warning = "no root anchor in " + quoted(system) +
-                " (install Debian's dns-root-data): using the built-in root anchors";
+    info.warning =
+        "no root anchor in " + quoted(system) + " (install Debian's dns-root-data): using the built-in root anchors";
   }
   text = std::string(builtin_root_anchors());
   info.source = "builtin";
@@ -119,7 +119,7 @@ tl::expected<TrustAnchorInfo, std::string> add_automatic(ub_ctx* ctx, const Reso
       // Not fatal: validation works with the static anchors, only rolls are not followed.
       TrustAnchorInfo fallback = from;
       fallback.warning = "cannot write the RFC 5011 trust anchor state " + written.error() +
-                      ": key rolls of the root are not followed";
+                         ": key rolls of the root are not followed";
       if (auto ok = add_anchor_lines(ctx, seed, "root trust anchors from " + from.source); !ok) {
         return tl::unexpected(ok.error());
       }
@@ -162,7 +162,8 @@ tl::expected<TrustAnchorInfo, std::string> add_trust_anchors(ub_ctx* ctx, const 
   if (!settings.auto_trust_anchor_file.empty()) return add_automatic(ctx, settings);
   std::string text;
   info = default_anchors(settings, text);
-  const std::string what = "root trust anchors from " + info.source + (info.path.empty() ? "" : " " + quoted(info.path));
+  const std::string what =
+      "root trust anchors from " + info.source + (info.path.empty() ? "" : " " + quoted(info.path));
   if (auto ok = add_anchor_lines(ctx, text, what); !ok) return tl::unexpected(ok.error());
   return info;
 }

@@ -10,7 +10,7 @@
 namespace rdns::checks {
 struct ResolverSettings;
 struct TrustAnchorInfo;
-}
+}  // namespace rdns::checks
 
 namespace rdns::checks::unbound {
 

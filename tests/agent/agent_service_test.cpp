@@ -339,3 +339,60 @@ TEST(AgentService, CompletionsAfterTheServiceIsGoneAreDropped) {
 
 }  // namespace
 }  // namespace rdns::agent
+
+namespace rdns::agent {
+namespace {
+
+TEST(AgentService, ResolverRenewedOnceAsOldAsTheAnswerAgeCap) {
+  FakeFactory fakes;
+  auto config = base_config();
+  config.resolver.max_answer_age = seconds(30);
+  auto service = make_service(fakes, config);
+  service->start();
+  ASSERT_TRUE(wait_for([&] { return service->ready(); }));
+  ASSERT_EQ(fakes.made, 1);
+  const auto now = steady_clock::now();
+  EXPECT_FALSE(service->renew_resolver_if_old(now + seconds(29)));
+  EXPECT_EQ(fakes.made, 1);
+  EXPECT_TRUE(service->renew_resolver_if_old(now + seconds(31)));
+  EXPECT_EQ(fakes.made, 2) << "a fresh resolver: no cached answer older than the cap";
+  EXPECT_FALSE(service->renew_resolver_if_old(steady_clock::now() + seconds(29))) << "the new one is young";
+  const auto parsed = parse_exposition(service->metrics_text());
+  EXPECT_EQ(parsed.value("rdns_check_success", {{"ip", "192.0.2.10"}}), 1.0) << "results stay";
+  // Without the setting, the cap is the interval (300 ms here).
+  config.resolver.max_answer_age = milliseconds(0);
+  ASSERT_TRUE(service->apply(config));
+  const int made = fakes.made;
+  EXPECT_TRUE(service->renew_resolver_if_old(steady_clock::now() + milliseconds(400)));
+  EXPECT_EQ(fakes.made, made + 1);
+  service->shutdown();
+}
+
+TEST(AgentService, AnchorsThatCannotValidateTheRootAreOneResolverSignal) {
+  auto resolver = std::make_shared<FakeResolver>(FakeResolver::Mode::threaded);
+  script_world(*resolver);
+  resolver->script(".", RrType::DNSKEY, answer_status(LookupStatus::bogus, "no SEP matching the DS found for ."));
+  ServiceOptions options;
+  options.make_resolver =
+      [&](const config::ResolverConfig&) -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
+    auto bundle = std::make_shared<ResolverBundle>();
+    bundle->resolver = resolver;
+    bundle->trust_anchors = {"system", "/usr/share/dns/root.key", {20326}, {}, {}};
+    return bundle;
+  };
+  auto service = Service::create(base_config(), std::move(options));
+  ASSERT_TRUE(service) << service.error();
+  EXPECT_TRUE(parse_exposition((*service)->metrics_text()).find("rdns_resolver_trust_anchor_valid").empty())
+      << "unknown before the first probe";
+  (*service)->tick();  // the main loop's, once a second
+  ASSERT_TRUE(wait_for([&] { return (*service)->trust_anchor_status().valid == false; }));
+  const auto parsed = parse_exposition((*service)->metrics_text());
+  EXPECT_EQ(parsed.value("rdns_resolver_trust_anchor_info", {{"source", "system"}, {"key_tags", "20326"}}), 1.0);
+  EXPECT_EQ(parsed.value("rdns_resolver_trust_anchor_valid"), 0.0);
+  EXPECT_NE((*service)->trust_anchor_status().detail.find("no SEP"), std::string::npos);
+
+  (*service)->shutdown();
+}
+
+}  // namespace
+}  // namespace rdns::agent

@@ -8,8 +8,20 @@
 namespace rdns::checks {
 namespace {
 
-constexpr const char* k_ksk_2017 = ". IN DNSKEY 257 3 8 AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+B5xQlNVz8Og8kvArMtNROxVQuCaSnIDdD5LKyWbRd2n9WGe2R8PzgCmr3EgVLrjyBxWezF0jLHwVN8efS3rCj/EWgvIWgb9tarpVUDK/b58Da+sqqls3eNbuv7pr+eoZG+SrDK6nWeL3c6H5Apxz7LjVc1uTIdsIXxuOLYA4/ilBmSVIzuDWfdRUfhHdY6+cn8HFRm+2hM8AnXGXws9555KrUB5qihylGa8subX2Nn6UwNR1AkUTV74bU=";
-constexpr const char* k_ksk_2024 = ". IN DNSKEY 257 3 8 AwEAAa96jeuknZlaeSrvyAJj6ZHv28hhOKkx3rLGXVaC6rXTsDc449/cidltpkyGwCJNnOAlFNKF2jBosZBU5eeHspaQWOmOElZsjICMQMC3aeHbGiShvZsx4wMYSjH8e7Vrhbu6irwCzVBApESjbUdpWWmEnhathWu1jo+siFUiRAAxm9qyJNg/wOZqqzL/dL/q8PkcRU5oUKEpUge71M3ej2/7CPqpdVwuMoTvoB+ZOT4YeGyxMvHmbrxlFzGOHOijtzN+u1TQNatX2XBuzZNQ1K+s2CXkPIZo7s6JgZyvaBevYtxPvYLw4z9mR7K2vaF18UYH9Z9GNUUeayffKC73PYc=";
+constexpr const char* k_ksk_2017 =
+    ". IN DNSKEY 257 3 8 "
+    "AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3+/"
+    "4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+"
+    "B5xQlNVz8Og8kvArMtNROxVQuCaSnIDdD5LKyWbRd2n9WGe2R8PzgCmr3EgVLrjyBxWezF0jLHwVN8efS3rCj/EWgvIWgb9tarpVUDK/"
+    "b58Da+sqqls3eNbuv7pr+eoZG+SrDK6nWeL3c6H5Apxz7LjVc1uTIdsIXxuOLYA4/"
+    "ilBmSVIzuDWfdRUfhHdY6+cn8HFRm+2hM8AnXGXws9555KrUB5qihylGa8subX2Nn6UwNR1AkUTV74bU=";
+constexpr const char* k_ksk_2024 =
+    ". IN DNSKEY 257 3 8 "
+    "AwEAAa96jeuknZlaeSrvyAJj6ZHv28hhOKkx3rLGXVaC6rXTsDc449/"
+    "cidltpkyGwCJNnOAlFNKF2jBosZBU5eeHspaQWOmOElZsjICMQMC3aeHbGiShvZsx4wMYSjH8e7Vrhbu6irwCzVBApESjbUdpWWmEnhathWu1jo+"
+    "siFUiRAAxm9qyJNg/wOZqqzL/dL/q8PkcRU5oUKEpUge71M3ej2/"
+    "7CPqpdVwuMoTvoB+ZOT4YeGyxMvHmbrxlFzGOHOijtzN+u1TQNatX2XBuzZNQ1K+"
+    "s2CXkPIZo7s6JgZyvaBevYtxPvYLw4z9mR7K2vaF18UYH9Z9GNUUeayffKC73PYc=";
 
 TEST(TrustAnchor, KeyTagsOfDebiansRootKeyAreComputedFromTheKeys) {
   const std::string root_key = std::string(k_ksk_2017) + " ; keytag 1\n" + k_ksk_2024 + " ; keytag 2\n";
@@ -35,10 +47,9 @@ TEST(TrustAnchor, DsLinesTtlsClassesCommentsAndOtherOwners) {
 
 TEST(TrustAnchor, Rfc5011StatesAndTheRevokeBit) {
   const std::string ksk_2024 = std::string(k_ksk_2024);
-  const std::string text =
-      "; autotrust trust anchor file\n;;id: . 1\n" + std::string(k_ksk_2017) +
-      " ;{id = 20326 (ksk), size = 2048b} ;;state=4 [ REVOKED ] ;;count=0\n" + ksk_2024 +
-      " ;{id = 38696 (ksk), size = 2048b} ;;state=2 [  VALID  ] ;;count=0\n";
+  const std::string text = "; autotrust trust anchor file\n;;id: . 1\n" + std::string(k_ksk_2017) +
+                           " ;{id = 20326 (ksk), size = 2048b} ;;state=4 [ REVOKED ] ;;count=0\n" + ksk_2024 +
+                           " ;{id = 38696 (ksk), size = 2048b} ;;state=2 [  VALID  ] ;;count=0\n";
   EXPECT_EQ(key_tags_text(root_anchor_key_tags(text)), "38696");
   // Still in its add hold-down: not trusted yet.
   EXPECT_EQ(key_tags_text(root_anchor_key_tags(ksk_2024 + " ;;state=1 [ ADDPEND ] ;;count=1\n")), "");
