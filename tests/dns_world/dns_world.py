@@ -103,29 +103,29 @@ def zone_server_model(addrs):
     ex = "example.test."
     fwd = [("%s.%s" % (n, ex), "AAAA" if ":" in a else "A", a) for n, a in addrs.items() if n != "ns1"]
     fwd += [(h + "." + ex, "A", ip) for h, ip in [
-        ("new-mail", "198.18.1.10"), ("old-mail", "198.18.1.10"), ("same-mail", "198.18.1.11"),
-        ("dead-ok", "198.18.2.10"), ("lame-ok", "198.18.3.10"), ("v6srv-ok", "198.18.4.10"),
-        ("child-new", "198.18.5.10"), ("child-old", "198.18.5.10")]]
-    z1, z2, z3, z4, z5 = ("%d.18.198.in-addr.arpa." % i for i in range(1, 6))
+        ("new-mail", "198.19.1.10"), ("old-mail", "198.19.1.10"), ("same-mail", "198.19.1.11"),
+        ("dead-ok", "198.19.2.10"), ("lame-ok", "198.19.3.10"), ("v6srv-ok", "198.19.4.10"),
+        ("child-new", "198.19.5.10"), ("child-old", "198.19.5.10")]]
+    z1, z2, z3, z4, z5 = ("%d.19.198.in-addr.arpa." % i for i in range(1, 6))
     child = "0-63." + z5
     knot = {
         # a secondary (ns-stale) serving an old copy: older serial, the old PTR of .10
-        z1: [(z1, "NS", "ns-stale." + ex), (rev("198.18.1.10"), "PTR", "new-mail." + ex),
-             (rev("198.18.1.11"), "PTR", "same-mail." + ex)],
+        z1: [(z1, "NS", "ns-stale." + ex), (rev("198.19.1.10"), "PTR", "new-mail." + ex),
+             (rev("198.19.1.11"), "PTR", "same-mail." + ex)],
         # one of two servers dead (nothing listens at ns-dead2's address)
-        z2: [(z2, "NS", "ns-dead2." + ex), (rev("198.18.2.10"), "PTR", "dead-ok." + ex)],
+        z2: [(z2, "NS", "ns-dead2." + ex), (rev("198.19.2.10"), "PTR", "dead-ok." + ex)],
         # one lame server (REFUSED: it serves no zone)
-        z3: [(z3, "NS", "ns-lame." + ex), (rev("198.18.3.10"), "PTR", "lame-ok." + ex)],
+        z3: [(z3, "NS", "ns-lame." + ex), (rev("198.19.3.10"), "PTR", "lame-ok." + ex)],
         # one server reachable only over IPv6 (::1), serving the same copy
-        z4: [(z4, "NS", "ns-v6." + ex), (rev("198.18.4.10"), "PTR", "v6srv-ok." + ex)],
+        z4: [(z4, "NS", "ns-v6." + ex), (rev("198.19.4.10"), "PTR", "v6srv-ok." + ex)],
         # RFC 2317: the CNAME here, the PTR in the child, whose two servers disagree
-        z5: [(rev("198.18.5.10"), "CNAME", "10." + child), (child, "NS", "ns-child1." + ex),
+        z5: [(rev("198.19.5.10"), "CNAME", "10." + child), (child, "NS", "ns-child1." + ex),
              (child, "NS", "ns-child2." + ex)],
     }
     ns1 = "ns1." + ex
     instances = {
         addrs["ns-stale"]: {z1: {"serial": STALE_SERIAL, "ns": [ns1, "ns-stale." + ex], "records": [
-            [rev("198.18.1.10"), "PTR", "old-mail." + ex], [rev("198.18.1.11"), "PTR", "same-mail." + ex]]}},
+            [rev("198.19.1.10"), "PTR", "old-mail." + ex], [rev("198.19.1.11"), "PTR", "same-mail." + ex]]}},
         addrs["ns-lame"]: {},
         addrs["ns-v6"]: {z4: {"serial": None, "ns": [ns1, "ns-v6." + ex],
                               "records": [list(r) for r in knot[z4][1:]]}},
@@ -429,22 +429,22 @@ def scenarios(dead_ns_ip):
         ["v6only.example.test."], "pass", 1, forward={"v6only.example.test.": "ok"})
     add("2001:db8::26", "IPv6 NXDOMAIN", "nxdomain", soa_zone="8.b.d.0.1.0.0.2.ip6.arpa")
     ex = ".example.test."
-    add("198.18.1.10", "a secondary (ns-stale) serves an old copy: serial %d and the old PTR "
+    add("198.19.1.10", "a secondary (ns-stale) serves an old copy: serial %d and the old PTR "
         "old-mail.example.test." % STALE_SERIAL, "ok", ["new-mail" + ex], "pass", 1,
         forward={"new-mail" + ex: "ok"}, consistency="inconsistent")
-    add("198.18.1.11", "same zone as 198.18.1.10, but this PTR is the same in the old copy", "ok",
+    add("198.19.1.11", "same zone as 198.19.1.10, but this PTR is the same in the old copy", "ok",
         ["same-mail" + ex], "pass", 1, forward={"same-mail" + ex: "ok"})
-    add("198.18.2.10", "one of two name servers dead (nothing listens at ns-dead2)", "ok",
+    add("198.19.2.10", "one of two name servers dead (nothing listens at ns-dead2)", "ok",
         ["dead-ok" + ex], "pass", 1, forward={"dead-ok" + ex: "ok"},
         servers_down=["ns-dead2.example.test"])
-    add("198.18.3.10", "one of two name servers lame (ns-lame answers REFUSED)", "ok",
+    add("198.19.3.10", "one of two name servers lame (ns-lame answers REFUSED)", "ok",
         ["lame-ok" + ex], "pass", 1, forward={"lame-ok" + ex: "ok"},
         servers_down=["ns-lame.example.test"])
-    add("198.18.4.10", "a second name server reachable only over IPv6 (ns-v6, ::1)", "ok",
+    add("198.19.4.10", "a second name server reachable only over IPv6 (ns-v6, ::1)", "ok",
         ["v6srv-ok" + ex], "pass", 1, forward={"v6srv-ok" + ex: "ok"})
-    add("198.18.5.10", "RFC 2317 delegation whose two child servers disagree (serials %d and %d)"
+    add("198.19.5.10", "RFC 2317 delegation whose two child servers disagree (serials %d and %d)"
         % CHILD_SERIALS, "ok", ["child-new" + ex], "pass", 1,
-        canonical="10.0-63.5.18.198.in-addr.arpa.", forward={"child-new" + ex: "ok"},
+        canonical="10.0-63.5.19.198.in-addr.arpa.", forward={"child-new" + ex: "ok"},
         forward_mode=False, consistency="inconsistent")
     return s
 

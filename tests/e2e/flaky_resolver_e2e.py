@@ -176,7 +176,11 @@ class FlakyStack(st.Stack):
 
     def _start_agent(self):
         w = self.world_info
-        self.proxy = FlakyDnsProxy([(w["host"], w["port"]), (w["host"], w["tiny_port"])]).start()
+        # every server a stub zone names (Knot, tiny_auth.py, the RFC 2317 child's server)
+        with open(w["unbound_config_file"]) as f:
+            upstreams = sorted({(h, int(p)) for h, p in re.findall(r"^\s*stub-addr:\s*([0-9.]+)@(\d+)\s*$",
+                                                                   f.read(), re.M)})
+        self.proxy = FlakyDnsProxy(upstreams).start()
         self.unbound_conf = os.path.join(self.dir, "unbound-flaky.conf")
         stubs = self.proxy.rewrite_unbound_conf(w["unbound_config_file"], self.unbound_conf)
         log(f"flaky proxy on {self.proxy.host} ({stubs} stub zones through it)")

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from agent_e2e_test import Agent, promtool_check, wait_until  # noqa: E402
 
 INTERVAL = 2.0
-ZONE_IPS = ["198.18.1.10", "198.18.1.11", "198.18.2.10", "198.18.3.10", "198.18.4.10", "198.18.5.10"]
+ZONE_IPS = ["198.19.1.10", "198.19.1.11", "198.19.2.10", "198.19.3.10", "198.19.4.10", "198.19.5.10"]
 
 
 def write_config(path, world, ips):
@@ -53,21 +53,21 @@ def check_metrics(scrape, world, by_ip):
             expect(scrape.value("rdns_fcrdns_pass", ip=ip) == (1.0 if s["fcrdns"] == "pass" else 0.0),
                    "%s: FCrDNS verdict changed" % ip)
     up = {(x[1]["zone"], x[1]["nameserver"], x[1]["address"]): x[2] for x in scrape.find("rdns_zone_nameserver_up")}
-    expect(up.get(("2.18.198.in-addr.arpa", "ns-dead2.example.test", addrs["ns-dead2"])) == 0.0, "dead: %r" % up)
-    expect(up.get(("3.18.198.in-addr.arpa", "ns-lame.example.test", addrs["ns-lame"])) == 0.0, "lame: %r" % up)
-    expect(up.get(("4.18.198.in-addr.arpa", "ns-v6.example.test", "::1")) == 1.0, "v6-only: %r" % up)
+    expect(up.get(("2.19.198.in-addr.arpa", "ns-dead2.example.test", addrs["ns-dead2"])) == 0.0, "dead: %r" % up)
+    expect(up.get(("3.19.198.in-addr.arpa", "ns-lame.example.test", addrs["ns-lame"])) == 0.0, "lame: %r" % up)
+    expect(up.get(("4.19.198.in-addr.arpa", "ns-v6.example.test", "::1")) == 1.0, "v6-only: %r" % up)
     expect(up.get(("2.0.192.in-addr.arpa", "ns1.example.test", addrs["ns1"])) == 1.0, "ns1: %r" % up)
     down = [k for k, v in up.items() if v == 0]
     expect(sorted(k[1] for k in down) == ["ns-dead2.example.test", "ns-lame.example.test"], "down: %r" % down)
     serial = {(x[1]["zone"], x[1]["nameserver"]): x[2] for x in scrape.find("rdns_zone_serial")}
-    expect(serial.get(("1.18.198.in-addr.arpa", "ns-stale.example.test")) == 0.0, "stale serial: %r" % serial)
-    expect(serial.get(("0-63.5.18.198.in-addr.arpa", "ns-child1.example.test")) == 10.0, "child1: %r" % serial)
-    expect(serial.get(("0-63.5.18.198.in-addr.arpa", "ns-child2.example.test")) == 9.0, "child2: %r" % serial)
+    expect(serial.get(("1.19.198.in-addr.arpa", "ns-stale.example.test")) == 0.0, "stale serial: %r" % serial)
+    expect(serial.get(("0-63.5.19.198.in-addr.arpa", "ns-child1.example.test")) == 10.0, "child1: %r" % serial)
+    expect(serial.get(("0-63.5.19.198.in-addr.arpa", "ns-child2.example.test")) == 9.0, "child2: %r" % serial)
     expect(not scrape.find("rdns_zone_serial", nameserver="ns-lame.example.test"), "a lame server has no serial")
 
 
 def check_cli(binary, config):
-    text = subprocess.run([binary, "check", "--config.file=" + config, "198.18.1.10"],
+    text = subprocess.run([binary, "check", "--config.file=" + config, "198.19.1.10"],
                           capture_output=True, text=True, timeout=30)
     expect(text.returncode == 0, "check exit %d: %s" % (text.returncode, text.stderr))
     for needle in ["FAIL    every name server serves the same PTR (inconsistent",
@@ -75,7 +75,7 @@ def check_cli(binary, config):
                    "still serves the old name old-mail.example.test., serial 0 vs",
                    "contact hostmaster@example.test"]:
         expect(needle in text.stdout, "check text lacks %r:\n%s" % (needle, text.stdout))
-    js = subprocess.run([binary, "check", "--format=json", "--config.file=" + config, "198.18.3.10", "198.18.5.10"],
+    js = subprocess.run([binary, "check", "--format=json", "--config.file=" + config, "198.19.3.10", "198.19.5.10"],
                         capture_output=True, text=True, timeout=30)
     doc = json.loads(js.stdout)
     lame, child = doc["results"]
@@ -83,8 +83,8 @@ def check_cli(binary, config):
     servers = {s["nameserver"]: s for s in lame["zone_servers"]["zones"][0]["servers"]}
     expect(servers["ns-lame.example.test"]["state"] == "lame (REFUSED)" and not servers["ns-lame.example.test"]["up"],
            servers)
-    expect(any("is lame for 3.18.198.in-addr.arpa (REFUSED)" in h for h in lame["remediation"]), lame["remediation"])
-    expect([z["zone"] for z in child["zone_servers"]["zones"]] == ["5.18.198.in-addr.arpa", "0-63.5.18.198.in-addr.arpa"],
+    expect(any("is lame for 3.19.198.in-addr.arpa (REFUSED)" in h for h in lame["remediation"]), lame["remediation"])
+    expect([z["zone"] for z in child["zone_servers"]["zones"]] == ["5.19.198.in-addr.arpa", "0-63.5.19.198.in-addr.arpa"],
            child["zone_servers"])
     expect(child["zone_servers"]["state"] == "inconsistent", child["zone_servers"])
 
@@ -109,7 +109,7 @@ def main():
         check_metrics(scrape, world, {s["ip"]: s for s in world["scenarios"]})
         promtool_check(scrape.text)
 
-        status, page = agent.get("/?ip=198.18.1.10")
+        status, page = agent.get("/?ip=198.19.1.10")
         expect(status == 200 and "ns-stale.example.test" in page and "old-mail.example.test." in page
                and "still serves the old name" in page, "status page lacks the table or the advice")
         status, page = agent.get("/?ip=192.0.2.10")
@@ -123,13 +123,13 @@ def main():
         stale = state["addrs"]["ns-stale"]
         path = w.p("ns-%s.json" % stale)
         zones = json.load(open(path))
-        zone = zones["1.18.198.in-addr.arpa."]
+        zone = zones["1.19.198.in-addr.arpa."]
         zone["serial"] = state["serial"]
-        zone["records"] = [r if r[0] != "10.1.18.198.in-addr.arpa." else [r[0], "PTR", "new-mail.example.test."]
+        zone["records"] = [r if r[0] != "10.1.19.198.in-addr.arpa." else [r[0], "PTR", "new-mail.example.test."]
                            for r in zone["records"]]
         dns_world.World._atomic_write(path, json.dumps(zones))
-        wait_until("198.18.1.10 consistent after the transfer",
-                   lambda: agent.scrape().value("rdns_ptr_consistent", ip="198.18.1.10") == 1.0, 6 * INTERVAL + 10)
+        wait_until("198.19.1.10 consistent after the transfer",
+                   lambda: agent.scrape().value("rdns_ptr_consistent", ip="198.19.1.10") == 1.0, 6 * INTERVAL + 10)
 
         # Outage of every server (the resolver's too): the verdicts and the last surveys stay.
         before = agent.scrape()

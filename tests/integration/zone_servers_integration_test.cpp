@@ -109,7 +109,7 @@ TEST_F(ZoneServersIntegrationTest, EveryScenarioReadsAsDocumentedAndNoVerdictCha
 TEST_F(ZoneServersIntegrationTest, StaleSecondaryIsNamedWithBothSerials) {
   Checker checker(*m_resolver, ClassifyFn{});
   checker.set_zone_surveyor(m_surveyor.get());
-  const auto r = check_all(checker, {"198.18.1.10"}).front();
+  const auto r = check_all(checker, {"198.19.1.10"}).front();
   ASSERT_TRUE(r.ptr_consistency);
   EXPECT_EQ(r.ptr_consistency->state, Consistency::inconsistent);
   const auto& reason = r.ptr_consistency->reason;
@@ -128,11 +128,11 @@ TEST_F(ZoneServersIntegrationTest, StaleSecondaryIsNamedWithBothSerials) {
 TEST_F(ZoneServersIntegrationTest, ClasslessDelegationSurveysParentAndChild) {
   Checker checker(*m_resolver, ClassifyFn{});
   checker.set_zone_surveyor(m_surveyor.get());
-  const auto r = check_all(checker, {"198.18.5.10"}).front();
+  const auto r = check_all(checker, {"198.19.5.10"}).front();
   ASSERT_TRUE(r.ptr_consistency);
   ASSERT_EQ(r.ptr_consistency->zones.size(), 2u);
-  EXPECT_EQ(r.ptr_consistency->zones[0]->zone, "5.18.198.in-addr.arpa");
-  EXPECT_EQ(r.ptr_consistency->zones[1]->zone, "0-63.5.18.198.in-addr.arpa");
+  EXPECT_EQ(r.ptr_consistency->zones[0]->zone, "5.19.198.in-addr.arpa");
+  EXPECT_EQ(r.ptr_consistency->zones[1]->zone, "0-63.5.19.198.in-addr.arpa");
   EXPECT_EQ(r.ptr_consistency->zones[1]->servers.size(), 2u);
   EXPECT_NE(r.ptr_consistency->reason.find("child-old.example.test"), std::string::npos) << r.ptr_consistency->reason;
 }
@@ -140,7 +140,7 @@ TEST_F(ZoneServersIntegrationTest, ClasslessDelegationSurveysParentAndChild) {
 TEST_F(ZoneServersIntegrationTest, IPv6OnlyServerAnswersOverIPv6) {
   Checker checker(*m_resolver, ClassifyFn{});
   checker.set_zone_surveyor(m_surveyor.get());
-  const auto r = check_all(checker, {"198.18.4.10"}).front();
+  const auto r = check_all(checker, {"198.19.4.10"}).front();
   ASSERT_TRUE(r.ptr_consistency);
   const auto& servers = r.ptr_consistency->zones.at(0)->servers;
   const auto v6 = std::find_if(servers.begin(), servers.end(), [](const ZoneServer& s) { return s.address == "::1"; });
@@ -154,8 +154,8 @@ TEST_F(ZoneServersIntegrationTest, OneSurveyPerZoneAndCutsSharedWithinTheInterva
   // same survey object backs both results (and the exposition shows it once).
   Checker checker(*m_resolver, ClassifyFn{});
   checker.set_zone_surveyor(m_surveyor.get());
-  const auto first = check_all(checker, {"198.18.2.10"}).front();
-  const auto second = check_all(checker, {"198.18.2.10"}).front();
+  const auto first = check_all(checker, {"198.19.2.10"}).front();
+  const auto second = check_all(checker, {"198.19.2.10"}).front();
   ASSERT_TRUE(first.ptr_consistency && second.ptr_consistency);
   EXPECT_EQ(first.ptr_consistency->zones.at(0).get(), second.ptr_consistency->zones.at(0).get());
 }
