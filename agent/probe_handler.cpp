@@ -151,8 +151,8 @@ ProbeResponse ProbeHandler::handle(const ProbeRequest& probe) {
   const auto deadline = started + outcome.budget.budget;
   // The lookups end at the deadline by themselves; the margin covers a resolver that is late to
   // say so. Within a scrape it must stay inside the offset, or the answer would come too late.
-  const auto grace = outcome.budget.from_scrape_timeout ? std::min<milliseconds>(m_offset / 2, milliseconds(250))
-                                                        : milliseconds(2000);
+  const auto grace =
+      outcome.budget.from_scrape_timeout ? std::min<milliseconds>(m_offset / 2, milliseconds(250)) : milliseconds(2000);
   const auto give_up = deadline + grace;
   auto trace = probe.debug ? std::make_shared<checks::LookupTrace>() : nullptr;
 
@@ -160,7 +160,8 @@ ProbeResponse ProbeHandler::handle(const ProbeRequest& probe) {
   if (canonical) {
     addresses.push_back(*canonical);
   } else {
-    if (!lookup_host(*engine, host_name, deadline, give_up, trace, outcome)) return text_response(503, "probe cancelled\n");
+    if (!lookup_host(*engine, host_name, deadline, give_up, trace, outcome))
+      return text_response(503, "probe cancelled\n");
     for (const auto& ip : outcome.host->addresses) {
       (policy.allow.allows(ip) ? addresses : outcome.refused).push_back(ip);
     }

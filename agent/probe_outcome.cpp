@@ -18,8 +18,7 @@ namespace {
 
 using namespace std::chrono;
 
-constexpr const char* k_exposition_note =
-    "The exposition Prometheus would get (without debug=true):";
+constexpr const char* k_exposition_note = "The exposition Prometheus would get (without debug=true):";
 
 std::string seconds_text(double seconds) {
   char buffer[32];
@@ -36,8 +35,7 @@ void emit_lookup_status(metrics::TextSink& sink, std::string_view type, checks::
 
 void emit_host_families(const ProbeOutcome& outcome, metrics::TextSink& sink) {
   const HostLookup& host = *outcome.host;
-  sink.family("probe_host_lookup_status",
-              "State set: the status of the A and AAAA lookups of the host-name target.",
+  sink.family("probe_host_lookup_status", "State set: the status of the A and AAAA lookups of the host-name target.",
               prometheus::MetricType::Gauge);
   emit_lookup_status(sink, "A", host.a_status);
   emit_lookup_status(sink, "AAAA", host.aaaa_status);
@@ -101,11 +99,11 @@ ProbeBudget probe_budget(std::optional<double> scrape_timeout_seconds, milliseco
   }
   out.budget = milliseconds(std::max<long long>(1, std::llround(wanted_ms)));
   out.from_scrape_timeout = true;
-  out.reason = scrape_ms > offset_ms ? "scrape timeout " + header_text + " minus --probe.timeout-offset " +
-                                           config::format_duration(offset)
-                                     : "half the scrape timeout " + header_text +
-                                           " (not longer than --probe.timeout-offset " +
-                                           config::format_duration(offset) + ")";
+  out.reason =
+      scrape_ms > offset_ms
+          ? "scrape timeout " + header_text + " minus --probe.timeout-offset " + config::format_duration(offset)
+          : "half the scrape timeout " + header_text + " (not longer than --probe.timeout-offset " +
+                config::format_duration(offset) + ")";
   return out;
 }
 
@@ -138,8 +136,8 @@ std::string probe_exposition(const ProbeOutcome& outcome) {
 
 std::string probe_debug_text(const ProbeOutcome& outcome, const std::vector<checks::TracedLookup>& lookups) {
   std::ostringstream out;
-  out << "Probe of " << outcome.target << ": "
-      << (probe_succeeded(outcome) ? "success" : "failure") << " in " << seconds_text(outcome.elapsed.count())
+  out << "Probe of " << outcome.target << ": " << (probe_succeeded(outcome) ? "success" : "failure") << " in "
+      << seconds_text(outcome.elapsed.count())
       << "\nDeadline: " << seconds_text(duration<double>(outcome.budget.budget).count()) << ", from "
       << outcome.budget.reason << "\n";
   if (outcome.host) {

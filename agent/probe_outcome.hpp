@@ -35,8 +35,8 @@ struct HostLookup {
 };
 
 struct ProbeOutcome {
-  std::string target;              // as asked
-  std::optional<HostLookup> host;  // set for a host-name target
+  std::string target;                        // as asked
+  std::optional<HostLookup> host;            // set for a host-name target
   std::vector<std::string> refused;          // addresses outside [probe] allow_cidrs, not checked
   std::vector<checks::CheckResult> results;  // one per checked address
   std::vector<bool> timed_out;               // per result: no answer before the deadline

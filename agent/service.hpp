@@ -44,7 +44,7 @@ struct ServiceOptions {
   std::size_t max_concurrent_probes = 16;  // /probe beyond this: 503
   // --probe.timeout-offset: taken off X-Prometheus-Scrape-Timeout-Seconds for /probe's deadline.
   std::chrono::milliseconds probe_timeout_offset = k_default_probe_timeout_offset;
-  std::optional<Shard> shard;              // --shard: targets of other shards are dropped
+  std::optional<Shard> shard;  // --shard: targets of other shards are dropped
   // Asks the DNS for discovered targets (app: discovery::make_resolver_backend; tests: fakes).
   // Null: a config with spf_domain / discover entries is refused.
   std::shared_ptr<discovery::DiscoveryBackend> discovery_backend;

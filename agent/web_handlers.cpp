@@ -43,7 +43,7 @@ WebHandlers make_web_handlers(Service& service, WebHandlerOptions options) {
     return render_status_page(model, query, std::chrono::system_clock::now(),
                               [](const checks::CheckResult& r) { return checks::remediation_hints(r); });
   };
-  handlers.targets_json = [&service](const QueryParam& param) {
+  handlers.api_targets = [&service](const QueryParam& param) {
     const StatusPageQuery query = make_status_page_query(param);
     return render_status_json(select_status_rows(service.store(), query), query);
   };

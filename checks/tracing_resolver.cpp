@@ -28,11 +28,10 @@ std::vector<TracedLookup> LookupTrace::lookups() const {
 
 void TracingResolver::resolve(std::string name, RrType type, Deadline deadline, Callback done) {
   const std::size_t index = m_trace->sent(name, type);
-  m_inner.resolve(std::move(name), type, deadline,
-                  [trace = m_trace, index, done = std::move(done)](DnsAnswer answer) {
-                    trace->answered(index, answer);
-                    done(std::move(answer));
-                  });
+  m_inner.resolve(std::move(name), type, deadline, [trace = m_trace, index, done = std::move(done)](DnsAnswer answer) {
+    trace->answered(index, answer);
+    done(std::move(answer));
+  });
 }
 
 }  // namespace rdns::checks

@@ -19,7 +19,7 @@ namespace rdns::checks {
 struct TracedLookup {
   std::string name;  // as asked, absolute with the trailing dot
   RrType type = RrType::A;
-  std::chrono::duration<double> sent_after{0};  // since the trace began
+  std::chrono::duration<double> sent_after{0};        // since the trace began
   std::optional<std::chrono::duration<double>> took;  // nullopt while unanswered
   DnsAnswer answer;                                   // meaningful once `took` is set
 };

@@ -132,9 +132,8 @@ WebConfigFormat detect_web_config_format(std::string_view file_name, std::string
   const auto ends_with = [&](std::string_view suffix) {
     if (file_name.size() < suffix.size()) return false;
     const auto tail = file_name.substr(file_name.size() - suffix.size());
-    return std::equal(tail.begin(), tail.end(), suffix.begin(), [](char a, char b) {
-      return std::tolower(static_cast<unsigned char>(a)) == b;
-    });
+    return std::equal(tail.begin(), tail.end(), suffix.begin(),
+                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
   };
   if (ends_with(".yml") || ends_with(".yaml")) return WebConfigFormat::yaml;
   if (ends_with(".toml")) return WebConfigFormat::toml;
@@ -161,7 +160,7 @@ tl::expected<WebConfig, ConfigError> load_web_config_toml(std::string_view text,
 
 tl::expected<WebConfig, ConfigError> load_web_config_string(std::string_view text, const std::string& source_name) {
   return detect_web_config_format(source_name, text) == WebConfigFormat::yaml ? load_web_config_yaml(text, source_name)
-                                                                            : load_web_config_toml(text, source_name);
+                                                                              : load_web_config_toml(text, source_name);
 }
 
 tl::expected<WebConfig, ConfigError> load_web_config_file(const std::string& path) {

@@ -7,9 +7,8 @@
 
 namespace rdns::config::web_rules {
 
-const std::vector<std::string_view> k_client_auth_types = {
-    "NoClientCert", "RequestClientCert", "RequireAnyClientCert", "VerifyClientCertIfGiven",
-    "RequireAndVerifyClientCert"};
+const std::vector<std::string_view> k_client_auth_types = {"NoClientCert", "RequestClientCert", "RequireAnyClientCert",
+                                                           "VerifyClientCertIfGiven", "RequireAndVerifyClientCert"};
 const std::vector<std::string_view> k_tls_versions = {"TLS10", "TLS11", "TLS12", "TLS13"};
 const std::vector<std::string_view> k_curves = {"CurveP256", "CurveP384", "CurveP521", "X25519"};
 const std::vector<std::string_view> k_cipher_suites = {

@@ -20,9 +20,18 @@ using Keys = std::vector<std::string_view>;
 namespace rules = web_rules;
 
 const Keys k_top_keys = {"tls_server_config", "http_server_config", "rate_limit", "basic_auth_users"};
-const Keys k_tls_keys = {"cert",           "key",         "client_ca",     "cert_file",
-                         "key_file",       "client_auth_type", "client_ca_file", "client_allowed_sans",
-                         "min_version",    "max_version", "cipher_suites", "prefer_server_cipher_suites",
+const Keys k_tls_keys = {"cert",
+                         "key",
+                         "client_ca",
+                         "cert_file",
+                         "key_file",
+                         "client_auth_type",
+                         "client_ca_file",
+                         "client_allowed_sans",
+                         "min_version",
+                         "max_version",
+                         "cipher_suites",
+                         "prefer_server_cipher_suites",
                          "curve_preferences"};
 const Keys k_http_keys = {"http2", "headers"};
 const Keys k_rate_keys = {"interval", "burst"};
@@ -67,8 +76,8 @@ private:
       const std::string dotted = where.empty() ? key : where + "." + key;
       if (allowed && !rules::contains(*allowed, key)) {
         return tl::make_unexpected(
-            error(key_node, dotted, "unknown key" + (where.empty() ? "" : " in " + where) + " (known: " +
-                                        rules::one_of(*allowed) + ")"));
+            error(key_node, dotted,
+                  "unknown key" + (where.empty() ? "" : " in " + where) + " (known: " + rules::one_of(*allowed) + ")"));
       }
       if (!seen.insert(key).second) return tl::make_unexpected(error(key_node, dotted, "key is set twice"));
       if (auto r = visit(key_node, it->second, dotted); !r) return r;
@@ -136,12 +145,13 @@ private:
   }
 
   Result load_root(const YAML::Node& root) {
-    return each_entry(root, "", &k_top_keys, [this](const YAML::Node&, const YAML::Node& value, const std::string& key) {
-      if (key == "tls_server_config") return load_tls(value);
-      if (key == "http_server_config") return load_http(value);
-      if (key == "rate_limit") return load_rate_limit(value);
-      return load_users(value);
-    });
+    return each_entry(root, "", &k_top_keys,
+                      [this](const YAML::Node&, const YAML::Node& value, const std::string& key) {
+                        if (key == "tls_server_config") return load_tls(value);
+                        if (key == "http_server_config") return load_http(value);
+                        if (key == "rate_limit") return load_rate_limit(value);
+                        return load_users(value);
+                      });
   }
 
   Result load_tls(const YAML::Node& node) {
@@ -158,8 +168,10 @@ private:
                                if (name == "client_auth_type")
                                  return choice(value, key, rules::k_client_auth_types, c.client_auth_type);
                                if (name == "client_allowed_sans") return string_list(value, key, c.client_allowed_sans);
-                               if (name == "min_version") return choice(value, key, rules::k_tls_versions, c.min_version);
-                               if (name == "max_version") return choice(value, key, rules::k_tls_versions, c.max_version);
+                               if (name == "min_version")
+                                 return choice(value, key, rules::k_tls_versions, c.min_version);
+                               if (name == "max_version")
+                                 return choice(value, key, rules::k_tls_versions, c.max_version);
                                if (name == "cipher_suites")
                                  return string_list(value, key, c.cipher_suites, &rules::k_cipher_suites);
                                if (name == "curve_preferences")
@@ -200,30 +212,30 @@ private:
   }
 
   Result load_rate_limit(const YAML::Node& node) {
-    auto loaded = each_entry(node, "rate_limit", &k_rate_keys,
-                             [this](const YAML::Node&, const YAML::Node& value, const std::string& key) -> Result {
-                               std::string text_value;
-                               if (auto r = string(value, key, text_value); !r || text_value.empty()) return r;
-                               if (key.ends_with("burst")) {
-                                 try {
-                                   m_config.rate_limit_burst = value.as<int>();
-                                 } catch (const YAML::Exception&) {
-                                   m_config.rate_limit_burst = -1;
-                                 }
-                                 if (m_config.rate_limit_burst < 0) {
-                                   return tl::make_unexpected(error(value, key, "expected a whole number >= 0"));
-                                 }
-                                 return {};
-                               }
-                               if (text_value == "0" || text_value == "0s") return {};
-                               auto interval = parse_duration(text_value);
-                               if (!interval) {
-                                 return tl::make_unexpected(error(value, key, text::quote(text_value) + ": " +
-                                                                                  interval.error()));
-                               }
-                               m_config.rate_limit_interval = *interval;
-                               return {};
-                             });
+    auto loaded =
+        each_entry(node, "rate_limit", &k_rate_keys,
+                   [this](const YAML::Node&, const YAML::Node& value, const std::string& key) -> Result {
+                     std::string text_value;
+                     if (auto r = string(value, key, text_value); !r || text_value.empty()) return r;
+                     if (key.ends_with("burst")) {
+                       try {
+                         m_config.rate_limit_burst = value.as<int>();
+                       } catch (const YAML::Exception&) {
+                         m_config.rate_limit_burst = -1;
+                       }
+                       if (m_config.rate_limit_burst < 0) {
+                         return tl::make_unexpected(error(value, key, "expected a whole number >= 0"));
+                       }
+                       return {};
+                     }
+                     if (text_value == "0" || text_value == "0s") return {};
+                     auto interval = parse_duration(text_value);
+                     if (!interval) {
+                       return tl::make_unexpected(error(value, key, text::quote(text_value) + ": " + interval.error()));
+                     }
+                     m_config.rate_limit_interval = *interval;
+                     return {};
+                   });
     if (!loaded) return loaded;
     if (m_config.rate_limit_interval.count() > 0 && m_config.rate_limit_burst < 1) {
       return tl::make_unexpected(error(node, "rate_limit.burst", "must be at least 1 when interval is set"));
@@ -232,24 +244,24 @@ private:
   }
 
   Result load_users(const YAML::Node& node) {
-    return each_entry(node, "basic_auth_users", nullptr,
-                      [this](const YAML::Node& user_node, const YAML::Node& value, const std::string& key) -> Result {
-                        const std::string user = user_node.Scalar();
-                        if (user.empty() || user.find(':') != std::string::npos) {
-                          return tl::make_unexpected(
-                              error(user_node, key, "user names must be non-empty and contain no ':'"));
-                        }
-                        std::string hash;
-                        if (auto r = string(value, key, hash); !r) return r;
-                        if (!rules::looks_like_bcrypt(hash)) {
-                          return tl::make_unexpected(error(
-                              value.IsNull() ? user_node : value, key,
-                              "not a bcrypt hash (expected \"$2y$<cost>$<53 characters>\", e.g. from htpasswd -nBC 10 "
-                              "USER); plain-text passwords are not accepted"));
-                        }
-                        m_config.basic_auth_users.emplace_back(user, std::move(hash));
-                        return {};
-                      });
+    return each_entry(
+        node, "basic_auth_users", nullptr,
+        [this](const YAML::Node& user_node, const YAML::Node& value, const std::string& key) -> Result {
+          const std::string user = user_node.Scalar();
+          if (user.empty() || user.find(':') != std::string::npos) {
+            return tl::make_unexpected(error(user_node, key, "user names must be non-empty and contain no ':'"));
+          }
+          std::string hash;
+          if (auto r = string(value, key, hash); !r) return r;
+          if (!rules::looks_like_bcrypt(hash)) {
+            return tl::make_unexpected(
+                error(value.IsNull() ? user_node : value, key,
+                      "not a bcrypt hash (expected \"$2y$<cost>$<53 characters>\", e.g. from htpasswd -nBC 10 "
+                      "USER); plain-text passwords are not accepted"));
+          }
+          m_config.basic_auth_users.emplace_back(user, std::move(hash));
+          return {};
+        });
   }
 
   const std::string m_file;

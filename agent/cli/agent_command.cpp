@@ -1,8 +1,8 @@
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
-#include <system_error>
 #include <ostream>
+#include <system_error>
 
 #include <spdlog/spdlog.h>
 

@@ -55,7 +55,8 @@ std::optional<std::string_view> raw_field(std::string_view query, std::string_vi
     const std::string_view field = query.substr(0, amp);
     const auto equals = field.find('=');
     const auto name = form_decode(field.substr(0, equals));
-    if (name && *name == wanted) return equals == std::string_view::npos ? std::string_view() : field.substr(equals + 1);
+    if (name && *name == wanted)
+      return equals == std::string_view::npos ? std::string_view() : field.substr(equals + 1);
     if (amp == std::string_view::npos) return std::nullopt;
     query.remove_prefix(amp + 1);
   }
@@ -83,10 +84,12 @@ std::optional<double> parse_scrape_timeout_header(std::string_view value) {
 
 tl::expected<std::string, std::string> probe_target_from_query(std::string_view query) {
   const std::optional<std::string_view> raw = raw_field(query, "target");
-  if (!raw || raw->empty()) return tl::unexpected(std::string("Target parameter is missing: use /probe?target=IP or /probe?target=HOSTNAME"));
+  if (!raw || raw->empty())
+    return tl::unexpected(std::string("Target parameter is missing: use /probe?target=IP or /probe?target=HOSTNAME"));
   auto target = form_decode(*raw);
   if (!target) return tl::unexpected(std::string("target: malformed percent-encoding (use %HH with two hex digits)"));
-  if (target->empty()) return tl::unexpected(std::string("Target parameter is missing: use /probe?target=IP or /probe?target=HOSTNAME"));
+  if (target->empty())
+    return tl::unexpected(std::string("Target parameter is missing: use /probe?target=IP or /probe?target=HOSTNAME"));
   if (target->size() > k_max_probe_target_bytes) {
     return tl::unexpected("target is longer than " + std::to_string(k_max_probe_target_bytes) +
                           " bytes: not an IP address or host name");
@@ -94,7 +97,8 @@ tl::expected<std::string, std::string> probe_target_from_query(std::string_view 
   for (const char c : *target) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x21 || byte > 0x7e) {
-      return tl::unexpected(std::string("target contains a space, control or non-ASCII byte: not an IP address or host name"));
+      return tl::unexpected(
+          std::string("target contains a space, control or non-ASCII byte: not an IP address or host name"));
     }
   }
   return std::move(*target);

@@ -104,7 +104,8 @@ tl::expected<std::shared_ptr<CertificateReloader::Loaded>, std::string> Certific
       return tl::unexpected("cannot load TLS certificate " + name_of(m_cert_file, "cert") + ": " + openssl_error());
     }
     loaded->chain.reset(sk_X509_new_null());
-    if (!loaded->chain) return tl::unexpected("cannot load TLS certificate " + name_of(m_cert_file, "cert") + ": out of memory");
+    if (!loaded->chain)
+      return tl::unexpected("cannot load TLS certificate " + name_of(m_cert_file, "cert") + ": out of memory");
     while (X509* extra = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
       if (sk_X509_push(loaded->chain.get(), extra) == 0) X509_free(extra);  // not owned by the stack
     }
@@ -113,11 +114,12 @@ tl::expected<std::shared_ptr<CertificateReloader::Loaded>, std::string> Certific
   {
     Bio bio = open_pem(m_key_file, m_key_pem);
     if (bio) loaded->key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-    if (loaded->key == nullptr) return tl::unexpected("cannot load TLS key " + name_of(m_key_file, "key") + ": " + openssl_error());
+    if (loaded->key == nullptr)
+      return tl::unexpected("cannot load TLS key " + name_of(m_key_file, "key") + ": " + openssl_error());
   }
   if (X509_check_private_key(loaded->cert.get(), loaded->key.get()) != 1) {
-    return tl::unexpected("TLS key " + name_of(m_key_file, "key") + " does not match certificate " + name_of(m_cert_file, "cert") + ": " +
-                          openssl_error());
+    return tl::unexpected("TLS key " + name_of(m_key_file, "key") + " does not match certificate " +
+                          name_of(m_cert_file, "cert") + ": " + openssl_error());
   }
   return loaded;
 }

@@ -24,8 +24,7 @@ class CertificateReloader {
 public:
   // An empty file name reads the inline PEM text instead (tls_server_config cert / key), which
   // never changes.
-  CertificateReloader(std::string cert_file, std::string key_file, std::string cert_pem = {},
-                      std::string key_pem = {});
+  CertificateReloader(std::string cert_file, std::string key_file, std::string cert_pem = {}, std::string key_pem = {});
   ~CertificateReloader();
   CertificateReloader(const CertificateReloader&) = delete;
   CertificateReloader& operator=(const CertificateReloader&) = delete;

@@ -57,7 +57,8 @@ int accept_any_certificate(int, X509_STORE_CTX*) { return 1; }
 
 int check_client_sans(int preverify_ok, X509_STORE_CTX* store) {
   auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-  const auto* sans = ssl ? static_cast<const SanList*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), san_index())) : nullptr;
+  const auto* sans =
+      ssl ? static_cast<const SanList*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), san_index())) : nullptr;
   if (sans == nullptr) return 0;
   if (sans->verify_chain && preverify_ok != 1) return 0;
   if (X509_STORE_CTX_get_error_depth(store) != 0) return 1;  // the SANs are the leaf's
@@ -183,8 +184,9 @@ tl::expected<void, std::string> apply_client_auth(SSL_CTX& ctx, const config::We
   }
   if (!web.client_allowed_sans.empty()) {
     if (type != "RequireAnyClientCert" && type != "RequireAndVerifyClientCert") {
-      return tl::unexpected(std::string("client_allowed_sans requires client_auth_type RequireAnyClientCert or "
-                                        "RequireAndVerifyClientCert"));
+      return tl::unexpected(
+          std::string("client_allowed_sans requires client_auth_type RequireAnyClientCert or "
+                      "RequireAndVerifyClientCert"));
     }
     auto sans = std::make_unique<SanList>(SanList{web.client_allowed_sans, type == "RequireAndVerifyClientCert"});
     if (san_index() < 0 || SSL_CTX_set_ex_data(&ctx, san_index(), sans.get()) != 1) {

@@ -111,8 +111,8 @@ tl::expected<void, std::string> HttpWebServer::create_server() {
   if (!(*web)->tls_enabled()) return plain();
   std::string tls_error;
   const config::WebConfig tls_config = **web;
-  m_certificates = std::make_unique<CertificateReloader>(tls_config.cert_file, tls_config.key_file,
-                                                         tls_config.cert_pem, tls_config.key_pem);
+  m_certificates = std::make_unique<CertificateReloader>(tls_config.cert_file, tls_config.key_file, tls_config.cert_pem,
+                                                         tls_config.key_pem);
   auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
     auto configured = configure_tls(ctx, tls_config, *m_certificates);
     if (!configured) tls_error = configured.error();
@@ -265,7 +265,7 @@ void HttpWebServer::status_page(const Request& req, Response& res) {
   if (!res.has_header("Content-Security-Policy"))
     res.set_header("Content-Security-Policy",
                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
-                 "frame-ancestors 'none'");
+                   "frame-ancestors 'none'");
   // The default page at a /16 is ~0.35 MB of HTML: gzip at level 1 takes a few milliseconds
   // where httplib's brotli (quality 11, what a browser got) took most of a second.
   const ContentCoding coding = negotiate_coding(req, res);
@@ -275,13 +275,13 @@ void HttpWebServer::status_page(const Request& req, Response& res) {
 }
 
 void HttpWebServer::targets_json(const Request& req, Response& res) {
-  if (!m_handlers.targets_json) return set_text(res, 503, "the targets API is not available\n");
+  if (!m_handlers.api_targets) return set_text(res, 503, "the targets API is not available\n");
   const QueryParam param = [&](const std::string& name) {
     return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : std::string();
   };
   res.set_header("Cache-Control", "no-store");
   const ContentCoding coding = negotiate_coding(req, res);
-  std::string body = m_handlers.targets_json(param);
+  std::string body = m_handlers.api_targets(param);
   if (coding == ContentCoding::gzip) body = gzip_compress(body);
   res.set_content(body, "application/json");
 }

@@ -39,7 +39,7 @@ struct WebHandlers {
   std::function<tl::expected<void, std::string>()> reload;          // POST /-/reload
   std::function<bool()> ready;                                      // /-/ready: first full cycle done
   std::function<std::string(const QueryParam& param)> status_page;  // "/": a whole HTML page
-  std::function<std::string(const QueryParam& param)> targets_json;  // /api/v1/targets: the page's rows
+  std::function<std::string(const QueryParam& param)> api_targets;  // /api/v1/targets: its rows as JSON
   // Optional; when set, preferred over `metrics`: writes the same exposition in chunks of about
   // 64 KiB through `write` (which returns false once the client is gone; the rest is then
   // discarded). A /16 of targets is ~100 MB of text: streaming it (chunked transfer) keeps it

@@ -80,7 +80,8 @@ std::string render_status_json(const StatusPageModel& model, const StatusPageQue
   std::string out = "{\"version\":1,\"counts\":{";
   for (std::size_t i = 0; i < k_state_order.size(); ++i) {
     if (i != 0) out += ',';
-    out += json_string(state_name(k_state_order[i])) + ":" + std::to_string(model.counts[static_cast<std::size_t>(k_state_order[i])]);
+    out += json_string(state_name(k_state_order[i])) + ":" +
+           std::to_string(model.counts[static_cast<std::size_t>(k_state_order[i])]);
   }
   out += "},\"total\":" + std::to_string(model.total) + ",\"matching\":" + std::to_string(model.matching);
   out += ",\"offset\":" + std::to_string(model.offset) + ",\"limit\":" + std::to_string(query.limit);

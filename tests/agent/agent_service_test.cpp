@@ -394,5 +394,39 @@ TEST(AgentService, AnchorsThatCannotValidateTheRootAreOneResolverSignal) {
   (*service)->shutdown();
 }
 
+TEST(AgentService, ProbeOfAHostNameChecksItsAddressesUpToTheCap) {
+  FakeFactory fakes;
+  fakes.keep = true;
+  config::Config config = base_config();
+  config.probe.allow_cidrs = {"192.0.2.96/28", "2001:db8::/32"};  // .96 to .111
+  auto service = make_service(fakes, config);
+  ASSERT_EQ(fakes.kept.size(), 1u);
+  std::vector<std::string> many;
+  for (int i = 119; i >= 100; --i) many.push_back("192.0.2." + std::to_string(i));  // 20, out of order
+  fakes.kept[0]->script("many.example.test.", RrType::A, answer_ok(many));
+  fakes.kept[0]->script("many.example.test.", RrType::AAAA, answer_ok({"2001:db8::1"}));
+  fakes.kept[0]->script("outside.example.test.", RrType::A, answer_ok({"198.51.100.1"}));
+  fakes.kept[0]->script("outside.example.test.", RrType::AAAA, answer_status(LookupStatus::nodata));
+
+  const auto response = service->probe("many.example.test");
+  ASSERT_EQ(response.http_status, 200) << response.body;
+  auto parsed = parse_exposition(response.body);
+  ASSERT_EQ(parsed.error, "") << response.body;
+  // 21 addresses, IPv4 first in address order: .100 to .115 kept, the rest (IPv6 too) dropped;
+  // of those kept, .112 to .115 are outside allow_cidrs.
+  EXPECT_EQ(parsed.value("probe_host_addresses", {{"result", "checked"}}), 12.0);
+  EXPECT_EQ(parsed.value("probe_host_addresses", {{"result", "refused"}}), 4.0);
+  EXPECT_EQ(parsed.value("probe_host_addresses", {{"result", "dropped"}}), 5.0);
+  EXPECT_EQ(parsed.value("probe_success"), 0.0) << "not every address was checked";
+  EXPECT_EQ(parsed.find("rdns_ptr_lookup_status", {{"ip", "192.0.2.100"}}).size(), 8u);
+  EXPECT_EQ(parsed.find("rdns_ptr_lookup_status", {{"ip", "192.0.2.111"}}).size(), 8u);
+  EXPECT_TRUE(parsed.find("rdns_ptr_lookup_status", {{"ip", "192.0.2.112"}}).empty()) << "refused: not checked";
+  EXPECT_TRUE(parsed.find("rdns_ptr_lookup_status", {{"ip", "192.0.2.119"}}).empty()) << "beyond the cap";
+  EXPECT_TRUE(parsed.find("rdns_ptr_lookup_status", {{"ip", "2001:db8::1"}}).empty()) << "beyond the cap";
+
+  const auto outside = service->probe("outside.example.test");
+  EXPECT_EQ(outside.http_status, 403) << outside.body;
+}
+
 }  // namespace
 }  // namespace rdns::agent

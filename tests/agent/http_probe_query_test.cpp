@@ -89,7 +89,8 @@ TEST(ProbeQuery, ScrapeTimeoutHeader) {
   EXPECT_EQ(parse_scrape_timeout_header("10"), 10.0);
   EXPECT_EQ(parse_scrape_timeout_header(" 1.5 "), 1.5);
   EXPECT_EQ(parse_scrape_timeout_header("0.25"), 0.25);
-  for (const char* bad : {"", "0", "-2", "1s", "abc", "nan", "inf", "1e999", "1,5", "99999999999999999999999999999999999"}) {
+  for (const char* bad :
+       {"", "0", "-2", "1s", "abc", "nan", "inf", "1e999", "1,5", "99999999999999999999999999999999999"}) {
     EXPECT_FALSE(parse_scrape_timeout_header(bad)) << bad;
   }
 }

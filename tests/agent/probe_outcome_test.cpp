@@ -93,8 +93,9 @@ TEST(ProbeOutcome, HostNameExpositionAndDebugText) {
        {"Probe of mail.example.test: failure", "Deadline: 1.500s, from scrape timeout 2.000s minus",
         "Host name mail.example.test: A ok, AAAA servfail; 1 address(es), 2 more dropped beyond the cap",
         "Not checked: 198.51.100.10 is outside [probe] allow_cidrs",
-        "Deadline: the check of 192.0.2.10 had not finished", "mail.example.test. A  ok in 0.004s  ttl=300  dnssec=secure",
-        "      answer: 192.0.2.10", "bad\\nname. AAAA  no answer yet", "192.0.2.10  PASS", "probe_success 0"}) {
+        "Deadline: the check of 192.0.2.10 had not finished",
+        "mail.example.test. A  ok in 0.004s  ttl=300  dnssec=secure", "      answer: 192.0.2.10",
+        "bad\\nname. AAAA  no answer yet", "192.0.2.10  PASS", "probe_success 0"}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
   }
 }

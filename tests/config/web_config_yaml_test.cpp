@@ -99,8 +99,9 @@ TEST_F(WebConfigYamlTest, EveryDocumentedKey) {
 }
 
 TEST_F(WebConfigYamlTest, InlineCertificateAndDefaults) {
-  auto got = load("tls_server_config:\n  cert: |\n    -----BEGIN CERTIFICATE-----\n    x\n  key: secret\n"
-                  "  client_ca: ca text\n  client_auth_type: RequireAnyClientCert\n");
+  auto got = load(
+      "tls_server_config:\n  cert: |\n    -----BEGIN CERTIFICATE-----\n    x\n  key: secret\n"
+      "  client_ca: ca text\n  client_auth_type: RequireAnyClientCert\n");
   ASSERT_TRUE(got) << got.error().to_string();
   EXPECT_TRUE(got->tls_enabled());
   EXPECT_EQ(got->cert_pem, "-----BEGIN CERTIFICATE-----\nx\n");
@@ -143,7 +144,8 @@ TEST_F(WebConfigYamlTest, ErrorsNameLineAndColumn) {
   EXPECT_EQ(error(std::string(k_tls) + "  curve_preferences: [CurveP999]\n"),
             ":4:23: tls_server_config.curve_preferences: \"CurveP999\" is not one of \"CurveP256\", \"CurveP384\", "
             "\"CurveP521\" or \"X25519\"");
-  EXPECT_EQ(error(std::string(k_tls) + "  cert_file: other.crt\n"), ":4:3: tls_server_config.cert_file: key is set twice");
+  EXPECT_EQ(error(std::string(k_tls) + "  cert_file: other.crt\n"),
+            ":4:3: tls_server_config.cert_file: key is set twice");
   EXPECT_EQ(error(std::string(k_tls) + "  prefer_server_cipher_suites: maybe\n"),
             ":4:32: tls_server_config.prefer_server_cipher_suites: expected true or false");
   EXPECT_EQ(error("tls_server_config:\n  cert_file: missing.crt\n"),
@@ -158,7 +160,8 @@ TEST_F(WebConfigYamlTest, RulesAcrossKeys) {
             ":2:3: tls_server_config: missing one of key or key_file");
   EXPECT_EQ(error("tls_server_config:\n  client_auth_type: RequireAndVerifyClientCert\n"),
             ":2:3: tls_server_config: missing one of cert or cert_file");
-  EXPECT_EQ(error(std::string(k_tls) + "  cert: inline\n"), ":2:3: tls_server_config: set either cert or cert_file, not both");
+  EXPECT_EQ(error(std::string(k_tls) + "  cert: inline\n"),
+            ":2:3: tls_server_config: set either cert or cert_file, not both");
   EXPECT_EQ(error(std::string(k_tls) + "  client_ca_file: ca.crt\n"),
             ":2:3: tls_server_config: a client CA is set but client_auth_type does not ask for client certificates "
             "(use e.g. \"RequireAndVerifyClientCert\")");
@@ -180,7 +183,8 @@ TEST_F(WebConfigYamlTest, RulesAcrossKeys) {
             ":3:5: http_server_config.headers.X-Frame-Options: invalid value \"allow\" for X-Frame-Options: expected "
             "\"deny\" or \"sameorigin\"");
   EXPECT_EQ(error("rate_limit:\n  interval: 1s\n"), ":2:3: rate_limit.burst: must be at least 1 when interval is set");
-  EXPECT_EQ(error("rate_limit:\n  interval: 1s\n  burst: -2\n"), ":3:10: rate_limit.burst: expected a whole number >= 0");
+  EXPECT_EQ(error("rate_limit:\n  interval: 1s\n  burst: -2\n"),
+            ":3:10: rate_limit.burst: expected a whole number >= 0");
 }
 
 TEST_F(WebConfigYamlTest, FormByExtensionThenContent) {
