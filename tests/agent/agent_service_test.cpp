@@ -349,7 +349,7 @@ TEST(AgentService, ResolverRenewedOnceAsOldAsTheAnswerAgeCap) {
   config.resolver.max_answer_age = seconds(30);
   auto service = make_service(fakes, config);
   service->start();
-  ASSERT_TRUE(wait_for([&] { return service->ready(); }));
+  ASSERT_TRUE(wait_until([&] { return service->ready(); }));
   ASSERT_EQ(fakes.made, 1);
   const auto now = steady_clock::now();
   EXPECT_FALSE(service->renew_resolver_if_old(now + seconds(29)));
@@ -385,7 +385,7 @@ TEST(AgentService, AnchorsThatCannotValidateTheRootAreOneResolverSignal) {
   EXPECT_TRUE(parse_exposition((*service)->metrics_text()).find("rdns_resolver_trust_anchor_valid").empty())
       << "unknown before the first probe";
   (*service)->tick();  // the main loop's, once a second
-  ASSERT_TRUE(wait_for([&] { return (*service)->trust_anchor_status().valid == false; }));
+  ASSERT_TRUE(wait_until([&] { return (*service)->trust_anchor_status().valid == false; }));
   const auto parsed = parse_exposition((*service)->metrics_text());
   EXPECT_EQ(parsed.value("rdns_resolver_trust_anchor_info", {{"source", "system"}, {"key_tags", "20326"}}), 1.0);
   EXPECT_EQ(parsed.value("rdns_resolver_trust_anchor_valid"), 0.0);
