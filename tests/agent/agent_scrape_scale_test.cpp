@@ -256,8 +256,11 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
       count, cycle, scrape_cpu, bytes / 1e6, rss_after / 1024, rss_scripted / 1024);
   EXPECT_LT(scrape_cpu, k_limit_seconds);
   // The exporter's own state for a /16 (results, scheduler, store) beyond the test's fixtures.
+  // The scripted world answers no NS query, so every IP also keeps its own undecidable
+  // reverse-zone result (a reason line and the zone references, ~200 bytes): about 12 MB here,
+  // where a surveyable zone shares one result among its IPs.
   if (k_check_rss) {
-    EXPECT_LT(rss_after - rss_scripted, 64 * 1024) << "KiB";
+    EXPECT_LT(rss_after - rss_scripted, 80 * 1024) << "KiB";
   }
   // The same through the real web server, as Prometheus scrapes it (plain and gzip), read by a
   // client that counts bytes without keeping them. metrics_stream makes it chunked: the
