@@ -27,9 +27,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from podman_support import (HERE, RELEASES, all_checked, artifact, check_scenarios, http_get, log,  # noqa: E402
-                            make_workdir, podman, port_open, scrape, start_world, verdict_snapshot, wait_until,
-                            world_config)
+from podman_support import (HERE, RELEASES, all_checked, artifact, http_get, log, make_workdir, podman,  # noqa: E402
+                            port_open, scrape, settle_outage, start_world, verdict_snapshot,
+                            wait_for_verdicts, wait_until, world_config)
 
 PORT = 9781
 UNIT = "rdns_exporter.service"
@@ -121,8 +121,7 @@ def reload_config(system, info, ips, scenarios):
     pid = system.main_pid()
     system.write("/etc/rdns_exporter/rdns_exporter.toml", world_config(info, ips))
     system.sh("systemctl reload " + UNIT)
-    checked = wait_until("the reloaded config's targets checked", lambda: all_checked(PORT, ips), 120)
-    check_scenarios(checked, scenarios)
+    checked = wait_for_verdicts(PORT, scenarios)
     assert checked.value("rdns_config_last_reload_successful") == 1.0
     assert system.main_pid() == pid, "reload restarted the process"
     log("systemctl reload: same process (pid %d) now checks %d targets, every verdict as expected"
@@ -130,9 +129,9 @@ def reload_config(system, info, ips, scenarios):
     return checked
 
 
-def restart_keeps_state(system, world, before_scrape, ips):
-    before = verdict_snapshot(before_scrape, ips)
-    world.server_stop()
+def restart_keeps_state(system, world, ips):
+    settle_outage(world)
+    before = verdict_snapshot(scrape(PORT), ips)
     try:
         pid = system.main_pid()
         system.sh("systemctl restart " + UNIT)
@@ -227,8 +226,8 @@ def main():
         scenarios = info["scenarios"]
         ips = [sc["ip"] for sc in scenarios]
         install(system, deb)
-        checked = reload_config(system, info, ips, scenarios)
-        restart_keeps_state(system, world, checked, ips)
+        reload_config(system, info, ips, scenarios)
+        restart_keeps_state(system, world, ips)
         tls_through_credentials(system, workdir)
         remove_and_purge(system)
         print("OK")

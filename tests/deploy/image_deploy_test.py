@@ -9,8 +9,8 @@
    host; writing to the root filesystem fails;
 3. SIGTERM (podman stop) ends it by itself (exit 0, not podman's SIGKILL) within 10 s, and the
    state file is on the volume;
-4. a new container on the same volume, with the DNS server down, serves the same verdicts and
-   change times at once (from the volume, not from DNS).
+4. with the DNS server down (verdicts frozen), a new container on the same volume serves the
+   same verdicts and change times at once (from the volume, not from DNS).
 
 Usage: image_deploy_test.py RELEASE DIST_DIR
 """
@@ -21,8 +21,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from podman_support import (RELEASES, all_checked, artifact, check_scenarios, free_port, log,  # noqa: E402
-                            make_workdir, podman, scrape, start_world, verdict_snapshot, wait_until, world_config)
+from podman_support import (RELEASES, all_checked, artifact, free_port, log, make_workdir, podman,  # noqa: E402
+                            scrape, settle_outage, start_world, verdict_snapshot, wait_for_verdicts,
+                            wait_until, world_config)
 
 UID = "65532"
 CONFIG = "/etc/rdns_exporter/rdns_exporter.toml"
@@ -70,8 +71,7 @@ def main():
         port = free_port()
         names.append(tag + "-a")
         run_agent(image, names[-1], volume, config_path, workdir, port)
-        first = wait_until("every target checked in the container", lambda: all_checked(port, ips), 120)
-        check_scenarios(first, scenarios)
+        first = wait_for_verdicts(port, scenarios)
         log("verdicts: all %d scenarios of the DNS world as expected (%d checks pass, %d fail)"
             % (len(scenarios), sum(1 for s in first.find("rdns_check_success") if s[2] == 1),
                sum(1 for s in first.find("rdns_check_success") if s[2] == 0)))
@@ -87,7 +87,8 @@ def main():
         log("non-root: the agent runs as uid/gid %s; root filesystem read-only (%s)"
             % (UID, proc.stdout.strip()))
 
-        before = verdict_snapshot(first, ips)
+        settle_outage(world)
+        before = verdict_snapshot(scrape(port), ips)
         started = time.time()
         podman("stop", "-t", "30", names[-1])
         took = time.time() - started
@@ -98,7 +99,6 @@ def main():
         assert "rdns_exporter.state" in listing, listing
         log("SIGTERM: stopped by itself in %.1fs (exit 0); the volume holds rdns_exporter.state" % took)
 
-        world.server_stop()
         port = free_port()
         names.append(tag + "-b")
         run_agent(image, names[-1], volume, config_path, workdir, port)

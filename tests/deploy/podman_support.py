@@ -103,7 +103,7 @@ def start_world(workdir):
     return world, info
 
 
-def world_config(info, targets, interval="1h"):
+def world_config(info, targets, interval="15s"):
     """An agent config against the world (recursive mode, the world's unbound.conf)."""
     lines = ["[resolver]", 'mode = "recursive"', 'unbound_config_file = "%s"' % info["unbound_config_file"], "",
              "[schedule]", 'interval = "%s"' % interval, 'timeout = "2s"', "concurrency = 16", ""]
@@ -119,6 +119,36 @@ def all_checked(port, ips, context=None, scheme="http"):
     except AssertionError:
         return None
     return s if all(s.value("rdns_last_check_timestamp_seconds", ip=ip) is not None for ip in ips) else None
+
+
+def wait_for_verdicts(port, scenarios, timeout=120):
+    """The first scrape in which every scenario of the world shows its expected verdict. With a
+    short interval, a lookup that failed transiently on a loaded machine (a SERVFAIL: a resolver
+    problem, never a verdict) is checked again; a wrong verdict never passes."""
+    ips = [sc["ip"] for sc in scenarios]
+    last = ["no scrape with every target checked"]
+
+    def matching():
+        s = all_checked(port, ips)
+        if s is None:
+            return None
+        try:
+            check_scenarios(s, scenarios)
+            return s
+        except AssertionError as e:
+            last[0] = str(e)
+            return None
+    try:
+        return wait_until("every scenario's verdict", matching, timeout)
+    except AssertionError as e:
+        raise AssertionError("%s; last mismatch: %s" % (e, last[0]))
+
+
+def settle_outage(world, seconds=5):
+    """Stops the DNS server and waits out checks in flight: from then on every lookup fails,
+    so verdicts and their times stay put (what a restart must then reproduce)."""
+    world.server_stop()
+    time.sleep(seconds)
 
 
 def verdict_snapshot(s, ips):
