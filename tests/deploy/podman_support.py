@@ -19,7 +19,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 sys.path.insert(0, os.path.join(REPO, "tests", "dns_world"))
-from agent_e2e_test import Scrape, check_scenarios, wait_until  # noqa: E402,F401
+from agent_e2e_test import Scrape, check_scenarios  # noqa: E402,F401
+sys.path.insert(0, os.path.join(REPO, "tests", "support"))
+from e2e_support import wait_for as wait_until  # noqa: E402,F401
 
 RELEASES = {"bookworm": "12", "trixie": "13"}
 

@@ -26,7 +26,8 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_e2e_test import Agent, Scrape, wait_until  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import Agent, Scrape, wait_for  # noqa: E402
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 
@@ -47,7 +48,7 @@ def write(path, lines):
 
 
 def check_targets_api(agent):
-    wait_until("/-/ready", lambda: get(agent, "/-/ready")[0] == 200, 20)
+    wait_for("/-/ready", lambda: get(agent, "/-/ready")[0] == 200, 20)
     status, body, _ = get(agent, "/api/v1/targets")
     assert status == 200, (status, body)
     doc = json.loads(body)
@@ -192,7 +193,7 @@ def check_prometheus(binary, workdir):
                 return None
             return (up, success) if up and success else None
 
-        up, success = wait_until("Prometheus has scraped /probe", scraped, 30)
+        up, success = wait_for("Prometheus has scraped /probe", scraped, 30)
         assert up[0]["value"][1] == "1", "up must be 1 (the probe answered within the scrape timeout): %s" % up
         assert success[0]["value"][1] == "0", success
         duration = prometheus_query(port, 'scrape_duration_seconds{job="rdns_probe"}')

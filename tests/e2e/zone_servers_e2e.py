@@ -18,7 +18,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_e2e_test import Agent, promtool_check, wait_until  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from e2e_support import Agent, promtool_check, wait_for  # noqa: E402
 
 INTERVAL = 2.0
 ZONE_IPS = ["198.19.1.10", "198.19.1.11", "198.19.2.10", "198.19.3.10", "198.19.4.10", "198.19.5.10"]
@@ -102,8 +103,8 @@ def main():
         config = os.path.join(workdir, "rdns.toml")
         write_config(config, world, ips)
         agent = Agent(binary, config, workdir)
-        wait_until("ready", lambda: agent.get("/-/ready")[0] == 200, 30)
-        scrape = wait_until("every zone-server scenario decided",
+        wait_for("ready", lambda: agent.get("/-/ready")[0] == 200, 30)
+        scrape = wait_for("every zone-server scenario decided",
                             lambda: (lambda s: s if all(s.value("rdns_ptr_consistent", ip=ip) is not None
                                                         for ip in ZONE_IPS) else None)(agent.scrape()), 20)
         check_metrics(scrape, world, {s["ip"]: s for s in world["scenarios"]})
@@ -128,13 +129,13 @@ def main():
         zone["records"] = [r if r[0] != "10.1.19.198.in-addr.arpa." else [r[0], "PTR", "new-mail.example.test."]
                            for r in zone["records"]]
         dns_world.World._atomic_write(path, json.dumps(zones))
-        wait_until("198.19.1.10 consistent after the transfer",
+        wait_for("198.19.1.10 consistent after the transfer",
                    lambda: agent.scrape().value("rdns_ptr_consistent", ip="198.19.1.10") == 1.0, 6 * INTERVAL + 10)
 
         # Outage of every server (the resolver's too): the verdicts and the last surveys stay.
         before = agent.scrape()
         w.server_stop()
-        wait_until("lookups failing", lambda: all(
+        wait_for("lookups failing", lambda: all(
             agent.scrape().value("rdns_ptr_lookup_status", ip=ip, status="ok") == 0.0 for ip in ZONE_IPS), 20)
         time.sleep(3 * INTERVAL)
         during = agent.scrape()
