@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <string>
 
 #include "checks/unbound/default_zones.hpp"
@@ -30,9 +31,16 @@ std::string quoted(const std::string& s) { return "\"" + s + "\""; }
   return {};
 }
 
+// libunbound reads unbound.conf text (ub_ctx_config, and the "option:" settings) with one
+// process-wide parser that is not thread-safe: two contexts configured at once (a resolver
+// renewed while discovery makes its own) corrupt each other's parse. Every context is therefore
+// configured under this lock; creation is rare, resolving is not affected.
+std::mutex g_configure_mutex;
+
 }  // namespace
 
 tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& settings, TrustAnchorInfo* anchors) {
+  std::lock_guard lock(g_configure_mutex);
   ContextPtr ctx(ub_ctx_create());
   if (!ctx) {
     return tl::unexpected(std::string("libunbound: cannot create a resolver context"));
