@@ -222,7 +222,10 @@ struct ZoneSurveyor::Impl : std::enable_shared_from_this<Impl> {
     }
     if (to_ask.empty()) return finish(run, key, max_age);
     auto self = shared_from_this();
-    for (const auto& [name, address] : to_ask) {
+    for (const auto& entry : to_ask) {
+      // Copied out of the pair: clang before 16 cannot capture a structured binding.
+      const auto& name = entry.first;
+      const auto& address = entry.second;
       auto on_reply = [self, run, key, max_age, name, address](ServerReply reply) {
         if (reply.outcome == ServerReply::Outcome::timeout && !run->short_budget) self->note_silent(address, max_age);
         ZoneServer server{name, address, ServerState::unreachable, {}, 0};
