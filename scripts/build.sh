@@ -3,5 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-default}
+# With ccache installed (the test list installs it), a rebuild of unchanged sources is a cache
+# hit, also from another clone of the tree (paths are taken relative to the clone). A launcher
+# already set by the caller wins; the cache is tied to the compiler and its flags, so it never
+# changes what is built.
+if command -v ccache >/dev/null && [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ]; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}"
+fi
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j "$(nproc)"

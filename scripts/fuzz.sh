@@ -23,7 +23,11 @@ for t in "${targets[@]}"; do
   [ -f "tests/fuzz/fuzz_$t.cpp" ] || { echo "unknown fuzz target: $t (known: ${all_targets[*]})" >&2; exit 64; }
 done
 
-# The same settings as the "fuzz" preset in CMakePresets.json.
+# The same settings as the "fuzz" preset in CMakePresets.json (and ccache as in build.sh).
+if command -v ccache >/dev/null && [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ]; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}"
+fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   -DRDNS_FUZZ=ON -DRDNS_TESTS=OFF -DRDNS_BENCH=OFF -DRDNS_WERROR=ON >/dev/null
 cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
