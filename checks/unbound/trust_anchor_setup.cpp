@@ -22,7 +22,9 @@ namespace {
 // Anchor files are a few lines; a bigger one is not an anchor file.
 constexpr std::streamsize k_max_anchor_bytes = 1 << 20;
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+// Not "quoted": for a non-const std::string argument, argument-dependent lookup prefers
+// std::quoted (GCC 14 brings <iomanip> in through other headers).
+std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
 std::optional<std::string> read_small_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -61,12 +63,12 @@ tl::expected<void, std::string> replace_file(const std::string& path, std::strin
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out << text;
     out.flush();
-    if (!out) return tl::unexpected(quoted(temp) + ": " + std::strerror(errno));
+    if (!out) return tl::unexpected(in_quotes(temp) + ": " + std::strerror(errno));
   }
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
     const std::string error = std::strerror(errno);
     std::remove(temp.c_str());
-    return tl::unexpected(quoted(path) + ": " + error);
+    return tl::unexpected(in_quotes(path) + ": " + error);
   }
   return {};
 }
@@ -96,7 +98,7 @@ TrustAnchorInfo default_anchors(const ResolverSettings& settings, std::string& t
       return info;
     }
     info.warning =
-        "no root anchor in " + quoted(system) + " (install Debian's dns-root-data): using the built-in root anchors";
+        "no root anchor in " + in_quotes(system) + " (install Debian's dns-root-data): using the built-in root anchors";
   }
   text = std::string(builtin_root_anchors());
   info.source = "builtin";
@@ -126,10 +128,10 @@ tl::expected<TrustAnchorInfo, std::string> add_automatic(ub_ctx* ctx, const Reso
       return fallback;
     }
     info.key_tags = from.key_tags;
-    info.note = "RFC 5011 trust anchor state " + quoted(path) + " seeded from the " + from.source + " root anchors";
+    info.note = "RFC 5011 trust anchor state " + in_quotes(path) + " seeded from the " + from.source + " root anchors";
   }
   if (auto ok = check(ub_ctx_set_option(ctx, "auto-trust-anchor-file:", path.c_str()),
-                      "RFC 5011 trust anchor state " + quoted(path));
+                      "RFC 5011 trust anchor state " + in_quotes(path));
       !ok) {
     return tl::unexpected(ok.error());
   }
@@ -143,9 +145,9 @@ tl::expected<TrustAnchorInfo, std::string> add_trust_anchors(ub_ctx* ctx, const 
   if (!settings.dnssec) return info;
   if (const auto& file = settings.trust_anchor_file; !file.empty()) {
     if (::access(file.c_str(), R_OK) != 0) {
-      return tl::unexpected("resolver.trust_anchor_file " + quoted(file) + ": " + std::strerror(errno));
+      return tl::unexpected("resolver.trust_anchor_file " + in_quotes(file) + ": " + std::strerror(errno));
     }
-    if (auto ok = check(ub_ctx_add_ta_file(ctx, file.c_str()), "resolver.trust_anchor_file " + quoted(file)); !ok) {
+    if (auto ok = check(ub_ctx_add_ta_file(ctx, file.c_str()), "resolver.trust_anchor_file " + in_quotes(file)); !ok) {
       return tl::unexpected(ok.error());
     }
     info.source = "file";
@@ -163,7 +165,7 @@ tl::expected<TrustAnchorInfo, std::string> add_trust_anchors(ub_ctx* ctx, const 
   std::string text;
   info = default_anchors(settings, text);
   const std::string what =
-      "root trust anchors from " + info.source + (info.path.empty() ? "" : " " + quoted(info.path));
+      "root trust anchors from " + info.source + (info.path.empty() ? "" : " " + in_quotes(info.path));
   if (auto ok = add_anchor_lines(ctx, text, what); !ok) return tl::unexpected(ok.error());
   return info;
 }

@@ -15,11 +15,13 @@
 namespace rdns::checks::unbound {
 namespace {
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+// Not "quoted": for a non-const std::string argument, argument-dependent lookup prefers
+// std::quoted (GCC 14 brings <iomanip> in through other headers).
+std::string in_quotes(const std::string& s) { return "\"" + s + "\""; }
 
 [[nodiscard]] tl::expected<void, std::string> readable(const std::string& key, const std::string& file) {
   if (::access(file.c_str(), R_OK) != 0) {
-    return tl::unexpected("resolver." + key + " " + quoted(file) + ": " + std::strerror(errno));
+    return tl::unexpected("resolver." + key + " " + in_quotes(file) + ": " + std::strerror(errno));
   }
   return {};
 }
@@ -59,7 +61,7 @@ tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& setti
     if (auto ok = readable("unbound_config_file", conf); !ok) {
       return tl::unexpected(ok.error());
     }
-    if (auto ok = check(ub_ctx_config(ctx.get(), conf.c_str()), "resolver.unbound_config_file " + quoted(conf)); !ok) {
+    if (auto ok = check(ub_ctx_config(ctx.get(), conf.c_str()), "resolver.unbound_config_file " + in_quotes(conf)); !ok) {
       return tl::unexpected(ok.error());
     }
   }
@@ -75,7 +77,7 @@ tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& setti
         return tl::unexpected(std::string("resolver mode \"forward\" needs resolver.forwarders"));
       }
       for (const auto& forwarder : settings.forwarders) {
-        if (auto ok = check(ub_ctx_set_fwd(ctx.get(), forwarder.c_str()), "resolver.forwarders " + quoted(forwarder));
+        if (auto ok = check(ub_ctx_set_fwd(ctx.get(), forwarder.c_str()), "resolver.forwarders " + in_quotes(forwarder));
             !ok) {
           return tl::unexpected(ok.error());
         }
@@ -87,7 +89,7 @@ tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& setti
           return tl::unexpected(ok.error());
         }
         if (auto ok = check(ub_ctx_set_option(ctx.get(), "root-hints:", hints.c_str()),
-                            "resolver.root_hints_file " + quoted(hints));
+                            "resolver.root_hints_file " + in_quotes(hints));
             !ok) {
           return tl::unexpected(ok.error());
         }
@@ -114,7 +116,7 @@ tl::expected<ContextPtr, std::string> make_context(const ResolverSettings& setti
                                     {"RFC 5011 trust anchor state", settings.auto_trust_anchor_file},
                                     {"root_hints_file", settings.root_hints_file}}) {
       if (!file.empty()) {
-        files += std::string(files.empty() ? " (" : ", ") + key + " " + quoted(file);
+        files += std::string(files.empty() ? " (" : ", ") + key + " " + in_quotes(file);
       }
     }
     return tl::unexpected("applying the resolver settings" + files + (files.empty() ? "" : ")") + ": " +
