@@ -12,17 +12,6 @@
 namespace rdns::agent {
 namespace {
 
-std::string openssl_error() {
-  std::string text;
-  while (const unsigned long code = ERR_get_error()) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
-    if (!text.empty()) text += "; ";
-    text += buffer;
-  }
-  return text.empty() ? "unknown OpenSSL error" : text;
-}
-
 // Every OpenSSL object is owned by a unique_ptr from the line that creates it.
 struct BioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }

@@ -10,9 +10,8 @@
 #include <openssl/x509v3.h>
 
 namespace rdns::agent {
-namespace {
 
-std::string openssl_reason() {
+std::string openssl_error() {
   std::string text;
   while (const unsigned long code = ERR_get_error()) {
     char buffer[256];
@@ -22,6 +21,8 @@ std::string openssl_reason() {
   }
   return text.empty() ? "unknown OpenSSL error" : text;
 }
+
+namespace {
 
 int version_of(const std::string& name, int fallback) {
   if (name == "TLS10") return TLS1_VERSION;
@@ -78,7 +79,7 @@ tl::expected<void, std::string> load_client_cas(SSL_CTX& ctx, const config::WebC
       inline_pem ? BIO_new_mem_buf(web.client_ca_pem.data(), static_cast<int>(web.client_ca_pem.size()))
                  : BIO_new_file(web.client_ca_file.c_str(), "r"),
       &BIO_free);
-  if (!bio) return tl::unexpected("cannot read " + what + ": " + openssl_reason());
+  if (!bio) return tl::unexpected("cannot read " + what + ": " + openssl_error());
   X509_STORE* store = SSL_CTX_get_cert_store(&ctx);
   int count = 0;
   while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
@@ -131,7 +132,7 @@ tl::expected<void, std::string> apply_protocol_policy(SSL_CTX& ctx, const config
   if (!web.cipher_suites.empty()) {
     std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> all(SSL_CTX_new(TLS_server_method()), &SSL_CTX_free);
     if (!all || SSL_CTX_set_cipher_list(all.get(), "ALL:COMPLEMENTOFALL") != 1) {
-      return tl::unexpected("cipher_suites: " + openssl_reason());
+      return tl::unexpected("cipher_suites: " + openssl_error());
     }
     STACK_OF(SSL_CIPHER)* known = SSL_CTX_get_ciphers(all.get());
     for (const auto& wanted : web.cipher_suites) {
@@ -147,14 +148,14 @@ tl::expected<void, std::string> apply_protocol_policy(SSL_CTX& ctx, const config
       }
     }
     if (!openssl_names.empty() && SSL_CTX_set_cipher_list(&ctx, openssl_names.c_str()) != 1) {
-      return tl::unexpected("cipher_suites: OpenSSL accepts none of them: " + openssl_reason());
+      return tl::unexpected("cipher_suites: OpenSSL accepts none of them: " + openssl_error());
     }
   }
   if (!web.curve_preferences.empty()) {
     std::string groups;
     for (const auto& curve : web.curve_preferences) groups += (groups.empty() ? "" : ":") + group_of(curve);
     if (SSL_CTX_set1_groups_list(&ctx, groups.c_str()) != 1) {
-      return tl::unexpected("curve_preferences: OpenSSL refuses \"" + groups + "\": " + openssl_reason());
+      return tl::unexpected("curve_preferences: OpenSSL refuses \"" + groups + "\": " + openssl_error());
     }
   }
   return {};
@@ -190,7 +191,7 @@ tl::expected<void, std::string> apply_client_auth(SSL_CTX& ctx, const config::We
     }
     auto sans = std::make_unique<SanList>(SanList{web.client_allowed_sans, type == "RequireAndVerifyClientCert"});
     if (san_index() < 0 || SSL_CTX_set_ex_data(&ctx, san_index(), sans.get()) != 1) {
-      return tl::unexpected("client_allowed_sans: " + openssl_reason());
+      return tl::unexpected("client_allowed_sans: " + openssl_error());
     }
     sans.release();  // owned by the context now (free_san_list)
     callback = check_client_sans;

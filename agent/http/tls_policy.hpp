@@ -19,6 +19,9 @@ namespace rdns::agent {
 // min_version (TLS 1.2 by default) and max_version (TLS 1.3), cipher_suites (Go's names of TLS
 // 1.0-1.2 suites, mapped by their IANA names; TLS 1.3 suites are not configurable, as in Go),
 // prefer_server_cipher_suites, curve_preferences. Errors name the setting.
+// The queued OpenSSL errors as one line (and the queue emptied); "unknown OpenSSL error" when none.
+std::string openssl_error();
+
 [[nodiscard]] tl::expected<void, std::string> apply_protocol_policy(SSL_CTX& ctx, const config::WebConfig& web);
 
 // client_ca_file / client_ca, client_auth_type (NoClientCert, RequestClientCert,
