@@ -10,6 +10,7 @@
 #include "agent/cli/exit_codes.hpp"
 #include "checks/remediation.hpp"
 #include "checks/zone/zone_remediation.hpp"
+#include "util/time_text.hpp"
 
 namespace rdns::agent {
 namespace {
@@ -210,15 +211,6 @@ std::string json_zone_servers(const std::shared_ptr<const checks::PtrConsistency
   return out + "]}";
 }
 
-std::string rfc3339(std::chrono::system_clock::time_point when) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
-
 }  // namespace
 
 Verdict verdict_of(const CheckResult& result) {
@@ -316,7 +308,7 @@ void write_json_report(std::ostream& out, const std::vector<CheckResult>& result
         << ",\"forward_zone_soa\":" << json_soa(r.forward_zone_soa)
         << ",\"zone_servers\":" << json_zone_servers(r.ptr_consistency)
         << ",\"remediation\":" << json_strings(checks::remediation_hints(r))
-        << ",\"duration_seconds\":" << duration.str() << ",\"checked_at\":" << json_string(rfc3339(r.checked_at))
+        << ",\"duration_seconds\":" << duration.str() << ",\"checked_at\":" << json_string(util::rfc3339_utc(r.checked_at))
         << "}";
   }
   out << "\n]}\n";

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "util/text_escape.hpp"
+#include "util/time_text.hpp"
 
 namespace rdns::agent {
 namespace {
@@ -15,15 +16,6 @@ std::string json_bool(const std::optional<bool>& value) {
 }
 
 std::string json_optional(const std::string& value) { return value.empty() ? "null" : json_string(value); }
-
-std::string rfc3339(std::chrono::system_clock::time_point when) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
 
 void append_result(std::string& out, const checks::CheckResult& r) {
   const char* verdict = !r.success ? "unknown" : (*r.success ? "pass" : "fail");
@@ -49,7 +41,7 @@ void append_result(std::string& out, const checks::CheckResult& r) {
   out += ",\"dnssec_secure\":";
   out += r.dnssec_secure ? "true" : "false";
   out += ",\"ptr_ttl\":" + std::to_string(r.ptr_ttl);
-  out += ",\"checked_at\":" + json_string(rfc3339(r.checked_at)) + "}";
+  out += ",\"checked_at\":" + json_string(util::rfc3339_utc(r.checked_at)) + "}";
 }
 
 void append_target(std::string& out, const ShownTarget& shown) {
