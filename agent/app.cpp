@@ -11,16 +11,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include "agent/cli/exit_codes.hpp"
+#include "agent/report/exit_codes.hpp"
 #include "agent/discovery/discovery_backend.hpp"
 #include "agent/http/web_server.hpp"
-#include "agent/logging.hpp"
-#include "agent/resolver_factory.hpp"
-#include "agent/service.hpp"
+#include "agent/logging/logging.hpp"
+#include "agent/engine/resolver_factory.hpp"
+#include "agent/service/service.hpp"
 #include "agent/signals.hpp"
-#include "agent/state_keeper.hpp"
+#include "agent/service/state_keeper.hpp"
 #include "agent/web_handlers.hpp"
-#include "checks/counting_resolver.hpp"
 #include "checks/unbound/unbound_resolver.hpp"
 
 namespace rdns::agent {
@@ -33,31 +32,6 @@ std::string_view mode_name(config::ResolverMode mode) {
     case config::ResolverMode::forward: return "forward";
   }
   return "system";
-}
-
-tl::expected<std::shared_ptr<ResolverBundle>, std::string> make_unbound_bundle_with(
-    const config::ResolverConfig& config, const std::string& auto_anchor_file) {
-  checks::TrustAnchorInfo anchors;
-  auto unbound = make_resolver(config, auto_anchor_file, &anchors);
-  if (!unbound) return tl::make_unexpected(unbound.error());
-
-  auto counting = std::make_shared<checks::CountingResolver>(std::shared_ptr<checks::Resolver>(std::move(*unbound)));
-  auto bundle = std::make_shared<ResolverBundle>();
-  bundle->counts = [weak = std::weak_ptr<checks::CountingResolver>(counting)] {
-    QueryCounts counts;
-    if (auto counter = weak.lock()) {
-      for (const auto& row : counter->snapshot()) {
-        counts[{std::string(checks::rr_type_name(row.type)), std::string(checks::to_string(row.status))}] += row.count;
-      }
-    }
-    return counts;
-  };
-  bundle->resolver = std::move(counting);
-  bundle->trust_anchors = std::move(anchors);
-  bundle->description = std::string(mode_name(config.mode)) +
-                        " contexts=" + std::to_string(effective_contexts(config, std::thread::hardware_concurrency()));
-  if (!config.unbound_config_file.empty()) bundle->description += " unbound_config_file=" + config.unbound_config_file;
-  return bundle;
 }
 
 // The anchors in use, once at start: with the RFC 5011 state or what is given up without it.
@@ -93,15 +67,12 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   const auto mode = initial.resolver.mode;
   const auto interval = initial.schedule.interval;
   ServiceOptions service_options;
-  const ResolverFactory make_unbound_bundle =
-      [auto_anchor_file = auto_trust_anchor_path(options.storage_path)](const config::ResolverConfig& config) {
-        return make_unbound_bundle_with(config, auto_anchor_file);
-      };
-  service_options.make_resolver = make_unbound_bundle;
+  const ResolverFactory make_unbound_stack = unbound_resolver_factory(auto_trust_anchor_path(options.storage_path));
+  service_options.make_resolver = make_unbound_stack;
   service_options.unbound_version = checks::UnboundResolver::version();
   service_options.shard = options.shard;
   service_options.probe_timeout_offset = options.probe_timeout_offset;
-  service_options.discovery_backend = discovery::make_resolver_backend(make_unbound_bundle);
+  service_options.discovery_backend = discovery::make_resolver_backend(make_unbound_stack);
   auto service = Service::create(std::move(initial), std::move(service_options));
   if (!service) {
     spdlog::error("cannot start: {}", service.error());
@@ -109,7 +80,7 @@ int run_agent(const AgentOptions& options, config::Config initial) {
   }
 
   if (const auto engine = (*service)->current_engine(); engine && engine->resolver()) {
-    log_trust_anchors(engine->resolver()->trust_anchors);
+    log_trust_anchors(engine->resolver()->trust_anchors());
   }
 
   WebServerOptions web_options;

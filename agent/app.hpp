@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/sharding.hpp"
+#include "agent/schedule/sharding.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "agent/http/web_server.hpp"
-#include "agent/service.hpp"
+#include "agent/service/service.hpp"
 
 namespace rdns::agent {
 

@@ -12,11 +12,11 @@
 #include <ostream>
 #include <unordered_set>
 
-#include "agent/cli/check_report.hpp"
+#include "agent/report/check_report.hpp"
 #include "agent/cli/commands.hpp"
-#include "agent/cli/exit_codes.hpp"
+#include "agent/report/exit_codes.hpp"
 #include "agent/cli/flags.hpp"
-#include "agent/resolver_factory.hpp"
+#include "agent/engine/resolver_factory.hpp"
 #include "checks/checker.hpp"
 #include "checks/generic_hostname.hpp"
 #include "checks/zone/server_querier.hpp"

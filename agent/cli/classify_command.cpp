@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "agent/cli/commands.hpp"
-#include "agent/cli/exit_codes.hpp"
+#include "agent/report/exit_codes.hpp"
 #include "agent/cli/flags.hpp"
 #include "checks/generic_hostname.hpp"
 #include "config/load.hpp"

@@ -5,8 +5,8 @@
 #include <ostream>
 
 #include "agent/cli/commands.hpp"
-#include "agent/cli/exit_codes.hpp"
-#include "agent/resolver_factory.hpp"
+#include "agent/report/exit_codes.hpp"
+#include "agent/engine/resolver_factory.hpp"
 #include "config/load.hpp"
 #include "config/web_config.hpp"
 

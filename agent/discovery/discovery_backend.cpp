@@ -34,19 +34,19 @@ public:
 
   checks::discovery::SpfExpansion expand_spf(const config::ResolverConfig& resolver, const std::string& domain,
                                              Deadline deadline) override {
-    auto bundle = m_make_resolver(resolver);
-    if (!bundle) {
+    auto stack = m_make_resolver(resolver, nullptr);
+    if (!stack) {
       checks::discovery::SpfExpansion failed;
       failed.outcome = checks::discovery::SpfOutcome::temperror;
-      failed.error = "cannot create a resolver: " + bundle.error();
+      failed.error = "cannot create a resolver: " + stack.error();
       return failed;
     }
-    // The bundle is released here, on this thread, after `done`: never on the resolver's own.
+    // The stack is released here, on this thread, after `done`: never on the resolver's own.
     auto expansion = wait_for<checks::discovery::SpfExpansion>([&](auto done) {
-      checks::discovery::expand_spf(*(*bundle)->resolver, domain, checks::discovery::SpfLimits{}, deadline,
+      checks::discovery::expand_spf(**stack, domain, checks::discovery::SpfLimits{}, deadline,
                                     std::move(done));
     });
-    add_counts(**bundle);
+    add_counts(**stack);
     return expansion;
   }
 
@@ -61,8 +61,8 @@ public:
     for (const auto& server : entry.egress_servers) {
       if (is_ipv6_server(server) == v6) forward.forwarders.push_back(server);
     }
-    auto bundle = m_make_resolver(forward);
-    if (!bundle) return {EgressOutcome::Kind::temperror, "", "cannot create a resolver: " + bundle.error()};
+    auto stack = m_make_resolver(forward, nullptr);
+    if (!stack) return {EgressOutcome::Kind::temperror, "", "cannot create a resolver: " + stack.error()};
 
     checks::discovery::EgressQuery query;
     query.method = entry.egress_method == DiscoveryEntry::EgressMethod::txt_echo
@@ -74,8 +74,8 @@ public:
                                 : v6                                                      ? checks::RrType::AAAA
                                                                                           : checks::RrType::A;
     const checks::DnsAnswer answer = wait_for<checks::DnsAnswer>(
-        [&](auto done) { (*bundle)->resolver->resolve(query.name, type, deadline, std::move(done)); });
-    add_counts(**bundle);
+        [&](auto done) { (*stack)->resolve(query.name, type, deadline, std::move(done)); });
+    add_counts(**stack);
     return classify(answer, query);
   }
 
@@ -105,9 +105,8 @@ private:
   }
 
   // Each resolver lives for one call: its counts are added up here before it goes.
-  void add_counts(const ResolverBundle& bundle) {
-    if (!bundle.counts) return;
-    const QueryCounts counts = bundle.counts();
+  void add_counts(const ResolverStack& stack) {
+    const QueryCounts counts = stack.counts();
     std::lock_guard lock(m_mutex);
     for (const auto& [key, count] : counts) m_counts[key] += count;
   }

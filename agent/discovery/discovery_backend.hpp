@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/engine.hpp"
+#include "agent/engine/engine.hpp"
 #include "checks/discovery/spf_expander.hpp"
 #include "config/model.hpp"
 

@@ -6,7 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "agent/logging.hpp"
+#include "agent/logging/logging.hpp"
 #include "config/ip_network.hpp"
 
 namespace rdns::agent::discovery {

@@ -24,7 +24,7 @@
 #include "agent/http/request_guard.hpp"
 #include "agent/http/tls_context.hpp"
 #include "agent/http/web_config_source.hpp"
-#include "agent/logging.hpp"
+#include "agent/logging/logging.hpp"
 
 namespace rdns::agent {
 namespace {

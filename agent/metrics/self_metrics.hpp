@@ -6,7 +6,7 @@
 
 #include "agent/metrics/duration_histogram.hpp"
 #include "agent/metrics/exposition_writer.hpp"
-#include "agent/query_counts.hpp"
+#include "agent/metrics/query_counts.hpp"
 
 namespace rdns::agent::metrics {
 

@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "agent/metrics/exposition_writer.hpp"
-#include "agent/target_record.hpp"
+#include "agent/store/target_record.hpp"
 #include "config/model.hpp"
 
 namespace rdns::agent::metrics {

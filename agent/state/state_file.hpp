@@ -42,8 +42,8 @@
 
 #include <tl/expected.hpp>
 
-#include "agent/result_store.hpp"
-#include "agent/target_types.hpp"
+#include "agent/store/result_store.hpp"
+#include "agent/store/target_types.hpp"
 
 namespace rdns::agent::state {
 
@@ -57,7 +57,7 @@ inline constexpr std::size_t k_max_state_string = 1 << 20;
 // image, /dev/zero) from being read.
 inline constexpr std::size_t k_max_state_bytes = std::size_t{512} << 20;
 
-// One target's last result, identity and PTR-change tracking (agent/target_types.hpp: the
+// One target's last result, identity and PTR-change tracking (agent/store/target_types.hpp: the
 // store takes it back with ResultStore::restore()).
 using agent::PersistedTarget;
 

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/result_store.hpp"
-#include "agent/target_record.hpp"
-#include "agent/target_types.hpp"
+#include "agent/store/result_store.hpp"
+#include "agent/store/target_record.hpp"
+#include "agent/store/target_types.hpp"
 
 namespace rdns::agent {
 

@@ -1,11 +1,12 @@
 // Engine: its in-flight count settles whatever a check's `done` does.
-#include "agent/engine.hpp"
+#include "agent/engine/engine.hpp"
 
 #include <memory>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
 
+#include "tests/agent/resolver_stack_test_support.hpp"
 #include "tests/checks/fakes/fake_resolver.hpp"
 
 namespace rdns::agent {
@@ -17,9 +18,7 @@ TEST(AgentEngine, AThrowingDoneStillLeavesTheInFlightCount) {
   auto resolver = std::make_shared<FakeResolver>(FakeResolver::Mode::manual);
   resolver->script("10.2.0.192.in-addr.arpa.", checks::RrType::PTR,
                    checks::testing::answer_status(checks::LookupStatus::servfail));
-  auto bundle = std::make_shared<ResolverBundle>();
-  bundle->resolver = resolver;
-  Engine engine(bundle, std::make_shared<const checks::GenericClassifier>());
+  Engine engine(testing::stack_over(resolver), std::make_shared<const checks::GenericClassifier>());
   int calls = 0;
   checks::CheckRequest request;
   request.ip = "192.0.2.10";

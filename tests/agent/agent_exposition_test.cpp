@@ -11,8 +11,8 @@
 
 #include "agent/metrics/exposition_writer.hpp"
 #include "agent/metrics/target_families.hpp"
-#include "agent/result_store.hpp"
-#include "agent/service.hpp"
+#include "agent/store/result_store.hpp"
+#include "agent/service/service.hpp"
 #include "agent/status/status_rows.hpp"
 #include "tests/agent/agent_test_results.hpp"
 #include "tests/agent/exposition_parse.hpp"

@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/scheduler.hpp"
+#include "agent/schedule/scheduler.hpp"
 
 namespace rdns::agent {
 namespace {

@@ -17,11 +17,12 @@
 #include <httplib.h>
 
 #include "agent/http/web_server.hpp"
-#include "agent/result_store.hpp"
-#include "agent/service.hpp"
+#include "agent/store/result_store.hpp"
+#include "agent/service/service.hpp"
 #include "agent/web_handlers.hpp"
 #include "tests/agent/agent_test_results.hpp"
 #include "tests/agent/exposition_parse.hpp"
+#include "tests/agent/resolver_stack_test_support.hpp"
 #include "tests/checks/fakes/fake_resolver.hpp"
 
 namespace rdns::agent {
@@ -229,12 +230,7 @@ TEST(AgentServiceScale, ASixteenChecksAndScrapesWithinBudget) {
   }
   const long rss_scripted = peak_rss_kib();
   ServiceOptions options;
-  options.make_resolver =
-      [resolver](const config::ResolverConfig&) -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
-    auto bundle = std::make_shared<ResolverBundle>();
-    bundle->resolver = resolver;
-    return bundle;
-  };
+  options.make_resolver = testing::factory_over(resolver);
   auto created = Service::create(std::move(config), std::move(options));
   ASSERT_TRUE(created);
   auto& service = *created;

@@ -1,11 +1,11 @@
 // The `check` report: verdict words, key lines, JSON validity basics, exit statuses.
-#include "agent/cli/check_report.hpp"
+#include "agent/report/check_report.hpp"
 
 #include <sstream>
 
 #include <gtest/gtest.h>
 
-#include "agent/cli/exit_codes.hpp"
+#include "agent/report/exit_codes.hpp"
 #include "checks/generic_hostname.hpp"
 #include "checks/verdict.hpp"
 #include "tests/checks/fakes/answers.hpp"

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "agent/cli/commands.hpp"
-#include "agent/cli/exit_codes.hpp"
+#include "agent/report/exit_codes.hpp"
 
 namespace rdns::agent {
 namespace {

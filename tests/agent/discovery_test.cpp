@@ -13,9 +13,10 @@
 #include <gtest/gtest.h>
 
 #include "agent/discovery/discovery_runner.hpp"
-#include "agent/service.hpp"
+#include "agent/service/service.hpp"
 #include "tests/agent/exposition_parse.hpp"
 #include "tests/agent/service_test_support.hpp"
+#include "tests/agent/resolver_stack_test_support.hpp"
 #include "tests/checks/fakes/fake_resolver.hpp"
 
 namespace rdns::agent {
@@ -319,14 +320,12 @@ struct ScriptedFactory {
   std::vector<config::ResolverConfig> asked;
   std::function<void(FakeResolver&)> script;
   ResolverFactory factory() {
-    return [this](const config::ResolverConfig& config) -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
+    return [this](const config::ResolverConfig& config,
+                  std::shared_ptr<QueryRateLimiter> limiter) -> tl::expected<std::shared_ptr<ResolverStack>, std::string> {
       asked.push_back(config);
       auto resolver = std::make_shared<FakeResolver>(FakeResolver::Mode::threaded);
       script(*resolver);
-      auto bundle = std::make_shared<ResolverBundle>();
-      bundle->resolver = resolver;
-      bundle->counts = [] { return QueryCounts{{{"TXT", "ok"}, 2}}; };
-      return bundle;
+      return testing::stack_over(resolver, {}, std::move(limiter));
     };
   }
 };
@@ -353,7 +352,8 @@ TEST(DiscoveryBackend, SpfThroughAResolverLikeTheConfiguredOne) {
   EXPECT_EQ(backend->expand_spf(resolver, "example.test", steady_clock::now() + seconds(2)).outcome,
             SpfOutcome::temperror);
   EXPECT_EQ(made.asked.size(), 2u);
-  EXPECT_EQ(backend->query_counts(), (QueryCounts{{{"TXT", "ok"}, 4}})) << "counts outlive each call's resolver";
+  EXPECT_EQ(backend->query_counts(), (QueryCounts{{{"TXT", "ok"}, 2}, {{"TXT", "servfail"}, 1}}))
+      << "every query of both calls, counted after each call's resolver is gone";
 }
 
 TEST(DiscoveryBackend, EgressAsksTheServersOfTheFamilyWithoutDnssec) {
@@ -420,15 +420,14 @@ TEST(DiscoveryBackend, OnlyPublicEgressAddressesAreUsable) {
 // --- the Service around the runner --------------------------------------------------------------
 
 ResolverFactory world_factory() {
-  return [](const config::ResolverConfig&) -> tl::expected<std::shared_ptr<ResolverBundle>, std::string> {
+  return [](const config::ResolverConfig&,
+            std::shared_ptr<QueryRateLimiter> limiter) -> tl::expected<std::shared_ptr<ResolverStack>, std::string> {
     auto resolver = std::make_shared<FakeResolver>(FakeResolver::Mode::threaded);
     for (const char* ip : {"1", "2", "3", "4", "5", "6", "7", "8"}) {
       resolver->script(std::string(ip) + ".2.0.192.in-addr.arpa.", RrType::PTR, answer_ok({"mail.example.test."}));
     }
     resolver->script("mail.example.test.", RrType::A, answer_ok({"192.0.2.1"}));
-    auto bundle = std::make_shared<ResolverBundle>();
-    bundle->resolver = resolver;
-    return bundle;
+    return testing::stack_over(resolver, {}, std::move(limiter));
   };
 }
 

@@ -1,9 +1,10 @@
 // EngineSet: retiring and reaping engines, and rdns_dns_queries_total staying monotonic and
 // counted once when engines that share a resolver are reaped together.
-#include "agent/engine_set.hpp"
+#include "agent/engine/engine_set.hpp"
 
 #include <gtest/gtest.h>
 
+#include "tests/agent/resolver_stack_test_support.hpp"
 #include "tests/checks/fakes/fake_resolver.hpp"
 
 namespace rdns::agent {
@@ -11,11 +12,16 @@ namespace {
 
 using checks::testing::FakeResolver;
 
-std::shared_ptr<ResolverBundle> bundle_counting(std::uint64_t ptr_ok) {
-  auto bundle = std::make_shared<ResolverBundle>();
-  bundle->resolver = std::make_shared<FakeResolver>(FakeResolver::Mode::immediate);
-  bundle->counts = [ptr_ok] { return QueryCounts{{{"PTR", "ok"}, ptr_ok}}; };
-  return bundle;
+// A stack whose counting layer has seen `ptr_ok` PTR queries answered ok.
+std::shared_ptr<ResolverStack> stack_counting(std::uint64_t ptr_ok) {
+  auto fake = std::make_shared<FakeResolver>(FakeResolver::Mode::immediate);
+  fake->script("10.2.0.192.in-addr.arpa.", checks::RrType::PTR, checks::testing::answer_ok({"mail.example.test."}));
+  auto stack = testing::stack_over(fake);
+  for (std::uint64_t i = 0; i < ptr_ok; ++i) {
+    stack->resolve("10.2.0.192.in-addr.arpa.", checks::RrType::PTR,
+                   std::chrono::steady_clock::now() + std::chrono::seconds(1), [](checks::DnsAnswer) {});
+  }
+  return stack;
 }
 
 std::shared_ptr<const checks::GenericClassifier> classifier() {
@@ -30,11 +36,11 @@ std::uint64_t ptr_ok(const EngineSet& set) {
 }
 
 TEST(EngineSet, SharedResolverOfEnginesReapedTogetherIsCountedOnce) {
-  const auto shared = bundle_counting(5);
+  const auto shared = stack_counting(5);
   const auto classify = classifier();
   EngineSet set(std::make_shared<Engine>(shared, classify));
   set.replace(std::make_shared<Engine>(shared, classify));              // a reload that changed only [generic]
-  set.replace(std::make_shared<Engine>(bundle_counting(7), classify));  // then [resolver]
+  set.replace(std::make_shared<Engine>(stack_counting(7), classify));  // then [resolver]
   EXPECT_EQ(set.retired(), 2u);
   EXPECT_EQ(ptr_ok(set), 12u) << "live: each resolver once";
   set.reap();
@@ -43,16 +49,14 @@ TEST(EngineSet, SharedResolverOfEnginesReapedTogetherIsCountedOnce) {
 }
 
 TEST(EngineSet, ARetiredEngineWithChecksInFlightIsKept) {
-  auto bundle = std::make_shared<ResolverBundle>();
   auto fake = std::make_shared<FakeResolver>(FakeResolver::Mode::manual);
-  bundle->resolver = fake;
-  EngineSet set(std::make_shared<Engine>(bundle, classifier()));
+  EngineSet set(std::make_shared<Engine>(testing::stack_over(fake), classifier()));
   checks::CheckRequest request;
   request.ip = "192.0.2.1";
   request.timeout = std::chrono::seconds(5);
   bool done = false;
   set.current()->start_check(request, [&](checks::CheckResult) { done = true; });
-  set.replace(std::make_shared<Engine>(bundle_counting(1), classifier()));
+  set.replace(std::make_shared<Engine>(stack_counting(1), classifier()));
   set.reap();
   EXPECT_EQ(set.retired(), 1u) << "its check is still running";
   fake->deliver(FakeResolver::Order::fifo);

@@ -1,6 +1,6 @@
 // The log layout: promslog's level names, the message and each field as a key of its own, in
 // logfmt and in JSON, with hostile values escaped.
-#include "agent/logging.hpp"
+#include "agent/logging/logging.hpp"
 
 #include <gtest/gtest.h>
 

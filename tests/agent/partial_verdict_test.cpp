@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/result_store.hpp"
-#include "agent/service.hpp"
+#include "agent/store/result_store.hpp"
+#include "agent/service/service.hpp"
 #include "agent/state/state_file.hpp"
 #include "tests/agent/agent_test_results.hpp"
 

@@ -1,6 +1,6 @@
 // /probe's pure parts: the deadline from the scrape timeout, when a probe succeeds, and what its
 // exposition and debug=true text say (host names, refused addresses, unfinished checks).
-#include "agent/probe_outcome.hpp"
+#include "agent/probe/probe_outcome.hpp"
 
 #include <gtest/gtest.h>
 

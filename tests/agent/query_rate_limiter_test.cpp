@@ -1,6 +1,6 @@
 // The DNS query rate cap: the token bucket's arithmetic on a fake clock, and the limiter's
 // order, pass-through and shutdown behaviour (no timing assertions).
-#include "agent/query_rate_limiter.hpp"
+#include "agent/engine/query_rate_limiter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/service.hpp"
+#include "agent/service/service.hpp"
 
 namespace rdns::agent::testing {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/sharding.hpp"
+#include "agent/schedule/sharding.hpp"
 
 namespace rdns::agent {
 namespace {

@@ -1,6 +1,6 @@
 // StateKeeper over a real Service: the egress file of target discovery when it cannot be
 // written (a storage path under a regular file) and once it can again.
-#include "agent/state_keeper.hpp"
+#include "agent/service/state_keeper.hpp"
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -14,6 +14,7 @@
 
 #include "tests/agent/http_test_support.hpp"
 #include "tests/agent/service_test_support.hpp"
+#include "tests/agent/resolver_stack_test_support.hpp"
 #include "tests/checks/fakes/fake_resolver.hpp"
 
 namespace rdns::agent {
@@ -49,11 +50,7 @@ std::unique_ptr<Service> idle_service() {
   target.ip = "192.0.2.10";
   config.targets = {target};
   ServiceOptions options;
-  options.make_resolver = [](const config::ResolverConfig&) {
-    auto bundle = std::make_shared<ResolverBundle>();
-    bundle->resolver = std::make_shared<FakeResolver>(FakeResolver::Mode::manual);  // never answers
-    return tl::expected<std::shared_ptr<ResolverBundle>, std::string>(bundle);
-  };
+  options.make_resolver = testing::factory_over(std::make_shared<FakeResolver>(FakeResolver::Mode::manual));  // never answers
   return testing::make_service(std::move(config), std::move(options));
 }
 

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/result_store.hpp"
+#include "agent/store/result_store.hpp"
 #include "agent/state/state_file.hpp"
 #include "agent/state/state_writer.hpp"
 #include "tests/agent/agent_test_results.hpp"

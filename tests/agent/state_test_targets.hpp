@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "agent/state/state_file.hpp"
-#include "agent/target_record.hpp"
+#include "agent/store/target_record.hpp"
 #include "tests/agent/agent_test_results.hpp"
 
 namespace rdns::agent::testing {

@@ -7,7 +7,7 @@
 #include "agent/metrics/exposition_writer.hpp"
 #include "agent/metrics/target_families.hpp"
 #include "agent/metrics/zone_families.hpp"
-#include "agent/target_record.hpp"
+#include "agent/store/target_record.hpp"
 
 namespace rdns::agent {
 namespace {

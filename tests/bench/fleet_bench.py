@@ -531,7 +531,7 @@ def agent_cold(args, world, workdir, size, validate, series, bare_wall):
                     body = data if mode == "plain" else body
                 out["scrape_" + mode] = statistics.median(times)
             out["peak_rss_kb"] = proc_status(agent.proc.pid, "VmHWM")
-            # A query that timed out at ready is retried (agent/service.cpp): give those retries
+            # A query that timed out at ready is retried (agent/service/service.cpp): give those retries
             # time, then every IP must pass.
             give_up = time.monotonic() + 30
             while True:

@@ -2,7 +2,7 @@
 // tests/dns_world), through config loading and agent::make_resolver, to real answers.
 #include <gtest/gtest.h>
 
-#include "agent/resolver_factory.hpp"
+#include "agent/engine/resolver_factory.hpp"
 #include "checks/sharded_resolver.hpp"
 #include "config/load.hpp"
 #include "tests/integration/dns_world_fixture.hpp"
@@ -59,6 +59,36 @@ TEST_F(ResolverFactoryWorld, SeveralContexts) {
   EXPECT_EQ(a.status, LookupStatus::ok) << a.detail;
   EXPECT_EQ(a.records, std::vector<std::string>{"secure.example.test."});
   EXPECT_TRUE(a.secure);
+}
+
+// The agent's resolver stack over real libunbound: answers, counts them, paces them, and goes
+// through its shutdown sequence (close, then release) without losing a count.
+TEST_F(ResolverFactoryWorld, TheAgentsStackAnswersCountsAndShutsDown) {
+  auto loaded =
+      config::load_config_string(world().resolver_toml() + "contexts = 2\n", "test.toml", {.require_targets = false});
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  auto limiter = std::make_shared<agent::QueryRateLimiter>(1000);
+  auto stack = agent::make_resolver_stack(loaded->config.resolver, limiter);
+  ASSERT_TRUE(stack) << stack.error();
+  EXPECT_EQ((*stack)->description(), "recursive contexts=2");
+  EXPECT_FALSE((*stack)->trust_anchors().source.empty()) << "DNSSEC is on: the anchors are named";
+
+  for (int i = 0; i < 3; ++i) {
+    const auto a = resolve_sync(**stack, "10.113.0.203.in-addr.arpa.", RrType::PTR);
+    EXPECT_EQ(a.status, LookupStatus::ok) << a.detail;
+    EXPECT_TRUE(a.secure);
+  }
+  const auto nx = resolve_sync(**stack, "250.113.0.203.in-addr.arpa.", RrType::PTR);
+  EXPECT_EQ(nx.status, LookupStatus::nxdomain) << nx.detail;
+  const agent::QueryCounts counted = {{{"PTR", "ok"}, 3}, {{"PTR", "nxdomain"}, 1}};
+  EXPECT_EQ((*stack)->counts(), counted);
+
+  (*stack)->close();
+  const auto closed = resolve_sync(**stack, "10.113.0.203.in-addr.arpa.", RrType::PTR);
+  EXPECT_EQ(closed.status, LookupStatus::error);
+  EXPECT_EQ(closed.detail, "resolver shutting down");
+  (*stack)->release();
+  EXPECT_EQ((*stack)->counts(), counted) << "the counts outlive the released resolver";
 }
 
 TEST(ResolverFactory, ContextsDefaultToTheCoresClampedToFour) {

@@ -20,7 +20,7 @@ printed, never asserted (the machine is shared and noisy). --smoke (the ctest en
 one exporter attempt at --min-interval (a /24 takes less than that: schedule-bound).
 
 How the exporter's cycle is timed: the agent checks every target without a result at once
-(agent/schedule_wheel.cpp), as fast as `concurrency` allows, and only then settles each target
+(agent/schedule/schedule_wheel.cpp), as fast as `concurrency` allows, and only then settles each target
 into its phase of the interval. So with an interval longer than the work, time-to-/-/ready
 (every target has a result) is the work. The driver runs one attempt per run at an interval
 of 10x the bare program's time (or --interval), and reports the /-/ready time from process
