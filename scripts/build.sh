@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Configures and builds one CMake preset (default: "default"). Used by run.sh and test.sh.
+# Configures and builds one CMake preset (default: "default"); further arguments go to the build
+# (e.g. --target NAME). Used by test.sh and fuzz.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-default}
+shift $(( $# > 0 ? 1 : 0 ))
 # With ccache installed (the test list installs it), a rebuild of unchanged sources is a cache
 # hit, also from another clone of the tree (paths are taken relative to the clone). A launcher
 # already set by the caller wins; the cache is tied to the compiler and its flags, so it never
@@ -14,4 +16,4 @@ if command -v ccache >/dev/null && [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ]; th
   export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 fi
 cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset" -j "$(nproc)"
+cmake --build --preset "$preset" -j "$(nproc)" "$@"
