@@ -112,53 +112,28 @@ private:
     return {};
   }
 
-  Result load_resolver(const toml::table& t) {
-    if (auto r = m_toml.check_keys(t, "resolver", k_resolver_keys, &section_of); !r) return r;
-    ResolverConfig& rc = m_loaded.config.resolver;
-    const toml::node* mode_node = t.get("mode");
-    if (mode_node) {
-      auto mode = m_toml.string(*mode_node, "resolver.mode");
-      if (!mode) return tl::make_unexpected(mode.error());
-      if (*mode == "system")
-        rc.mode = ResolverMode::system;
-      else if (*mode == "recursive")
-        rc.mode = ResolverMode::recursive;
-      else if (*mode == "forward")
-        rc.mode = ResolverMode::forward;
-      else {
-        std::string message = quote(*mode) + " is not a resolver mode: use \"system\", \"recursive\" or \"forward\"";
-        if (const std::string near = suggest(*mode, {"system", "recursive", "forward"}); !near.empty()) {
-          message += " (did you mean " + quote(near) + "?)";
-        }
-        return tl::make_unexpected(m_toml.error(*mode_node, "resolver.mode", message));
+  // [resolver] mode.
+  Result load_resolver_mode(const toml::node& mode_node, ResolverConfig& rc) {
+    auto mode = m_toml.string(mode_node, "resolver.mode");
+    if (!mode) return tl::make_unexpected(mode.error());
+    if (*mode == "system") {
+      rc.mode = ResolverMode::system;
+    } else if (*mode == "recursive") {
+      rc.mode = ResolverMode::recursive;
+    } else if (*mode == "forward") {
+      rc.mode = ResolverMode::forward;
+    } else {
+      std::string message = quote(*mode) + " is not a resolver mode: use \"system\", \"recursive\" or \"forward\"";
+      if (const std::string near = suggest(*mode, {"system", "recursive", "forward"}); !near.empty()) {
+        message += " (did you mean " + quote(near) + "?)";
       }
+      return tl::make_unexpected(m_toml.error(mode_node, "resolver.mode", message));
     }
-    const toml::node* fwd_node = t.get("forwarders");
-    if (fwd_node) {
-      auto list = m_toml.string_array(*fwd_node, "resolver.forwarders");
-      if (!list) return tl::make_unexpected(list.error());
-      for (const auto& [value, node, key] : *list) {
-        auto f = normalize_forwarder(value);
-        if (!f)
-          return tl::make_unexpected(m_toml.error(*node, key, "invalid forwarder " + quote(value) + ": " + f.error()));
-        rc.forwarders.push_back(std::move(*f));
-      }
-    }
-    for (auto [name, field] :
-         {std::pair{"root_hints_file", &rc.root_hints_file}, std::pair{"trust_anchor_file", &rc.trust_anchor_file},
-          std::pair{"unbound_config_file", &rc.unbound_config_file}}) {
-      const toml::node* n = t.get(name);
-      if (!n) continue;
-      const std::string key = std::string("resolver.") + name;
-      auto path = m_toml.string(*n, key);
-      if (!path) return tl::make_unexpected(path.error());
-      if (path->empty()) continue;
-      std::string resolved = resolve_path(m_base_dir, *path);
-      if (auto readable = check_readable(resolved); !readable) {
-        return tl::make_unexpected(m_toml.error(*n, key, "cannot read " + quote(resolved) + ": " + readable.error()));
-      }
-      *field = std::move(resolved);
-    }
+    return {};
+  }
+
+  // [resolver] dnssec, contexts, max_answer_age, zone_servers, zone_server_port.
+  Result load_resolver_tuning(const toml::table& t, ResolverConfig& rc) {
     if (const toml::node* n = t.get("dnssec")) {
       auto b = m_toml.boolean(*n, "resolver.dnssec");
       if (!b) return tl::make_unexpected(b.error());
@@ -204,6 +179,43 @@ private:
       }
       rc.zone_server_port = static_cast<std::uint16_t>(*v);
     }
+    return {};
+  }
+
+  Result load_resolver(const toml::table& t) {
+    if (auto r = m_toml.check_keys(t, "resolver", k_resolver_keys, &section_of); !r) return r;
+    ResolverConfig& rc = m_loaded.config.resolver;
+    const toml::node* mode_node = t.get("mode");
+    if (mode_node) {
+      if (auto r = load_resolver_mode(*mode_node, rc); !r) return r;
+    }
+    const toml::node* fwd_node = t.get("forwarders");
+    if (fwd_node) {
+      auto list = m_toml.string_array(*fwd_node, "resolver.forwarders");
+      if (!list) return tl::make_unexpected(list.error());
+      for (const auto& [value, node, key] : *list) {
+        auto f = normalize_forwarder(value);
+        if (!f)
+          return tl::make_unexpected(m_toml.error(*node, key, "invalid forwarder " + quote(value) + ": " + f.error()));
+        rc.forwarders.push_back(std::move(*f));
+      }
+    }
+    for (auto [name, field] :
+         {std::pair{"root_hints_file", &rc.root_hints_file}, std::pair{"trust_anchor_file", &rc.trust_anchor_file},
+          std::pair{"unbound_config_file", &rc.unbound_config_file}}) {
+      const toml::node* n = t.get(name);
+      if (!n) continue;
+      const std::string key = std::string("resolver.") + name;
+      auto path = m_toml.string(*n, key);
+      if (!path) return tl::make_unexpected(path.error());
+      if (path->empty()) continue;
+      std::string resolved = resolve_path(m_base_dir, *path);
+      if (auto readable = check_readable(resolved); !readable) {
+        return tl::make_unexpected(m_toml.error(*n, key, "cannot read " + quote(resolved) + ": " + readable.error()));
+      }
+      *field = std::move(resolved);
+    }
+    if (auto r = load_resolver_tuning(t, rc); !r) return r;
 
     if (rc.mode == ResolverMode::forward && rc.forwarders.empty()) {
       const toml::node& where = fwd_node ? *fwd_node : *mode_node;

@@ -216,7 +216,10 @@ void emit_target_aggregates(std::span<const TargetRow> rows, SampleSink& sink) {
   });
 }
 
-void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
+namespace {
+
+// The PTR side: the overall verdict, the PTR lookup, its records and their consistency.
+void emit_ptr_families(std::span<const TargetRow> rows, SampleSink& sink) {
   ip_gauge(rows, sink, "rdns_check_success",
            "1 when every enabled check of the IP definitively passed, 0 when one definitively failed. "
            "Absent until a check of the IP was decisive; while later lookups fail (SERVFAIL, timeout, "
@@ -263,6 +266,10 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
     });
   }
 
+}
+
+// The names: forward confirmation, validity, generic look, expected and HELO names, DNSSEC.
+void emit_name_families(std::span<const TargetRow> rows, SampleSink& sink) {
   state_set(rows, sink, "rdns_forward_lookup_status",
             "State set: 1 for the worst outcome of the A/AAAA lookups of the IP's PTR hostnames, 0 for "
             "the others. Absent without PTR names.",
@@ -309,6 +316,10 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
              return row.record->dnssec_secure ? 1.0 : 0.0;
            });
 
+}
+
+// Times: the TTL, the last check, the last verdict, the last change of the PTR set.
+void emit_time_families(std::span<const TargetRow> rows, SampleSink& sink) {
   ip_gauge(rows, sink, "rdns_ptr_ttl_seconds", "TTL of the PTR RRset of the IP (when it has one).",
            [](const TargetRow& row) -> std::optional<double> {
              if (row.record->verdict_ptr_status != LookupStatus::ok) return std::nullopt;
@@ -331,6 +342,14 @@ void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
            "Unix time the set of PTR names of the IP last changed (order-insensitive; the first definitive "
            "answer sets it, a resolver error is not a change).",
            [](const TargetRow& row) { return row.last_change; });
+}
+
+}  // namespace
+
+void emit_target_families(std::span<const TargetRow> rows, SampleSink& sink) {
+  emit_ptr_families(rows, sink);
+  emit_name_families(rows, sink);
+  emit_time_families(rows, sink);
 }
 
 }  // namespace rdns::agent::metrics

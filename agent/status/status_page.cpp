@@ -61,6 +61,92 @@ std::string with_thousands(std::size_t n) {
   return out;
 }
 
+// The summary counts, each a link to its filter.
+void append_counts(std::string& out, const StatusPageModel& model, const StatusPageQuery& query) {
+  const auto& counts = model.counts;
+  for (TargetState state : k_state_order) {
+    const std::string_view name = state_name(state);
+    out += "<a class=\"count ";
+    out += name;
+    if (query.filter == name) out += " on";
+    out += "\" id=\"count-";
+    out += name;
+    out += "\" href=\"";
+    append_escaped(out, filter_href(name, query.ip));
+    out += "\"><b>";
+    out += with_thousands(counts[static_cast<std::size_t>(state)]);
+    out += "</b><span>";
+    out += state == TargetState::unchecked ? "not yet checked" : ascii_lower(state_label(state));
+    out += "</span></a>";
+  }
+}
+
+// The search box and the filter menu.
+void append_search_form(std::string& out, const StatusPageQuery& query) {
+  out +=
+      "</nav><form method=\"get\" action=\"/\"><input name=\"ip\" placeholder=\"IP or PTR name contains\" "
+      "aria-label=\"Search\" value=\"";
+  append_escaped(out, query.ip);
+  out += "\"><select name=\"filter\" aria-label=\"Show\">";
+  for (std::string_view option : {"all", "failing", "undecided", "unchecked", "passing"}) {
+    out += "<option value=\"";
+    out += option;
+    out += "\"";
+    if (query.filter == option) out += " selected";
+    out += ">";
+    out += option == "all" ? "All targets" : option == "unchecked" ? "Not yet checked" : state_label_for(option);
+    out += "</option>";
+  }
+  out += "</select><button type=\"submit\">Show</button></form>";
+}
+
+// Which of the matching targets are shown, in words.
+void append_shown_note(std::string& out, const StatusPageModel& model, const StatusPageQuery& query) {
+  const std::size_t matching = model.matching;
+  const std::size_t total = model.total;
+  const std::size_t rendered = model.shown.size();
+  const std::size_t first = model.offset;  // matching targets before the first one shown
+  out += "<p class=\"note\" id=\"shown\">";
+  if (matching == 0) {
+    out += total == 0 ? "No targets are configured." : "No target matches this filter.";
+  } else if (first >= matching) {
+    out += "No targets past the first " + with_thousands(matching) + " matching.";
+  } else if (first > 0) {
+    out += "Showing targets " + with_thousands(first + 1) + "\u2013" + with_thousands(first + rendered) + " of " +
+           with_thousands(matching) + " matching" + (query.filter == "all" ? ", failing first." : ".");
+  } else if (rendered < matching) {
+    out += "Showing the first " + with_thousands(rendered) + " of " + with_thousands(matching) +
+           " matching targets, failing first. Narrow the list with the filter or search, or add "
+           "<code>&amp;limit=N</code> (at most " +
+           with_thousands(k_status_page_max_rows) + ").";
+  } else {
+    out += "Showing " + with_thousands(rendered) + (rendered == 1 ? " target" : " targets") +
+           (query.filter == "all" ? ", failing first." : ".");
+  }
+  out += "</p>";
+}
+
+// Links to the pages before and after this one (empty when there is a single page).
+std::string page_links(const StatusPageModel& model, const StatusPageQuery& query) {
+  const std::size_t matching = model.matching;
+  const std::size_t rendered = model.shown.size();
+  const std::size_t first = model.offset;
+  std::string pages;
+  if (first > 0 && matching > 0) {
+    const std::size_t previous =
+        first >= matching ? (matching - 1) / query.limit * query.limit : first - std::min(first, query.limit);
+    pages += "<a rel=\"prev\" href=\"";
+    append_escaped(pages, page_href(query, previous));
+    pages += "\">\u2190 Previous</a>";
+  }
+  if (first < matching && first + rendered < matching) {
+    pages += "<a rel=\"next\" href=\"";
+    append_escaped(pages, page_href(query, first + rendered));
+    pages += "\">Next " + with_thousands(std::min(query.limit, matching - first - rendered)) + " \u2192</a>";
+  }
+  return pages;
+}
+
 }  // namespace
 
 std::string render_status_page(const StatusPageModel& model, const StatusPageQuery& query,
@@ -84,75 +170,17 @@ std::string render_status_page(const StatusPageModel& model, const StatusPageQue
   out += " \u00b7 ";
   out += format_utc(now);
   out += "</p><nav class=\"counts\" aria-label=\"Summary\">";
-  for (TargetState state : k_state_order) {
-    const std::string_view name = state_name(state);
-    out += "<a class=\"count ";
-    out += name;
-    if (query.filter == name) out += " on";
-    out += "\" id=\"count-";
-    out += name;
-    out += "\" href=\"";
-    append_escaped(out, filter_href(name, query.ip));
-    out += "\"><b>";
-    out += with_thousands(counts[static_cast<std::size_t>(state)]);
-    out += "</b><span>";
-    out += state == TargetState::unchecked ? "not yet checked" : ascii_lower(state_label(state));
-    out += "</span></a>";
-  }
-  out +=
-      "</nav><form method=\"get\" action=\"/\"><input name=\"ip\" placeholder=\"IP or PTR name contains\" "
-      "aria-label=\"Search\" value=\"";
-  append_escaped(out, query.ip);
-  out += "\"><select name=\"filter\" aria-label=\"Show\">";
-  for (std::string_view option : {"all", "failing", "undecided", "unchecked", "passing"}) {
-    out += "<option value=\"";
-    out += option;
-    out += "\"";
-    if (query.filter == option) out += " selected";
-    out += ">";
-    out += option == "all" ? "All targets" : option == "unchecked" ? "Not yet checked" : state_label_for(option);
-    out += "</option>";
-  }
-  out += "</select><button type=\"submit\">Show</button></form>";
+  append_counts(out, model, query);
+  append_search_form(out, query);
   if (!model.resolver_problem.empty()) {
     out += "<p class=\"resolver-problem\" id=\"resolver-problem\" role=\"alert\">";
     append_escaped(out, model.resolver_problem);
     out += "</p>";
   }
 
-  const std::size_t rendered = model.shown.size();
-  const std::size_t first = model.offset;  // matching targets before the first one shown
-  out += "<p class=\"note\" id=\"shown\">";
-  if (matching == 0) {
-    out += total == 0 ? "No targets are configured." : "No target matches this filter.";
-  } else if (first >= matching) {
-    out += "No targets past the first " + with_thousands(matching) + " matching.";
-  } else if (first > 0) {
-    out += "Showing targets " + with_thousands(first + 1) + "\u2013" + with_thousands(first + rendered) + " of " +
-           with_thousands(matching) + " matching" + (query.filter == "all" ? ", failing first." : ".");
-  } else if (rendered < matching) {
-    out += "Showing the first " + with_thousands(rendered) + " of " + with_thousands(matching) +
-           " matching targets, failing first. Narrow the list with the filter or search, or add "
-           "<code>&amp;limit=N</code> (at most " +
-           with_thousands(k_status_page_max_rows) + ").";
-  } else {
-    out += "Showing " + with_thousands(rendered) + (rendered == 1 ? " target" : " targets") +
-           (query.filter == "all" ? ", failing first." : ".");
-  }
-  out += "</p>";
-  std::string pages;  // links to the pages before and after, above and below the cards
-  if (first > 0 && matching > 0) {
-    const std::size_t previous =
-        first >= matching ? (matching - 1) / query.limit * query.limit : first - std::min(first, query.limit);
-    pages += "<a rel=\"prev\" href=\"";
-    append_escaped(pages, page_href(query, previous));
-    pages += "\">\u2190 Previous</a>";
-  }
-  if (first < matching && first + rendered < matching) {
-    pages += "<a rel=\"next\" href=\"";
-    append_escaped(pages, page_href(query, first + rendered));
-    pages += "\">Next " + with_thousands(std::min(query.limit, matching - first - rendered)) + " \u2192</a>";
-  }
+  append_shown_note(out, model, query);
+  // Above and below the cards.
+  const std::string pages = page_links(model, query);
   if (!pages.empty()) out += "<nav class=\"pages\" aria-label=\"Pages\">" + pages + "</nav>";
   out += "</header><main>\n";
 
