@@ -82,7 +82,12 @@ bool has_lookup_problem(const TargetRecord& record) {
 bool has_ip_series(const TargetRow& row) {
   if (!row.record) return false;
   if (row.series == config::SeriesMode::all) return true;
-  return row.record->success != Tri::yes || has_lookup_problem(*row.record);
+  // A pass whose reverse-zone servers disagree is still a problem to page on (RdnsPtrInconsistent
+  // needs rdns_ptr_consistent per IP): a secondary serving another PTR set is what some
+  // receivers will see.
+  const auto& consistency = row.record->consistency;
+  const bool inconsistent = consistency && consistency->state == checks::Consistency::inconsistent;
+  return row.record->success != Tri::yes || has_lookup_problem(*row.record) || inconsistent;
 }
 
 namespace {

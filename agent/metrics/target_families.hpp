@@ -38,9 +38,10 @@ bool has_lookup_problem(const TargetRecord& record);
 
 // Whether the target's per-IP series are written: never before its first check; with
 // series = "all" always after it; with "failing" unless it passes, i.e. unless its verdict is
-// pass and its latest lookups were all definitive. So a definitive fail, a lookup problem
-// (also with a pass kept from an earlier answer) and an undecided IP (checked, never a
-// decisive answer: its lookups failed) have series; a pending or passing one has none.
+// pass, its latest lookups were all definitive and its reverse zone's servers agree. So a
+// definitive fail, a lookup problem (also with a pass kept from an earlier answer), an
+// undecided IP (checked, never a decisive answer: its lookups failed) and a pass whose zone
+// servers serve different PTR sets have series; a pending or passing one has none.
 bool has_ip_series(const TargetRow& row);
 
 // Label names the exporter sets itself; a config label of that name is left out rather than

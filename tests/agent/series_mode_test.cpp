@@ -6,6 +6,7 @@
 #include "agent/metrics/exposition_writer.hpp"
 #include "agent/metrics/target_families.hpp"
 #include "agent/store/result_store.hpp"
+#include "checks/zone/zone_report.hpp"
 #include "agent/service/service.hpp"
 #include "tests/agent/agent_test_results.hpp"
 #include "tests/agent/exposition_parse.hpp"
@@ -111,6 +112,31 @@ TEST(SeriesMode, FailingModeWritesPerIpSeriesOnlyForIpsThatDoNotPass) {
   EXPECT_EQ(parsed.value("rdns_forward_lookup_status", {{"ip", "198.51.100.4"}, {"status", "servfail"}}), 1.0);
   EXPECT_EQ(parsed.value("rdns_check_success", {{"ip", "198.51.100.4"}}), 1.0) << "the kept verdict";
   EXPECT_EQ(parsed.value("rdns_target_info", {{"ip", "198.51.100.4"}}), 1.0);
+}
+
+// A pass whose reverse zone's servers serve different PTR sets keeps its per-IP series with
+// "failing": RdnsPtrInconsistent needs rdns_ptr_consistent 0 per IP. Agreeing servers, or an
+// undecidable survey, leave a pass without series.
+TEST(SeriesMode, FailingModeKeepsSeriesOfAPassWhoseZoneServersDisagree) {
+  ResultStore store;
+  const auto ids = store.set_targets(entry_targets(SeriesMode::failing, 3));
+  const std::array<checks::Consistency, 3> states = {checks::Consistency::inconsistent,
+                                                     checks::Consistency::consistent,
+                                                     checks::Consistency::undecidable};
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    const std::string ip = "198.51.100." + std::to_string(i);
+    checks::CheckResult result = passing_result(ip, {"mail.example.com"}, 1700000300.0);
+    auto consistency = std::make_shared<checks::PtrConsistency>();
+    consistency->state = states[i];
+    result.ptr_consistency = consistency;
+    EXPECT_TRUE(store.record(ids[i].id, result));
+  }
+  const Exposition parsed = scrape(store);
+  EXPECT_EQ(parsed.value("rdns_ptr_consistent", {{"ip", "198.51.100.0"}}), 0.0);
+  EXPECT_EQ(parsed.value("rdns_check_success", {{"ip", "198.51.100.0"}}), 1.0) << "its other families too";
+  EXPECT_EQ(parsed.value("rdns_target_info", {{"ip", "198.51.100.0"}, {"target", k_entry}}), 1.0);
+  EXPECT_EQ(series_of_ip(parsed, "198.51.100.1"), 0u) << "servers agree: a plain pass";
+  EXPECT_EQ(series_of_ip(parsed, "198.51.100.2"), 0u) << "undecidable: nothing to page on";
 }
 
 TEST(SeriesMode, AllModeWritesPerIpSeriesForEveryCheckedIp) {
