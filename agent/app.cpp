@@ -25,15 +25,6 @@
 namespace rdns::agent {
 namespace {
 
-std::string_view mode_name(config::ResolverMode mode) {
-  switch (mode) {
-    case config::ResolverMode::system: return "system";
-    case config::ResolverMode::recursive: return "recursive";
-    case config::ResolverMode::forward: return "forward";
-  }
-  return "system";
-}
-
 // The anchors in use, once at start: with the RFC 5011 state or what is given up without it.
 void log_trust_anchors(const checks::TrustAnchorInfo& anchors) {
   if (anchors.source.empty()) {

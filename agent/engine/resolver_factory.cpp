@@ -17,6 +17,8 @@ namespace {
 // threads: ours and libunbound's); past 4 the gain, if any, is not worth the split cache.
 constexpr unsigned k_max_default_contexts = 4;
 
+}  // namespace
+
 std::string_view mode_name(config::ResolverMode mode) {
   switch (mode) {
     case config::ResolverMode::system: return "system";
@@ -25,8 +27,6 @@ std::string_view mode_name(config::ResolverMode mode) {
   }
   return "system";
 }
-
-}  // namespace
 
 checks::ResolverSettings to_resolver_settings(const config::ResolverConfig& config) {
   checks::ResolverSettings settings;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <tl/expected.hpp>
 
@@ -17,6 +18,9 @@
 #include "config/model.hpp"
 
 namespace rdns::agent {
+
+// "system", "recursive" or "forward", as [resolver] mode spells it (for the log).
+std::string_view mode_name(config::ResolverMode mode);
 
 // Field-for-field mapping (pure; unit-testable without libunbound doing anything).
 checks::ResolverSettings to_resolver_settings(const config::ResolverConfig& config);
