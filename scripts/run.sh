@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --run
-cmake -S . -B build/run -G Ninja -DCMAKE_BUILD_TYPE=Release -DRDNS_TESTS=OFF -DRDNS_BENCH=OFF \
-  -DRDNS_MANPAGE=OFF >/dev/null
+# -O2, as Debian builds its packages and as the benchmarks measured (CMake's Release default, -O3,
+# takes about a fifth more compile time).
+cmake -S . -B build/run -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
+  -DRDNS_TESTS=OFF -DRDNS_BENCH=OFF -DRDNS_MANPAGE=OFF >/dev/null
 cmake --build build/run --target rdns_exporter -j "$(nproc)"
 exec build/run/agent/rdns_exporter --config.file=config/examples/rdns_exporter.toml "$@"
