@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from podman_support import (HERE, RELEASES, all_checked, artifact, http_get, log, make_workdir, podman,  # noqa: E402
-                            port_open, scrape, settle_outage, start_world, verdict_snapshot,
+                            port_open, scrape, settle_outage, start_world, state_diff, verdict_snapshot,
                             wait_for_verdicts, wait_until, world_config)
 
 PORT = 9781
@@ -135,10 +135,11 @@ def restart_keeps_state(system, world, ips):
     try:
         pid = system.main_pid()
         system.sh("systemctl restart " + UNIT)
+        stopped_at = time.time()  # the old process is gone: no verdict of its is newer
         assert system.main_pid() != pid, "restart kept the process"
         restored = wait_until("served after the restart", lambda: all_checked(PORT, ips), 30)
         after = verdict_snapshot(restored, ips)
-        diff = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        diff = state_diff(before, after, stopped_at)
         assert not diff, "state not kept across the restart (before, after): %s" % diff
         files = system.sh("ls -l /var/lib/rdns_exporter/").stdout
         assert "rdns_exporter.state" in files, files

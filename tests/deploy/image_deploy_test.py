@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from podman_support import (RELEASES, all_checked, artifact, free_port, log, make_workdir, podman,  # noqa: E402
-                            scrape, settle_outage, start_world, verdict_snapshot, wait_for_verdicts,
+                            scrape, settle_outage, start_world, state_diff, verdict_snapshot, wait_for_verdicts,
                             wait_until, world_config)
 
 UID = "65532"
@@ -104,7 +104,7 @@ def main():
         run_agent(image, names[-1], volume, config_path, workdir, port)
         restored = wait_until("the second container serves", lambda: all_checked(port, ips), 30)
         after = verdict_snapshot(restored, ips)
-        diff = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        diff = state_diff(before, after, started + took)
         assert not diff, "not restored from the volume (before, after): %s" % diff
         assert scrape(port).value("rdns_check_success", ip="192.0.2.10") == 1.0
         log("restart: a new container on the volume serves %d verdicts and change times as before, DNS down"

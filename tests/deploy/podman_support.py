@@ -153,11 +153,31 @@ def settle_outage(world, seconds=5):
     time.sleep(seconds)
 
 
+TIME_FAMILIES = ("rdns_verdict_timestamp_seconds", "rdns_ptr_last_change_timestamp_seconds")
+
+
+def state_diff(before, after, stopped_at):
+    """What a restart lost or changed: {key: (before, after)}. The verdicts must be equal. A time
+    may have moved on between `before` and `stopped_at` (when the old process had stopped): with
+    the DNS server down the old process still answers from libunbound's cache, and a check it
+    decides then is the newer state the restart must keep. The new process, without a cache,
+    decides nothing while the server is down."""
+    diff = {}
+    for key, old in before.items():
+        new = after[key]
+        if old == new:
+            continue
+        family = key[0]
+        if family in TIME_FAMILIES and old is not None and new is not None and old <= new <= stopped_at:
+            continue
+        diff[key] = (old, new)
+    return diff
+
+
 def verdict_snapshot(s, ips):
     """What must survive a restart: verdicts and when they (and the PTR names) last changed."""
     snap = {}
-    for family in ("rdns_check_success", "rdns_ptr_present", "rdns_fcrdns_pass",
-                   "rdns_verdict_timestamp_seconds", "rdns_ptr_last_change_timestamp_seconds"):
+    for family in ("rdns_check_success", "rdns_ptr_present", "rdns_fcrdns_pass") + TIME_FAMILIES:
         for ip in ips:
             snap[(family, ip)] = s.value(family, ip=ip)
     return snap
