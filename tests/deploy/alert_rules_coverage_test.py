@@ -11,11 +11,17 @@ For each alert of rdns_alerts.yml:
      it must fail too (a test notices the spurious alert).
 A test suite that survives either mutation does not test that alert.
 
+The mutations are made for every alert at once, one promtool run for "never" and one for
+"always": a test case names one alert and sees only that alert's expression, and promtool lists
+every failing case with its alert name, so the run tells for each alert whether a test caught
+its mutation, as forty runs of one mutation each would (in seconds instead of minutes).
+
 Usage: alert_rules_coverage_test.py REPO_ROOT [PROMTOOL]
 Needs python3-yaml (Debian package).
 """
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,24 +70,28 @@ def runbook_problems(root, rules_path):
     return out
 
 
-def run_promtool(promtool, test_dir, names=None):
+def run_promtool(promtool, test_dir):
     tests = sorted(glob.glob(os.path.join(test_dir, "*.yml")))
-    if names is not None:  # only the files that matter for a mutation: half the CPU time
-        tests = [t for t in tests if os.path.basename(t) in names]
     proc = subprocess.run([promtool, "test", "rules", *tests], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=120)
     return proc.returncode, proc.stdout
 
 
-def mutate(rules_src, rules_dst, alert, expr):
+def mutate_all(rules_src, rules_dst, expr):
+    """Every alert's expr replaced by `expr`; the recording rules are kept."""
     with open(rules_src) as f:
         doc = yaml.safe_load(f)
     for group in doc["groups"]:
         for rule in group["rules"]:
-            if rule.get("alert") == alert:
+            if "alert" in rule:
                 rule["expr"] = expr
     with open(rules_dst, "w") as f:
         yaml.safe_dump(doc, f, sort_keys=False)
+
+
+def failing_alerts(output):
+    """The alert names of the failing test cases in promtool's output."""
+    return set(re.findall(r"^\s*alertname: (\w+),", output, re.MULTILINE))
 
 
 def main():
@@ -113,18 +123,19 @@ def main():
         for path in test_paths:
             shutil.copy(path, tmp_tests)
         mutated = os.path.join(tmp, "rdns_alerts.yml")
-        for alert in alerts:
-            # never: an empty vector, caught by a file expecting it to fire. always: one series
-            # with labels no target has, caught by a file expecting silence.
-            for kind, expr, files in (
-                    ("never fires", 'vector(1) == 2', fires.get(alert)),
-                    ("always fires", 'label_replace(vector(1), "ip", "198.18.0.1", "", "")', silent.get(alert))):
-                if not files:
-                    continue  # already reported above
-                mutate(rules, mutated, alert, expr)
-                rc, _ = run_promtool(promtool, tmp_tests, files)
-                if rc == 0:
+        # never: an empty vector, caught by a file expecting it to fire. always: one series
+        # with labels no target has, caught by a file expecting silence.
+        for kind, expr, expected in (
+                ("never fires", 'vector(1) == 2', fires),
+                ("always fires", 'label_replace(vector(1), "ip", "198.18.0.1", "", "")', silent)):
+            mutate_all(rules, mutated, expr)
+            rc, out = run_promtool(promtool, tmp_tests)
+            caught = failing_alerts(out)
+            for alert in alerts:
+                if alert in expected and alert not in caught:  # without expectations: reported above
                     failures.append(f"{alert}: tests still pass when it {kind}")
+            if rc == 0:
+                failures.append(f"promtool passed with every alert mutated to: {kind}")
 
     print(f"{len(alerts)} alerts checked against {len(test_paths)} test files")
     if failures:
