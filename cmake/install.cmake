@@ -13,7 +13,15 @@ if(EXISTS /etc/debian_version)
     set(_rdns_unitdir "/usr/lib/systemd/system")
   endif()
 endif()
-set(RDNS_SYSTEMD_UNITDIR "${_rdns_unitdir}" CACHE PATH "Where the systemd unit goes")
+# Empty (the default), or either release's own directory, means the build machine's release
+# decides at every configure: a path cached by an older configure would outlive an upgrade to
+# Debian 13 (or a build tree reused there) and put the unit under the /lib alias.
+set(RDNS_SYSTEMD_UNITDIR "" CACHE PATH "Where the systemd unit goes (empty: the release's own)")
+if(RDNS_SYSTEMD_UNITDIR MATCHES "^(|/lib/systemd/system|/usr/lib/systemd/system)/?$")
+  set(_rdns_unitdir_used "${_rdns_unitdir}")
+else()
+  set(_rdns_unitdir_used "${RDNS_SYSTEMD_UNITDIR}")
+endif()
 option(RDNS_MANPAGE "Generate and install the man page (needs help2man)" ON)
 
 set(_rdns_share "${CMAKE_INSTALL_DATADIR}/rdns_exporter")
@@ -44,7 +52,7 @@ install(FILES deploy/container/rdns_exporter.toml
         DESTINATION ${RDNS_INSTALL_SYSCONFDIR}/rdns_exporter)
 install(FILES deploy/debian/default RENAME rdns_exporter
         DESTINATION ${RDNS_INSTALL_SYSCONFDIR}/default)
-install(FILES deploy/systemd/rdns_exporter.service DESTINATION ${RDNS_SYSTEMD_UNITDIR})
+install(FILES deploy/systemd/rdns_exporter.service DESTINATION ${_rdns_unitdir_used})
 install(FILES deploy/prometheus/rdns_alerts.yml DESTINATION ${_rdns_share}/prometheus)
 install(FILES grafana/dashboards/rdns_exporter.json DESTINATION ${_rdns_share}/grafana/dashboards)
 install(DIRECTORY grafana/provisioning/ DESTINATION ${_rdns_share}/grafana/provisioning)

@@ -33,6 +33,17 @@ execute_process(COMMAND "${HELP2MAN}" --no-info --no-discard-stderr
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "help2man failed")
 endif()
+# help2man takes an option name to end at the first character that is not a letter, digit, "_"
+# or "-": of "--web.listen-address=VALUE" it sets only "--web" in bold, and the rest as plain
+# text. Our flags have dots: set the whole name in bold, and its VALUE in italics as help2man
+# does for "--shard=VALUE".
+file(READ "${page}" roff)
+# (A replacement cannot hold a backslash: the font changes go in as placeholders first.)
+string(REGEX REPLACE [=[\\fB(\\-\\-[a-z0-9]+)\\fR(\.[a-z0-9.]*(\\-[a-z0-9.]+)*)]=] "<bold>\\1\\2<roman>" roff "${roff}")
+string(REPLACE "<bold>" [=[\fB]=] roff "${roff}")
+string(REPLACE "<roman>=VALUE" [=[\fR=\fI\,VALUE\/\fR]=] roff "${roff}")
+string(REPLACE "<roman>" [=[\fR]=] roff "${roff}")
+file(WRITE "${page}" "${roff}")
 # -n: no name or time stamp in the gzip header, so the page is reproducible.
 execute_process(COMMAND "${GZIP}" -9nf "${page}" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)

@@ -35,6 +35,9 @@ std::string regex_error_hint(const RE2& re) {
       break;
     case RE2::ErrorBadPerlOp:
       if (arg == "(?=" || arg == "(?!") return "RE2 has no lookahead";
+      // RE2 from 2023 on (Debian 13) accepts "(?<name>" and names the lookbehind it refuses;
+      // older (Debian 12) refuses every "(?<" and names only that much: either was meant.
+      if (arg == "(?<=" || arg == "(?<!") return "RE2 has no lookbehind";
       if (arg == "(?<") return "RE2 has no lookbehind; a named group is (?P<name>...)";
       break;
     case RE2::ErrorRepeatSize: {

@@ -28,9 +28,15 @@ RUN /deps/install-deps.sh && rm -rf /var/lib/apt/lists/*
 CONTAINERFILE
 fi
 
+# helm (label `chart`) is no Debian package: the host's, from scripts/install-helm.sh as the
+# test command gets it (a static binary, the same for every release), read-only.
+scripts/install-helm.sh
+helm=()
+[ -x build/tools/helm ] && helm=(-v "$PWD/build/tools/helm:/usr/local/bin/helm:ro")
+
 # The tree is copied (tar keeps modification times, so the volume's build tree stays
 # incremental); the host's build/ stays out of it.
-podman run --rm --network host -v "$PWD:/repo:ro" -v "rdns-build-$release:/src/build" \
+podman run --rm --network host -v "$PWD:/repo:ro" -v "rdns-build-$release:/src/build" "${helm[@]}" \
   -e RDNS_PRESET="$preset" "$image" bash -c '
     set -euo pipefail
     tar -C /repo --exclude=./build --exclude=./.git -cf - . | tar -C /src -xf -

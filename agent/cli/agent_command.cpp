@@ -49,8 +49,8 @@ int run_agent_command(std::span<const std::string> args, std::ostream& out, std:
 
   FlagParser flags(
       "rdns_exporter [flags]\n"
-      "       rdns_exporter check [--config.file=F] [--format=text|json] IP|CIDR ...\n"
-      "       rdns_exporter classify [--format=tsv|json] [HOSTNAME [IP]]");
+      "  or:  rdns_exporter check [--config.file=F] [--format=text|json] IP|CIDR ...\n"
+      "  or:  rdns_exporter classify [--format=tsv|json] [HOSTNAME [IP]]");
   flags.add_string("config.file", &options.config_file, "rdns_exporter configuration file (TOML)");
   flags.add_string("web.listen-address", &options.listen_address, "address to listen on, [host]:port");
   flags.add_string("web.telemetry-path", &options.telemetry_path, "path under which to expose metrics");

@@ -69,7 +69,9 @@ tl::expected<std::vector<std::string>, std::string> FlagParser::parse(std::span<
 }
 
 std::string FlagParser::help() const {
-  std::string out = "usage: " + m_usage_line + "\n\nflags:\n";
+  // "Usage:" (and "  or:  " before further forms, in the usage line) as GNU programs write it:
+  // help2man makes those lines the man page's SYNOPSIS (cmake/manpage.cmake).
+  std::string out = "Usage: " + m_usage_line + "\n\nflags:\n";
   for (const Flag& flag : m_flags) {
     std::string left = "  --" + flag.name + (flag.bool_target ? "" : "=VALUE");
     if (left.size() < 32) left.resize(32, ' ');

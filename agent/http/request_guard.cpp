@@ -15,6 +15,21 @@ constexpr std::size_t k_max_header_count = 100;
 
 }  // namespace
 
+bool RequestGuard::header_count_refusal([[maybe_unused]] const Request& req, [[maybe_unused]] Response& res) {
+  // cpp-httplib 0.22 (and Debian 13's 0.18.7+deb13u1, which backports it) stops reading a
+  // request at the 101st header field (CPPHTTPLIB_HEADER_MAX_COUNT) and answers 400 before any
+  // handler runs; the error handler sees the request with the fields read so far, and without
+  // the peer's address, which httplib sets only once the head was read whole. 0.11 reads them
+  // all, and check() answers 431: the same answer for the same request on both.
+#ifdef CPPHTTPLIB_HEADER_MAX_COUNT
+  if (res.status == 400 && req.remote_addr.empty() && req.headers.size() >= CPPHTTPLIB_HEADER_MAX_COUNT) {
+    set_text(res, 431, "request headers too large\n");
+    return true;
+  }
+#endif
+  return false;
+}
+
 bool RequestGuard::rate_allows(std::chrono::milliseconds interval, int burst) {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(m_rate_mutex);

@@ -27,6 +27,11 @@ public:
   // never unauthenticated); Unhandled: route the request.
   httplib::Server::HandlerResponse check(const httplib::Request& req, httplib::Response& res);
 
+  // `res` (status 400 from httplib) turned into the 431 check() gives for too many header
+  // fields, when httplib refused the request for that reason before check() could see it; false
+  // (and `res` untouched) otherwise. For the error handler.
+  static bool header_count_refusal(const httplib::Request& req, httplib::Response& res);
+
 private:
   // rate_limit as a token bucket: `burst` tokens, one more every `interval`. A change of the
   // settings in the file starts a full bucket.

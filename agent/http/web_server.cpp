@@ -303,6 +303,7 @@ void HttpWebServer::add_routes() {
   // A known path with the wrong method is 405 with Allow (GET /-/reload, as Prometheus does);
   // every other error gets a one-line text body.
   s.set_error_handler([this](const Request& req, Response& res) {
+    RequestGuard::header_count_refusal(req, res);
     if (res.status == 404) {
       std::string allow;
       if (req.path == "/-/reload") allow = "POST";

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <httplib.h>
 
@@ -92,8 +93,9 @@ inline std::string raw_exchange(int port, const std::string& request, int timeou
     // the connection open for a next request.
     const auto end_of_headers = response.find("\r\n\r\n");
     if (end_of_headers == std::string::npos) continue;
-    const auto length_at = response.find("Content-Length: ");
-    if (length_at == std::string::npos || length_at > end_of_headers) continue;
+    // Only the head is searched: a long chunked body would make every read scan it all again.
+    const auto length_at = std::string_view(response).substr(0, end_of_headers).find("Content-Length: ");
+    if (length_at == std::string::npos) continue;
     const auto length = std::strtoul(response.c_str() + length_at + 16, nullptr, 10);
     if (response.size() >= end_of_headers + 4 + length) break;
   }
@@ -104,6 +106,59 @@ inline std::string raw_exchange(int port, const std::string& request, int timeou
 inline int raw_status(const std::string& response) {
   if (response.rfind("HTTP/1.", 0) != 0 || response.size() < 12) return 0;
   return std::atoi(response.substr(9, 3).c_str());
+}
+
+// One response read whole: status, header fields, body (a chunked body decoded).
+struct RawResponse {
+  int status = 0;
+  httplib::Headers headers;
+  std::string body;
+  bool complete = false;  // the body arrived whole: all its chunks, or Content-Length bytes
+
+  std::string header(const std::string& name) const {
+    const auto found = headers.find(name);
+    return found == headers.end() ? std::string() : found->second;
+  }
+};
+
+// GET `path` from 127.0.0.1:port with only Host, Connection: close and `extra_headers` ("Name:
+// value\r\n" lines). For a request without Accept-Encoding: httplib's client (0.18 on) adds
+// "Accept-Encoding: br, gzip, deflate" by itself.
+inline RawResponse raw_get(int port, const std::string& path, const std::string& extra_headers = "") {
+  const std::string raw = raw_exchange(
+      port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers + "Connection: close\r\n\r\n");
+  RawResponse response;
+  response.status = raw_status(raw);
+  const auto head_end = raw.find("\r\n\r\n");
+  if (head_end == std::string::npos) return response;
+  for (std::size_t at = raw.find("\r\n") + 2; at < head_end;) {
+    const auto line_end = raw.find("\r\n", at);
+    const std::string line = raw.substr(at, line_end - at);
+    const auto colon = line.find(':');
+    if (colon != std::string::npos) {
+      response.headers.emplace(line.substr(0, colon), line.substr(line.find_first_not_of(' ', colon + 1)));
+    }
+    at = line_end + 2;
+  }
+  std::string_view rest = std::string_view(raw).substr(head_end + 4);
+  const auto coding = response.headers.find("Transfer-Encoding");
+  if (coding != response.headers.end() && coding->second == "chunked") {
+    for (;;) {
+      const auto size_end = rest.find("\r\n");
+      if (size_end == std::string_view::npos) return response;
+      const std::size_t size = std::strtoul(std::string(rest.substr(0, size_end)).c_str(), nullptr, 16);
+      if (rest.size() < size_end + 2 + size + 2) return response;
+      response.body.append(rest.substr(size_end + 2, size));
+      rest.remove_prefix(size_end + 2 + size + 2);
+      if (size == 0) break;
+    }
+    response.complete = true;
+  } else {
+    response.body = rest;
+    const auto length = response.headers.find("Content-Length");
+    response.complete = length != response.headers.end() && std::stoul(length->second) == response.body.size();
+  }
+  return response;
 }
 
 // A self-signed EC certificate for 127.0.0.1 and localhost, made with the openssl binary.
