@@ -46,4 +46,29 @@ constexpr std::uint64_t fnv1a64_ascii_folded(std::string_view text) {
   return hash.value();
 }
 
+// Two 64-bit finalisers, bijections that spread every input bit over the whole word. Their
+// constants are part of what users rely on: schedule phases and shard owners must not move
+// between versions.
+
+// MurmurHash3's fmix64: FNV's low bits mix poorly for short, similar keys (IPs that differ in
+// the last bytes).
+constexpr std::uint64_t murmur3_fmix64(std::uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return x;
+}
+
+// splitmix64's finaliser.
+constexpr std::uint64_t splitmix64_mix(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
 }  // namespace rdns::util

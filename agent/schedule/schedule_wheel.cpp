@@ -9,14 +9,8 @@ namespace {
 using namespace std::chrono;
 
 std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = util::fnv1a64(text);
   // FNV's low bits mix poorly for short, similar keys (IPs differ in the last bytes): finalise.
-  hash ^= hash >> 33;
-  hash *= 0xff51afd7ed558ccdull;
-  hash ^= hash >> 33;
-  hash *= 0xc4ceb9fe1a85ec53ull;
-  hash ^= hash >> 33;
-  return hash;
+  return util::murmur3_fmix64(util::fnv1a64(text));
 }
 
 std::int64_t phase_from_hash(std::uint32_t hash, std::int64_t interval_ns) {

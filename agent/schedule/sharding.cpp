@@ -12,14 +12,7 @@ namespace {
 // version, must agree on the owner of an IP.
 // splitmix64's finaliser: spreads (key, shard) pairs over 64 bits so each shard's score for a
 // key is independent of the others'.
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
+std::uint64_t mix(std::uint64_t x) { return util::splitmix64_mix(x); }
 
 [[nodiscard]] tl::expected<std::uint32_t, std::string> parse_number(std::string_view text, std::string_view what) {
   std::uint32_t value = 0;
