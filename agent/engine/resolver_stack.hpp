@@ -85,8 +85,11 @@ private:
   std::chrono::steady_clock::time_point m_created = std::chrono::steady_clock::now();
   // Owned here (and by nothing else), so release() is what destroys the base and the counter.
   std::shared_ptr<checks::CountingResolver> m_counting;
+  // Holds the counter by pointer: a query the limiter queued must have been sent or cancelled
+  // (shutdown step 1, or no check in flight on a reload) before release().
   RateLimitedResolver m_limited;
-  mutable std::shared_mutex m_mutex;  // guards the two below: shared while a query enters
+  // Guards m_counting being set, m_closed and m_released_counts: shared while a query enters.
+  mutable std::shared_mutex m_mutex;
   bool m_closed = false;
   QueryCounts m_released_counts;  // the counter's last figures, once the base is gone
 };
