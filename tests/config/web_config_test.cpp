@@ -6,42 +6,17 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/config/web_config_fixture.hpp"
+
 using namespace rdns::config;
 
 namespace {
 
-const std::string k_hash = "$2y$10$" + std::string(53, 'a');
+using rdns::config::testing::k_hash;
 
-class WebConfigTest : public ::testing::Test {
+class WebConfigTest : public rdns::config::testing::WebConfigFiles {
 protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "rdns-web-test-XXXXXX").string();
-    m_dir = ::mkdtemp(pattern.data());
-    std::ofstream(m_dir / "server.crt") << "cert";
-    std::ofstream(m_dir / "server.key") << "key";
-    std::ofstream(m_dir / "ca.crt") << "ca";
-  }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
-
-  tl::expected<WebConfig, ConfigError> load(const std::string& text) {
-    const auto path = m_dir / "web.toml";
-    std::ofstream(path) << text;
-    return load_web_config_file(path.string());
-  }
-  std::string error(const std::string& text) {
-    auto got = load(text);
-    if (got) {
-      ADD_FAILURE() << "loaded without error: " << text;
-      return {};
-    }
-    // Messages name the file; tests compare the part after it.
-    std::string line = got.error().to_string();
-    const std::string prefix = (m_dir / "web.toml").string();
-    EXPECT_EQ(line.compare(0, prefix.size(), prefix), 0) << line;
-    return line.substr(prefix.size());
-  }
-
-  std::filesystem::path m_dir;
+  WebConfigTest() : WebConfigFiles("web.toml") {}
 };
 
 }  // namespace

@@ -7,44 +7,19 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/config/web_config_fixture.hpp"
+
 #include "config/web_config.hpp"
 
 using namespace rdns::config;
 
 namespace {
 
-const std::string k_hash = "$2y$10$" + std::string(53, 'a');
+using rdns::config::testing::k_hash;
 
-class WebConfigYamlTest : public ::testing::Test {
+class WebConfigYamlTest : public rdns::config::testing::WebConfigFiles {
 protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "rdns-web-yaml-XXXXXX").string();
-    m_dir = ::mkdtemp(pattern.data());
-    std::ofstream(m_dir / "server.crt") << "cert";
-    std::ofstream(m_dir / "server.key") << "key";
-    std::ofstream(m_dir / "ca.crt") << "ca";
-  }
-  void TearDown() override { std::filesystem::remove_all(m_dir); }
-
-  tl::expected<WebConfig, ConfigError> load(const std::string& text, const std::string& name = "web-config.yml") {
-    const auto path = m_dir / name;
-    std::ofstream(path) << text;
-    return load_web_config_file(path.string());
-  }
-  // The message after the file name: ":LINE:COL: key: message".
-  std::string error(const std::string& text) {
-    auto got = load(text);
-    if (got) {
-      ADD_FAILURE() << "loaded without error: " << text;
-      return {};
-    }
-    std::string line = got.error().to_string();
-    const std::string prefix = (m_dir / "web-config.yml").string();
-    EXPECT_EQ(line.compare(0, prefix.size(), prefix), 0) << line;
-    return line.substr(prefix.size());
-  }
-
-  std::filesystem::path m_dir;
+  WebConfigYamlTest() : WebConfigFiles("web-config.yml") {}
 };
 
 constexpr const char* k_tls = "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n";
