@@ -109,28 +109,8 @@ class RootRoll:
         self._save(st)
         self._write_anchors(st)
         self._write_zone(st)
-        conf = f"""server:
-    rundir: {self.p("run")}
-    listen: {host}@{st["port"]}
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-control:
-    listen: {self.p("run", "knot.sock")}
-log:
-  - target: stderr
-    any: notice
-template:
-  - id: default
-    storage: {self.p("zones")}
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-    semantic-checks: off
-zone:
-  - domain: .
-    file: {self.p("zones", "root.zone")}
-"""
+        conf = dns_world.knot_conf("root_roll.py", self.p("run"), "%s@%s" % (host, st["port"]), self.p("zones"),
+                                   [(".", self.p("zones", "root.zone"))])
         dns_world.World._atomic_write(self.p("knot.conf"), conf)
         log = open(self.p("knot.log"), "ab")
         proc = subprocess.Popen([dns_world.KNOTD, "-c", self.p("knot.conf")], stdout=log, stderr=log,
