@@ -70,7 +70,7 @@ int run_agent(const AgentOptions& options, config::Config initial) {
     return k_exit_config;
   }
 
-  if (const auto engine = (*service)->current_engine(); engine && engine->resolver()) {
+  if (const auto engine = (*service)->current_engine()) {
     log_trust_anchors(engine->resolver()->trust_anchors());
   }
 

@@ -70,8 +70,7 @@ void on_answer(TrustAnchorMonitor::State& state, const checks::DnsAnswer& answer
 TrustAnchorMonitor::TrustAnchorMonitor() : m_state(std::make_shared<State>()) {}
 
 void TrustAnchorMonitor::tick(Clock::time_point now, Engine& engine, std::chrono::milliseconds timeout) {
-  const auto& stack = engine.resolver();
-  if (!stack) return;
+  const auto& stack = engine.resolver();  // never null
   {
     std::lock_guard lock(m_state->mutex);
     if (stack.get() != m_state->probed) {
